@@ -1,0 +1,157 @@
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Flow.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Flow.Generators;
+
+/// <summary>
+/// Generates, for every valid flow, its static graph, typed artifact accessors and step dispatch, the
+/// typed branch accessors of its joins, and (in a program without its own) the <c>Main</c> entry point.
+/// An invalid flow gets nothing: the analyzer says what is wrong.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class FlowGenerator : IIncrementalGenerator
+{
+    /// <summary>Tracking name of the per-flow model step.</summary>
+    public const string ModelStep = "FlowModel";
+
+    /// <summary>Tracking name of the entry-point facts step.</summary>
+    public const string EntryStep = "FlowEntryPoint";
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var flows = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                "Flow.StepAttribute",
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (ctx, ct) => Transform(ctx, ct))
+            .Where(static m => m is not null)
+            .Select(static (m, _) => m!)
+            .WithTrackingName(ModelStep);
+
+        context.RegisterSourceOutput(flows, static (spc, flow) => spc.AddSource(FlowEmitter.HintName(flow), FlowEmitter.Emit(flow)));
+
+        var userEntryPoint = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                static (node, _) => node is GlobalStatementSyntax
+                    || (node is MethodDeclarationSyntax { Identifier.ValueText: "Main" } method && method.Modifiers.Any(SyntaxKind.StaticKeyword)),
+                static (_, _) => true)
+            .Collect()
+            .Select(static (found, _) => !found.IsEmpty);
+        var generateMain = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) =>
+                !options.GlobalOptions.TryGetValue("build_property.FlowGenerateMain", out var value)
+                || !string.Equals(value?.Trim(), "false", System.StringComparison.OrdinalIgnoreCase));
+        var isProgram = context.CompilationProvider
+            .Select(static (c, _) => c.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication);
+        var entry = flows
+            .Select(static (f, _) => f.FullyQualifiedName)
+            .Collect()
+            .Combine(userEntryPoint)
+            .Combine(generateMain)
+            .Combine(isProgram)
+            .Select(static (x, _) => new EntryPointModel(
+                x.Left.Left.Left.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
+                !x.Left.Left.Right && x.Left.Right && x.Right))
+            .WithTrackingName(EntryStep);
+        context.RegisterSourceOutput(entry, static (spc, model) =>
+        {
+            if (model.Generate && model.Flows.Count > 0)
+            {
+                spc.AddSource("FlowEntryPoint.g.cs", EntryPointEmitter.Emit(model));
+            }
+        });
+    }
+
+    private static FlowModel? Transform(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        if (context.TargetSymbol is not IMethodSymbol { ContainingType: { } type } method
+            || FlowSymbols.Create(context.SemanticModel.Compilation) is not { } symbols
+            || !symbols.IsFlow(type))
+        {
+            return null;
+        }
+
+        // One transform per flow builds the model: the one for its first step in source order.
+        var first = type.GetMembers().OfType<IMethodSymbol>()
+            .Where(m => symbols.Find(m, symbols.Step) is not null && m.DeclaringSyntaxReferences.Length > 0)
+            .OrderBy(m => m.DeclaringSyntaxReferences[0].SyntaxTree.FilePath, System.StringComparer.Ordinal)
+            .ThenBy(m => m.DeclaringSyntaxReferences[0].Span.Start)
+            .FirstOrDefault();
+        if (!SymbolEqualityComparer.Default.Equals(first, method))
+        {
+            return null;
+        }
+
+        var compilation = context.SemanticModel.Compilation;
+        var declaration = FlowBuilder.Build(
+            type,
+            symbols,
+            (step, artifacts) =>
+            {
+                if (step.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not MethodDeclarationSyntax syntax)
+                {
+                    return null;
+                }
+
+                var model = syntax.SyntaxTree == context.SemanticModel.SyntaxTree ? context.SemanticModel : compilation.GetSemanticModel(syntax.SyntaxTree);
+                if (model.GetOperation(syntax, cancellationToken) is not IMethodBodyOperation body)
+                {
+                    return null;
+                }
+
+                return StepBodyAnalyzer.Analyze(body, ControlFlowGraph.Create(body, cancellationToken), symbols, type, artifacts, cancellationToken);
+            },
+            analyzeArtifacts: false,
+            cancellationToken);
+        return FlowBuilder.ToModel(declaration);
+    }
+}
+
+/// <summary>The flows of a program and whether it gets a generated <c>Main</c>.</summary>
+internal sealed record EntryPointModel(EquatableArray<string> Flows, bool Generate);
+
+/// <summary>Emits the <c>Main</c> that hands the command line to the runtime.</summary>
+internal static class EntryPointEmitter
+{
+    public static string Emit(EntryPointModel model)
+    {
+        var w = new SourceWriter();
+        w.Line("// <auto-generated/>");
+        w.Line("#nullable enable");
+        w.Line();
+        w.Line("namespace Flow.Generated;");
+        w.Line();
+        w.Line("/// <summary>The program's entry point: the flow's command line (run, resume, show, check, ...).</summary>");
+        w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Flow.Generators\", \"1.0\")]");
+        w.Open("internal static class FlowEntryPoint");
+        w.Line("/// <summary>Runs the command line.</summary>");
+        if (model.Flows.Count == 1)
+        {
+            w.Line($"public static int Main(string[] args) => global::Flow.Cli.FlowApp.Run<{model.Flows[0]}>(args);");
+        }
+        else
+        {
+            w.Open("public static int Main(string[] args)");
+            w.Line("return global::Flow.Cli.FlowApp.Run(");
+            w.Line("    args,");
+            for (var i = 0; i < model.Flows.Count; i++)
+            {
+                var separator = i == model.Flows.Count - 1 ? ");" : ",";
+                w.Line($"    global::Flow.Cli.FlowApp.DefinitionOf<{model.Flows[i]}>(){separator}");
+            }
+
+            w.Close();
+        }
+
+        w.Close();
+        return w.ToString();
+    }
+}

@@ -1,0 +1,55 @@
+namespace Flow.Generators.Model;
+
+/// <summary>The values of a step's [Resources].</summary>
+internal sealed record ResourcesModel(int Cpu, int Gpu, int Memory);
+
+/// <summary>The values of a step's [Retry].</summary>
+internal sealed record RetryModel(int Times, int DelaySeconds);
+
+/// <summary>One [Environment] variable.</summary>
+internal sealed record EnvironmentModel(string Name, string Value);
+
+/// <summary>One step of a valid flow, as the generator emits it.</summary>
+internal sealed record StepModel(
+    string Name,
+    string Kind,
+    string Transition,
+    EquatableArray<string> Next,
+    bool IsJoin,
+    string? ForeachArtifact,
+    string? ForeachElementType,
+    string? ForeachElementDisplay,
+    string? MatchingJoin,
+    string? ItemType,
+    ResourcesModel? Resources,
+    RetryModel? Retry,
+    bool HasCatch,
+    string? CatchArtifact,
+    int? TimeoutSeconds,
+    EquatableArray<EnvironmentModel> Environment,
+    string File,
+    int Line);
+
+/// <summary>One artifact (or parameter) of a valid flow.</summary>
+internal sealed record ArtifactModel(
+    string Name,
+    string Type,
+    string DisplayType,
+    bool IsParameter,
+    string? OptionName,
+    string? Help,
+    bool Required);
+
+/// <summary>
+/// A valid flow, as plain equatable values: what the generator emits from. It holds no symbols, syntax
+/// or spans, so an edit that does not change the graph leaves it equal and nothing is emitted again.
+/// </summary>
+internal sealed record FlowModel(
+    string Name,
+    string? Namespace,
+    string FullyQualifiedName,
+    string Accessibility,
+    EquatableArray<StepModel> Steps,
+    EquatableArray<ArtifactModel> Artifacts,
+    string? Schedule,
+    EquatableArray<string> BranchAccessors);

@@ -1,0 +1,335 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+
+namespace Flow.Generators.Model;
+
+/// <summary>
+/// The checks of a flow's graph, one short function each, in the order Metaflow's linter runs them:
+/// start and end, transitions, cycles, reachability, split/join balance, then the artifact flow.
+/// </summary>
+internal static class GraphChecks
+{
+    public static void Run(FlowDeclaration flow)
+    {
+        CheckStartAndEnd(flow);
+        CheckTransitions(flow);
+        var cyclic = CheckCycles(flow);
+        var reachable = CheckReachability(flow);
+        if (cyclic || !flow.ByName.ContainsKey("Start"))
+        {
+            return;
+        }
+
+        var order = TopologicalOrder(flow, reachable);
+        CheckBalance(flow, order);
+        if (flow.ArtifactsAnalyzed)
+        {
+            CheckArtifactFlow(flow, order);
+        }
+    }
+
+    private static void CheckStartAndEnd(FlowDeclaration flow)
+    {
+        if (!flow.ByName.ContainsKey("Start"))
+        {
+            flow.Report(Rules.MissingStart, flow.Location, flow.Name);
+        }
+
+        if (!flow.ByName.TryGetValue("End", out var end))
+        {
+            flow.Report(Rules.MissingEnd, flow.Location, flow.Name);
+        }
+        else if (end.IsJoin)
+        {
+            flow.Report(Rules.EndIsJoin, end.Location);
+        }
+    }
+
+    private static void CheckTransitions(FlowDeclaration flow)
+    {
+        foreach (var step in flow.Steps)
+        {
+            foreach (var target in step.Body.NextCalls.SelectMany(c => c.Targets).Where(t => t.Step == "Start" && flow.ByName.ContainsKey("Start")))
+            {
+                flow.Report(Rules.TransitionToStart, target.Location, step.Name);
+            }
+
+            if (step.IsJoin && step.Transition is Transition.Split or Transition.Foreach)
+            {
+                flow.Report(Rules.JoinAndSplit, step.Location, step.Name);
+            }
+
+            foreach (var target in step.Next.Where(t => flow.ByName[t].IsJoin))
+            {
+                var location = TargetLocation(step, target);
+                if (step.Transition == Transition.Foreach)
+                {
+                    flow.Report(Rules.ForeachStraightToJoin, location, step.Name, target);
+                }
+                else if (step.Transition == Transition.Conditional)
+                {
+                    flow.Report(Rules.ConditionalIntoJoin, location, step.Name, target);
+                }
+            }
+        }
+    }
+
+    private static bool CheckCycles(FlowDeclaration flow)
+    {
+        var state = new Dictionary<string, int>();
+        var path = new List<string>();
+        var found = false;
+        foreach (var step in flow.Steps)
+        {
+            Visit(step.Name);
+        }
+
+        return found;
+
+        void Visit(string name)
+        {
+            if (state.TryGetValue(name, out var s) && s != 0)
+            {
+                return;
+            }
+
+            state[name] = 1;
+            path.Add(name);
+            var step = flow.ByName[name];
+            foreach (var target in step.Next)
+            {
+                if (state.TryGetValue(target, out var t) && t == 1)
+                {
+                    var cycle = path.Skip(path.IndexOf(target)).Concat(new[] { target });
+                    flow.Report(Rules.Cycle, TargetLocation(step, target), string.Join(" -> ", cycle));
+                    found = true;
+                }
+                else
+                {
+                    Visit(target);
+                }
+            }
+
+            path.RemoveAt(path.Count - 1);
+            state[name] = 2;
+        }
+    }
+
+    private static HashSet<string> CheckReachability(FlowDeclaration flow)
+    {
+        var reachable = new HashSet<string>();
+        if (flow.ByName.ContainsKey("Start"))
+        {
+            var pending = new Stack<string>();
+            pending.Push("Start");
+            while (pending.Count > 0)
+            {
+                var name = pending.Pop();
+                if (reachable.Add(name))
+                {
+                    foreach (var target in flow.ByName[name].Next)
+                    {
+                        pending.Push(target);
+                    }
+                }
+            }
+
+            foreach (var step in flow.Steps.Where(s => !reachable.Contains(s.Name)))
+            {
+                flow.Report(Rules.Unreachable, step.Location, step.Name);
+            }
+        }
+
+        return reachable;
+    }
+
+    private static List<StepDeclaration> TopologicalOrder(FlowDeclaration flow, HashSet<string> reachable)
+    {
+        var indegree = reachable.ToDictionary(n => n, _ => 0);
+        foreach (var name in reachable)
+        {
+            foreach (var target in flow.ByName[name].Next)
+            {
+                indegree[target]++;
+            }
+        }
+
+        var order = new List<StepDeclaration>();
+        var ready = new Queue<string>(flow.Steps.Where(s => reachable.Contains(s.Name) && indegree[s.Name] == 0).Select(s => s.Name));
+        while (ready.Count > 0)
+        {
+            var step = flow.ByName[ready.Dequeue()];
+            order.Add(step);
+            foreach (var target in step.Next)
+            {
+                if (--indegree[target] == 0)
+                {
+                    ready.Enqueue(target);
+                }
+            }
+        }
+
+        return order;
+    }
+
+    /// <summary>One open branch: the split it belongs to and the branch (the split's target) it started at.</summary>
+    private readonly record struct Branch(string Split, string Start);
+
+    private static void CheckBalance(FlowDeclaration flow, List<StepDeclaration> order)
+    {
+        var entry = new Dictionary<string, ImmutableList<Branch>>();
+        var joinOf = new Dictionary<string, string>();
+        foreach (var step in order)
+        {
+            var incoming = order.Where(p => p.Next.Contains(step.Name) && entry.ContainsKey(p.Name))
+                .Select(p => (Parent: p, Stack: Out(p, step.Name)))
+                .ToList();
+            ImmutableList<Branch> stack;
+            if (step.IsStart || incoming.Count == 0)
+            {
+                stack = ImmutableList<Branch>.Empty;
+            }
+            else if (step.IsJoin)
+            {
+                stack = Join(step, incoming);
+            }
+            else
+            {
+                stack = incoming[0].Stack;
+                var distinct = incoming.Select(i => i.Stack).Distinct(StackComparer.Instance).ToList();
+                if (distinct.Count > 1)
+                {
+                    var split = distinct.Where(s => s.Count > 0).Select(s => s[s.Count - 1].Split).FirstOrDefault() ?? "";
+                    var parents = string.Join(", ", incoming.Select(i => i.Parent.Name));
+                    flow.Diagnostics.Add(FlowDiagnostic.Create(Rules.NeedsJoin, step.Location, step.Name, split, parents, flow.Name)
+                        .With("Parents", string.Join(",", incoming.Select(i => i.Parent.Name)))
+                        .With("Step", step.Name));
+                    stack = distinct.OrderBy(s => s.Count).First();
+                    entry[step.Name] = stack;
+                    continue;
+                }
+            }
+
+            entry[step.Name] = stack;
+            if (step.IsEnd && stack.Count > 0)
+            {
+                flow.Report(Rules.OpenSplitAtEnd, step.Location, stack[stack.Count - 1].Split);
+            }
+        }
+
+        foreach (var step in order.Where(s => s.Transition is Transition.Split or Transition.Foreach))
+        {
+            if (joinOf.TryGetValue(step.Name, out var join))
+            {
+                step.MatchingJoin = join;
+            }
+        }
+
+        ImmutableList<Branch> Out(StepDeclaration parent, string target) => parent.Transition switch
+        {
+            Transition.Split or Transition.Foreach => entry[parent.Name].Add(new Branch(parent.Name, target)),
+            _ => entry[parent.Name],
+        };
+
+        ImmutableList<Branch> Join(StepDeclaration join, List<(StepDeclaration Parent, ImmutableList<Branch> Stack)> incoming)
+        {
+            if (incoming.Any(i => i.Stack.Count == 0))
+            {
+                flow.Report(Rules.JoinWithoutSplit, join.Location, join.Name);
+                return ImmutableList<Branch>.Empty;
+            }
+
+            var splits = incoming.Select(i => i.Stack[i.Stack.Count - 1].Split).Distinct().ToList();
+            var outer = incoming.Select(i => i.Stack.RemoveAt(i.Stack.Count - 1)).Distinct(StackComparer.Instance).ToList();
+            if (splits.Count > 1 || outer.Count > 1)
+            {
+                flow.Report(Rules.UnrelatedJoin, join.Location, join.Name, string.Join(", ", splits));
+                return outer[0];
+            }
+
+            var split = flow.ByName[splits[0]];
+            if (joinOf.TryGetValue(split.Name, out var other) && other != join.Name)
+            {
+                flow.Report(Rules.SplitJoinedTwice, join.Location, split.Name, other + ", " + join.Name);
+            }
+
+            joinOf[split.Name] = join.Name;
+            var arrived = incoming.Select(i => i.Stack[i.Stack.Count - 1].Start).ToImmutableHashSet();
+            foreach (var branch in split.Next.Where(b => !arrived.Contains(b)))
+            {
+                flow.Report(Rules.JoinMissesBranch, join.Location, join.Name, branch, split.Name);
+            }
+
+            if (split.Transition == Transition.Split)
+            {
+                foreach (var parent in incoming.Select(i => i.Parent.Name))
+                {
+                    if (!flow.BranchAccessors.Contains(parent))
+                    {
+                        flow.BranchAccessors.Add(parent);
+                    }
+                }
+            }
+
+            return outer[0];
+        }
+    }
+
+    private static void CheckArtifactFlow(FlowDeclaration flow, List<StepDeclaration> order)
+    {
+        var parameters = flow.Artifacts.Where(a => a.IsParameter).Select(a => a.Name).ToImmutableHashSet();
+        var catchVariables = flow.Steps.Where(s => s.CatchArtifact is not null).Select(s => s.CatchArtifact!).ToImmutableHashSet();
+        var exit = new Dictionary<string, ImmutableHashSet<string>>();
+        foreach (var step in order)
+        {
+            var parents = order.Where(p => p.Next.Contains(step.Name) && exit.ContainsKey(p.Name)).ToList();
+            var available = step.IsStart || step.IsJoin || parents.Count == 0
+                ? parameters
+                : parents.Select(p => exit[p.Name]).Aggregate((a, b) => a.Intersect(b));
+            foreach (var read in step.Body.UnsafeReads)
+            {
+                if (!available.Contains(read.Name) && !catchVariables.Contains(read.Name))
+                {
+                    var hint = step.IsJoin
+                        ? "; after a join only what the join sets or merges is visible: read it from the inputs, set it, or call MergeArtifacts(inputs) first"
+                        : "; set it in an earlier step on every path";
+                    flow.Report(Rules.MaybeUnset, read.Location, read.Name, step.Name, hint);
+                }
+            }
+
+            foreach (var use in step.Body.BranchReads)
+            {
+                if (step.IsJoin && !parents.Any(p => p.Name == use.Name))
+                {
+                    flow.Report(Rules.UnknownBranch, use.Location, step.Name, use.Name, string.Join(", ", parents.Select(p => p.Name)));
+                }
+            }
+
+            var result = step.HasCatch ? available : available.Union(step.Body.WrittenAtExit);
+            if (step.IsJoin && step.Body.MergesArtifacts && parents.Count > 0)
+            {
+                result = result.Union(parents.Select(p => exit[p.Name]).Aggregate((a, b) => a.Intersect(b)));
+            }
+
+            if (step.CatchArtifact is { } caught)
+            {
+                result = result.Add(caught);
+            }
+
+            exit[step.Name] = result;
+        }
+    }
+
+    private static LocationInfo? TargetLocation(StepDeclaration step, string target) =>
+        step.Body.NextCalls.SelectMany(c => c.Targets).FirstOrDefault(t => t.Step == target)?.Location ?? step.Location;
+
+    private sealed class StackComparer : IEqualityComparer<ImmutableList<Branch>>
+    {
+        public static readonly StackComparer Instance = new();
+
+        public bool Equals(ImmutableList<Branch>? x, ImmutableList<Branch>? y) => x!.SequenceEqual(y!);
+
+        public int GetHashCode(ImmutableList<Branch> obj) => obj.Aggregate(17, (h, b) => unchecked((h * 31) + b.GetHashCode()));
+    }
+}

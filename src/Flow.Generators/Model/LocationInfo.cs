@@ -1,0 +1,126 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Flow.Generators.Model;
+
+/// <summary>A source location as plain values, so it can live in models and be turned back into a <see cref="Location"/>.</summary>
+internal sealed record LocationInfo(string FilePath, TextSpan Span, LinePositionSpan LineSpan)
+{
+    public int Line => LineSpan.Start.Line + 1;
+
+    public static LocationInfo? From(Location? location) =>
+        location is { IsInSource: true } ? new LocationInfo(location.SourceTree!.FilePath, location.SourceSpan, location.GetLineSpan().Span) : null;
+
+    public static LocationInfo? From(SyntaxNode? node) => node is null ? null : From(node.GetLocation());
+
+    public static LocationInfo? From(SyntaxReference? reference) => reference is null ? null : From(reference.GetSyntax().GetLocation());
+
+    public Location ToLocation(IReadOnlyDictionary<string, SyntaxTree>? trees) =>
+        trees is not null && trees.TryGetValue(FilePath, out var tree)
+            ? Location.Create(tree, Span)
+            : Location.Create(FilePath, Span, LineSpan);
+}
+
+/// <summary>A failed check: the rule, where, and the message arguments.</summary>
+internal sealed record FlowDiagnostic(DiagnosticDescriptor Rule, LocationInfo? Location, ImmutableArray<string> Arguments, ImmutableDictionary<string, string?> Properties)
+{
+    public static FlowDiagnostic Create(DiagnosticDescriptor rule, LocationInfo? location, params string[] arguments) =>
+        new(rule, location, arguments.ToImmutableArray(), ImmutableDictionary<string, string?>.Empty);
+
+    public FlowDiagnostic With(string key, string? value) => this with { Properties = Properties.SetItem(key, value) };
+
+    public Diagnostic ToDiagnostic(IReadOnlyDictionary<string, SyntaxTree>? trees, Location fallback) =>
+        Diagnostic.Create(Rule, Location?.ToLocation(trees) ?? fallback, Properties, Arguments.Cast<object>().ToArray());
+}
+
+/// <summary>The runtime's types, resolved once per compilation.</summary>
+internal sealed class FlowSymbols
+{
+    private FlowSymbols(Compilation compilation, INamedTypeSymbol flowSpec)
+    {
+        FlowSpec = flowSpec;
+        Step = compilation.GetTypeByMetadataName("Flow.StepAttribute");
+        Foreach = compilation.GetTypeByMetadataName("Flow.ForeachAttribute");
+        Parameter = compilation.GetTypeByMetadataName("Flow.ParameterAttribute");
+        Resources = compilation.GetTypeByMetadataName("Flow.ResourcesAttribute");
+        Retry = compilation.GetTypeByMetadataName("Flow.RetryAttribute");
+        Catch = compilation.GetTypeByMetadataName("Flow.CatchAttribute");
+        Timeout = compilation.GetTypeByMetadataName("Flow.TimeoutAttribute");
+        Environment = compilation.GetTypeByMetadataName("Flow.EnvironmentAttribute");
+        Schedule = compilation.GetTypeByMetadataName("Flow.ScheduleAttribute");
+        JoinInputs = compilation.GetTypeByMetadataName("Flow.JoinInputs`1");
+        StepError = compilation.GetTypeByMetadataName("Flow.StepError");
+        JoinBranch = compilation.GetTypeByMetadataName("Flow.JoinBranchAttribute");
+        Next = flowSpec.GetMembers("Next").OfType<IMethodSymbol>().ToImmutableArray();
+        MergeArtifacts = flowSpec.GetMembers("MergeArtifacts").OfType<IMethodSymbol>().ToImmutableArray();
+        MessagePackObject = compilation.GetTypeByMetadataName("MessagePack.MessagePackObjectAttribute");
+        Union = compilation.GetTypeByMetadataName("MessagePack.UnionAttribute");
+        ReservedNames = flowSpec.GetMembers().Select(m => m.Name).Where(n => !n.StartsWith("<", System.StringComparison.Ordinal) && n != ".ctor")
+            .Concat(new[] { "Inputs", "Definition" })
+            .ToImmutableHashSet();
+    }
+
+    public INamedTypeSymbol FlowSpec { get; }
+
+    public INamedTypeSymbol? Step { get; }
+
+    public INamedTypeSymbol? Foreach { get; }
+
+    public INamedTypeSymbol? Parameter { get; }
+
+    public INamedTypeSymbol? Resources { get; }
+
+    public INamedTypeSymbol? Retry { get; }
+
+    public INamedTypeSymbol? Catch { get; }
+
+    public INamedTypeSymbol? Timeout { get; }
+
+    public INamedTypeSymbol? Environment { get; }
+
+    public INamedTypeSymbol? Schedule { get; }
+
+    public INamedTypeSymbol? JoinInputs { get; }
+
+    public INamedTypeSymbol? StepError { get; }
+
+    public INamedTypeSymbol? JoinBranch { get; }
+
+    public INamedTypeSymbol? MessagePackObject { get; }
+
+    public INamedTypeSymbol? Union { get; }
+
+    public ImmutableArray<IMethodSymbol> Next { get; }
+
+    public ImmutableArray<IMethodSymbol> MergeArtifacts { get; }
+
+    public ImmutableHashSet<string> ReservedNames { get; }
+
+    public static FlowSymbols? Create(Compilation compilation) =>
+        compilation.GetTypeByMetadataName("Flow.FlowSpec") is { } flowSpec ? new FlowSymbols(compilation, flowSpec) : null;
+
+    public bool IsFlow(INamedTypeSymbol? type)
+    {
+        for (var t = type?.BaseType; t is not null; t = t.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(t, FlowSpec))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public bool IsNext(IMethodSymbol method) => Next.Contains(method.OriginalDefinition, SymbolEqualityComparer.Default);
+
+    public bool IsMergeArtifacts(IMethodSymbol method) => MergeArtifacts.Contains(method.OriginalDefinition, SymbolEqualityComparer.Default);
+
+    public bool Is(AttributeData attribute, INamedTypeSymbol? type) =>
+        type is not null && SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, type);
+
+    public AttributeData? Find(ISymbol symbol, INamedTypeSymbol? type) => symbol.GetAttributes().FirstOrDefault(a => Is(a, type));
+}

@@ -1,0 +1,437 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.FlowAnalysis;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Flow.Generators.Model;
+
+/// <summary>One target of a <c>Next</c> call: the step it names (null when it is not a method group of this flow) and where.</summary>
+internal sealed record NextTarget(string? Step, string Text, LocationInfo? Location);
+
+/// <summary>One <c>Next(...)</c> call in a step body.</summary>
+internal sealed record NextCall(LocationInfo? Location, ImmutableArray<NextTarget> Targets);
+
+/// <summary>A use of an artifact (or a branch) at a place in a step body.</summary>
+internal sealed record NamedUse(string Name, LocationInfo? Location);
+
+/// <summary>What a step body does, as far as the graph and artifact checks care.</summary>
+internal sealed class StepBody
+{
+    public List<NextCall> NextCalls { get; } = new();
+
+    /// <summary>Some path from entry to a normal exit calls no Next.</summary>
+    public bool CanMissNext { get; set; }
+
+    /// <summary>A Next call that some path reaches after another Next.</summary>
+    public LocationInfo? RepeatedNext { get; set; }
+
+    /// <summary>Next called inside a lambda or local function ("a lambda", ...).</summary>
+    public List<NamedUse> NestedNext { get; } = new();
+
+    /// <summary>Reads of artifacts that the body has not definitely written before them.</summary>
+    public List<NamedUse> UnsafeReads { get; } = new();
+
+    /// <summary>Artifacts written on every path to the exit.</summary>
+    public HashSet<string> WrittenAtExit { get; } = new();
+
+    /// <summary>Every write of an artifact.</summary>
+    public List<NamedUse> Writes { get; } = new();
+
+    public bool MergesArtifacts { get; set; }
+
+    /// <summary>Generated branch accessors used (<c>inputs.A()</c>).</summary>
+    public List<NamedUse> BranchReads { get; } = new();
+}
+
+/// <summary>Analyzes one step body on its control-flow graph: Next calls per path, and artifact reads and writes.</summary>
+internal static class StepBodyAnalyzer
+{
+    private const int Zero = 1;
+    private const int One = 2;
+    private const int Many = 4;
+
+    public static StepBody Analyze(
+        IOperation body,
+        ControlFlowGraph cfg,
+        FlowSymbols symbols,
+        INamedTypeSymbol flowType,
+        ImmutableHashSet<string> artifacts,
+        CancellationToken cancellationToken)
+    {
+        var result = new StepBody();
+        FindNestedNext(body, symbols, result);
+        var blocks = cfg.Blocks;
+        var counts = new int[blocks.Length];
+        var nexts = new List<IInvocationOperation>[blocks.Length];
+        for (var i = 0; i < blocks.Length; i++)
+        {
+            nexts[i] = BlockOperations(blocks[i])
+                .SelectMany(o => o.DescendantsAndSelf())
+                .OfType<IInvocationOperation>()
+                .Where(inv => symbols.IsNext(inv.TargetMethod))
+                .ToList();
+            counts[i] = nexts[i].Count;
+        }
+
+        foreach (var call in nexts.SelectMany(n => n).OrderBy(n => n.Syntax.SpanStart))
+        {
+            result.NextCalls.Add(new NextCall(LocationInfo.From(call.Syntax), Targets(call, flowType).ToImmutableArray()));
+        }
+
+        var handlers = HandlerEntries(cfg.Root);
+        var inState = new int[blocks.Length];
+        inState[0] = Zero;
+        Solve(blocks, handlers, inState, (b, s) => Shift(s, counts[b]), (a, b) => a | b, (a, b) => a == b, cancellationToken);
+        var exit = blocks[blocks.Length - 1];
+        result.CanMissNext = (inState[exit.Ordinal] & Zero) != 0;
+        for (var i = 0; i < blocks.Length && result.RepeatedNext is null; i++)
+        {
+            var state = inState[i];
+            foreach (var call in nexts[i])
+            {
+                if ((state & (One | Many)) != 0)
+                {
+                    result.RepeatedNext = LocationInfo.From(call.Syntax);
+                    break;
+                }
+
+                state = Shift(state, 1);
+            }
+        }
+
+        if (!artifacts.IsEmpty)
+        {
+            AnalyzeArtifacts(blocks, handlers, symbols, flowType, artifacts, result, cancellationToken);
+        }
+
+        return result;
+    }
+
+    private static IEnumerable<NextTarget> Targets(IInvocationOperation call, INamedTypeSymbol flowType)
+    {
+        foreach (var argument in call.Arguments)
+        {
+            var values = argument.Value is IArrayCreationOperation { Initializer: { } init } && argument.ArgumentKind == ArgumentKind.ParamArray
+                ? init.ElementValues
+                : ImmutableArray.Create(argument.Value);
+            foreach (var value in values)
+            {
+                yield return Target(value, flowType);
+            }
+        }
+    }
+
+    private static NextTarget Target(IOperation value, INamedTypeSymbol flowType)
+    {
+        var current = value;
+        while (true)
+        {
+            switch (current)
+            {
+                case IConversionOperation conversion:
+                    current = conversion.Operand;
+                    continue;
+                case IDelegateCreationOperation creation:
+                    current = creation.Target;
+                    continue;
+                case IParenthesizedOperation parenthesized:
+                    current = parenthesized.Operand;
+                    continue;
+            }
+
+            break;
+        }
+
+        var text = value.Syntax.ToString();
+        var location = LocationInfo.From(value.Syntax);
+        if (current is IMethodReferenceOperation reference
+            && reference.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }
+            && IsSameOrBase(flowType, reference.Method.ContainingType))
+        {
+            return new NextTarget(reference.Method.Name, text, location);
+        }
+
+        return new NextTarget(null, text, location);
+    }
+
+    private static bool IsSameOrBase(INamedTypeSymbol type, INamedTypeSymbol candidate)
+    {
+        for (INamedTypeSymbol? t = type; t is not null; t = t.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(t, candidate))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void FindNestedNext(IOperation body, FlowSymbols symbols, StepBody result)
+    {
+        foreach (var invocation in body.Descendants().OfType<IInvocationOperation>())
+        {
+            if (!symbols.IsNext(invocation.TargetMethod))
+            {
+                continue;
+            }
+
+            for (var parent = invocation.Parent; parent is not null; parent = parent.Parent)
+            {
+                if (parent is IAnonymousFunctionOperation)
+                {
+                    result.NestedNext.Add(new NamedUse("a lambda", LocationInfo.From(invocation.Syntax)));
+                    break;
+                }
+
+                if (parent is ILocalFunctionOperation)
+                {
+                    result.NestedNext.Add(new NamedUse("a local function", LocationInfo.From(invocation.Syntax)));
+                    break;
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<IOperation> BlockOperations(BasicBlock block) =>
+        block.BranchValue is null ? block.Operations : block.Operations.Concat(new[] { block.BranchValue });
+
+    private static int Shift(int state, int calls)
+    {
+        for (var i = 0; i < calls; i++)
+        {
+            state = ((state & Zero) != 0 ? One : 0) | ((state & (One | Many)) != 0 ? Many : 0);
+        }
+
+        return state;
+    }
+
+    /// <summary>The first block of each catch or filter handler, with the blocks of the try it guards.</summary>
+    private static List<(int Handler, int TryFirst, int TryLast)> HandlerEntries(ControlFlowRegion root)
+    {
+        var result = new List<(int, int, int)>();
+        var pending = new Stack<ControlFlowRegion>();
+        pending.Push(root);
+        while (pending.Count > 0)
+        {
+            var region = pending.Pop();
+            if (region.Kind == ControlFlowRegionKind.TryAndCatch && region.NestedRegions.Length > 1)
+            {
+                var tryRegion = region.NestedRegions[0];
+                foreach (var handler in region.NestedRegions.Skip(1))
+                {
+                    result.Add((handler.FirstBlockOrdinal, tryRegion.FirstBlockOrdinal, tryRegion.LastBlockOrdinal));
+                }
+            }
+
+            foreach (var nested in region.NestedRegions)
+            {
+                pending.Push(nested);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>A forward data-flow fix point over the blocks; a handler starts from the state of the try it guards.</summary>
+    private static void Solve<T>(
+        ImmutableArray<BasicBlock> blocks,
+        List<(int Handler, int TryFirst, int TryLast)> handlers,
+        T[] inState,
+        System.Func<int, T, T> transfer,
+        System.Func<T, T, T> merge,
+        System.Func<T, T, bool> same,
+        CancellationToken cancellationToken)
+        where T : notnull
+    {
+        var reached = new bool[blocks.Length];
+        reached[0] = true;
+        var changed = true;
+        while (changed)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            changed = false;
+            for (var i = 0; i < blocks.Length; i++)
+            {
+                if (!reached[i])
+                {
+                    continue;
+                }
+
+                var output = transfer(i, inState[i]);
+                foreach (var successor in new[] { blocks[i].FallThroughSuccessor, blocks[i].ConditionalSuccessor })
+                {
+                    if (successor?.Destination is { } destination)
+                    {
+                        changed |= Flow(destination.Ordinal, output);
+                    }
+                }
+            }
+
+            foreach (var (handler, tryFirst, tryLast) in handlers)
+            {
+                for (var i = tryFirst; i <= tryLast; i++)
+                {
+                    if (reached[i])
+                    {
+                        changed |= Flow(handler, inState[i]);
+                    }
+                }
+            }
+        }
+
+        bool Flow(int target, T value)
+        {
+            if (!reached[target])
+            {
+                reached[target] = true;
+                inState[target] = value;
+                return true;
+            }
+
+            var merged = merge(inState[target], value);
+            if (same(merged, inState[target]))
+            {
+                return false;
+            }
+
+            inState[target] = merged;
+            return true;
+        }
+    }
+
+    private static void AnalyzeArtifacts(
+        ImmutableArray<BasicBlock> blocks,
+        List<(int Handler, int TryFirst, int TryLast)> handlers,
+        FlowSymbols symbols,
+        INamedTypeSymbol flowType,
+        ImmutableHashSet<string> artifacts,
+        StepBody result,
+        CancellationToken cancellationToken)
+    {
+        var inState = new ImmutableHashSet<string>[blocks.Length];
+        for (var i = 0; i < inState.Length; i++)
+        {
+            inState[i] = ImmutableHashSet<string>.Empty;
+        }
+
+        Solve(
+            blocks,
+            handlers,
+            inState,
+            (b, s) => Walk(blocks[b], s, null),
+            (a, b) => a.Intersect(b),
+            (a, b) => a.SetEquals(b),
+            cancellationToken);
+        for (var i = 0; i < blocks.Length; i++)
+        {
+            Walk(blocks[i], inState[i], result);
+        }
+
+        result.WrittenAtExit.UnionWith(inState[blocks.Length - 1]);
+        RemoveDuplicates(result.UnsafeReads);
+        RemoveDuplicates(result.Writes);
+
+        ImmutableHashSet<string> Walk(BasicBlock block, ImmutableHashSet<string> state, StepBody? record)
+        {
+            foreach (var operation in BlockOperations(block))
+            {
+                state = Visit(operation, state, record);
+            }
+
+            return state;
+        }
+
+        ImmutableHashSet<string> Visit(IOperation operation, ImmutableHashSet<string> state, StepBody? record)
+        {
+            switch (operation)
+            {
+                case ISimpleAssignmentOperation assignment when Artifact(assignment.Target) is { } name:
+                    state = Visit(assignment.Value, state, record);
+                    record?.Writes.Add(new NamedUse(name, LocationInfo.From(assignment.Target.Syntax)));
+                    return state.Add(name);
+                case ICompoundAssignmentOperation compound when Artifact(compound.Target) is { } name:
+                    state = Read(name, compound.Target, state, record);
+                    state = Visit(compound.Value, state, record);
+                    record?.Writes.Add(new NamedUse(name, LocationInfo.From(compound.Target.Syntax)));
+                    return state.Add(name);
+                case ICoalesceAssignmentOperation coalesce when Artifact(coalesce.Target) is { } name:
+                    state = Read(name, coalesce.Target, state, record);
+                    state = Visit(coalesce.Value, state, record);
+                    record?.Writes.Add(new NamedUse(name, LocationInfo.From(coalesce.Target.Syntax)));
+                    return state.Add(name);
+                case IIncrementOrDecrementOperation increment when Artifact(increment.Target) is { } name:
+                    state = Read(name, increment.Target, state, record);
+                    record?.Writes.Add(new NamedUse(name, LocationInfo.From(increment.Target.Syntax)));
+                    return state.Add(name);
+                case IDeconstructionAssignmentOperation deconstruction:
+                    state = Visit(deconstruction.Value, state, record);
+                    foreach (var element in deconstruction.Target.DescendantsAndSelf())
+                    {
+                        if (Artifact(element) is { } name)
+                        {
+                            record?.Writes.Add(new NamedUse(name, LocationInfo.From(element.Syntax)));
+                            state = state.Add(name);
+                        }
+                    }
+
+                    return state;
+                case IPropertyReferenceOperation reference when Artifact(reference) is { } name:
+                    return Read(name, reference, state, record);
+                case IInvocationOperation invocation:
+                    foreach (var child in invocation.ChildOperations)
+                    {
+                        state = Visit(child, state, record);
+                    }
+
+                    if (symbols.IsMergeArtifacts(invocation.TargetMethod) && record is not null)
+                    {
+                        record.MergesArtifacts = true;
+                    }
+
+                    if (symbols.JoinBranch is { } branchAttribute && record is not null
+                        && invocation.TargetMethod.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, branchAttribute)) is { } branch
+                        && branch.ConstructorArguments.Length == 1 && branch.ConstructorArguments[0].Value is string step)
+                    {
+                        record.BranchReads.Add(new NamedUse(step, LocationInfo.From(invocation.Syntax)));
+                    }
+
+                    return state;
+                default:
+                    foreach (var child in operation.ChildOperations)
+                    {
+                        state = Visit(child, state, record);
+                    }
+
+                    return state;
+            }
+        }
+
+        ImmutableHashSet<string> Read(string name, IOperation at, ImmutableHashSet<string> state, StepBody? record)
+        {
+            if (record is not null && !state.Contains(name))
+            {
+                record.UnsafeReads.Add(new NamedUse(name, LocationInfo.From(at.Syntax)));
+            }
+
+            return state;
+        }
+
+        string? Artifact(IOperation operation) =>
+            operation is IPropertyReferenceOperation { Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } } property
+            && artifacts.Contains(property.Property.Name)
+            && IsSameOrBase(flowType, property.Property.ContainingType)
+                ? property.Property.Name
+                : null;
+    }
+
+    private static void RemoveDuplicates(List<NamedUse> uses)
+    {
+        var distinct = uses.Distinct().ToList();
+        uses.Clear();
+        uses.AddRange(distinct);
+    }
+}

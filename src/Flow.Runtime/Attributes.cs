@@ -1,0 +1,128 @@
+namespace Flow;
+
+/// <summary>Marks a method of a <see cref="FlowSpec"/> as a step of the flow.</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class StepAttribute : Attribute
+{
+}
+
+/// <summary>
+/// Marks the step that fans out over the elements of an artifact: the step named in its <c>Next</c>
+/// runs once per element and receives the element as its single parameter.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class ForeachAttribute : Attribute
+{
+    /// <summary>Creates the attribute for the artifact named <paramref name="artifact"/> (use <c>nameof</c>).</summary>
+    public ForeachAttribute(string artifact) => Artifact = artifact;
+
+    /// <summary>The name of the enumerable artifact whose elements are fanned out.</summary>
+    public string Artifact { get; }
+}
+
+/// <summary>Marks a public read-write property as a run parameter, set from the command line and read-only in steps.</summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = false, Inherited = false)]
+public sealed class ParameterAttribute : Attribute
+{
+    /// <summary>The option name on the command line without dashes; defaults to the property name in kebab-case.</summary>
+    public string? Name { get; set; }
+
+    /// <summary>Help text shown by <c>run --help</c>.</summary>
+    public string? Help { get; set; }
+
+    /// <summary>Whether the run refuses to start without a value for this parameter.</summary>
+    public bool Required { get; set; }
+}
+
+/// <summary>Resources a step's task needs: cores, GPUs and memory in megabytes.</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class ResourcesAttribute : Attribute
+{
+    /// <summary>CPU cores (default 1).</summary>
+    public int Cpu { get; set; } = 1;
+
+    /// <summary>GPUs (default 0).</summary>
+    public int Gpu { get; set; }
+
+    /// <summary>Memory in megabytes (default 4096).</summary>
+    public int Memory { get; set; } = 4096;
+}
+
+/// <summary>Retries a failing task.</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class RetryAttribute : Attribute
+{
+    /// <summary>How many times a failed task is retried (default 3, at most 10).</summary>
+    public int Times { get; set; } = 3;
+
+    /// <summary>Seconds to wait before each retry (default 0).</summary>
+    public int DelaySeconds { get; set; }
+}
+
+/// <summary>
+/// Turns a failure of the step into an artifact: the flow goes on, and the artifact named here holds
+/// the <see cref="StepError"/> (null when the step succeeded).
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class CatchAttribute : Attribute
+{
+    /// <summary>Catches failures without storing them.</summary>
+    public CatchAttribute()
+    {
+    }
+
+    /// <summary>Catches failures and stores them in the artifact named <paramref name="artifact"/> (a <see cref="StepError"/>? property).</summary>
+    public CatchAttribute(string artifact) => Artifact = artifact;
+
+    /// <summary>The artifact that receives the error, if any.</summary>
+    public string? Artifact { get; }
+}
+
+/// <summary>Stops a task that runs longer than the sum of the given hours, minutes and seconds.</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class TimeoutAttribute : Attribute
+{
+    /// <summary>Seconds.</summary>
+    public int Seconds { get; set; }
+
+    /// <summary>Minutes.</summary>
+    public int Minutes { get; set; }
+
+    /// <summary>Hours.</summary>
+    public int Hours { get; set; }
+}
+
+/// <summary>Sets an environment variable for the step's task. Repeat the attribute for several variables.</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = true, Inherited = false)]
+public sealed class EnvironmentAttribute : Attribute
+{
+    /// <summary>Sets <paramref name="name"/> to <paramref name="value"/>.</summary>
+    public EnvironmentAttribute(string name, string value)
+    {
+        Name = name;
+        Value = value;
+    }
+
+    /// <summary>The variable's name.</summary>
+    public string Name { get; }
+
+    /// <summary>The variable's value.</summary>
+    public string Value { get; }
+}
+
+/// <summary>When a deployed flow runs: a five-field cron expression (UTC), or one of the shortcuts.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class ScheduleAttribute : Attribute
+{
+    /// <summary>A cron expression: minute hour day-of-month month day-of-week.</summary>
+    public string? Cron { get; set; }
+
+    /// <summary>Every hour.</summary>
+    public bool Hourly { get; set; }
+
+    /// <summary>Every day at midnight UTC.</summary>
+    public bool Daily { get; set; }
+
+    /// <summary>Every Sunday at midnight UTC.</summary>
+    public bool Weekly { get; set; }
+}

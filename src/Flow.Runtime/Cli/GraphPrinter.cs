@@ -1,0 +1,109 @@
+using System.Text;
+using Flow.Graph;
+
+namespace Flow.Cli;
+
+/// <summary>Writes a flow's graph for people.</summary>
+public static class GraphPrinter
+{
+    /// <summary>One line per step: its kind, its targets, its decorators.</summary>
+    public static string Text(FlowGraph graph)
+    {
+        var builder = new StringBuilder();
+        builder.Append("Flow ").Append(graph.Name);
+        if (graph.Schedule is { } cron)
+        {
+            builder.Append(" (schedule: ").Append(cron).Append(')');
+        }
+
+        builder.AppendLine();
+        var width = graph.Steps.Max(s => s.Name.Length);
+        foreach (var step in graph.Steps)
+        {
+            builder.Append("  ").Append(step.Name.PadRight(width)).Append("  ").Append(Describe(step).PadRight(12));
+            if (step.Next.Count > 0)
+            {
+                var separator = step.Transition == TransitionKind.Conditional ? " | " : ", ";
+                builder.Append(" -> ").Append(string.Join(separator, step.Next));
+            }
+
+            if (step.ForeachArtifact is { } artifact)
+            {
+                builder.Append("  for each of ").Append(artifact).Append(" (").Append(step.ForeachElementType).Append(')');
+            }
+
+            var decorators = Decorators(step);
+            if (decorators.Length > 0)
+            {
+                builder.Append("  ").Append(decorators);
+            }
+
+            builder.AppendLine();
+        }
+
+        if (graph.Parameters.Count > 0)
+        {
+            builder.AppendLine("Parameters:");
+            foreach (var p in graph.Parameters)
+            {
+                builder.Append("  --").Append(p.OptionName).Append(" <").Append(p.Type).Append('>');
+                if (p.Required)
+                {
+                    builder.Append(" (required)");
+                }
+
+                if (p.Help is { } help)
+                {
+                    builder.Append("  ").Append(help);
+                }
+
+                builder.AppendLine();
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static string Describe(StepNode step) => step.Kind switch
+    {
+        StepKind.Start => "start",
+        StepKind.Linear => "linear",
+        StepKind.Split => "split",
+        StepKind.Foreach => "foreach",
+        StepKind.Conditional => "conditional",
+        StepKind.Join => step.Transition == TransitionKind.Conditional ? "join, cond." : "join",
+        StepKind.End => "end",
+        _ => step.Kind.ToString(),
+    };
+
+    private static string Decorators(StepNode step)
+    {
+        var parts = new List<string>();
+        if (step.Resources is { } r)
+        {
+            parts.Add($"[Resources(Cpu = {r.Cpu}, Gpu = {r.Gpu}, Memory = {r.MemoryMb})]");
+        }
+
+        if (step.Retry is { } retry)
+        {
+            parts.Add($"[Retry(Times = {retry.Times})]");
+        }
+
+        if (step.Catch is { } c)
+        {
+            parts.Add(c.Artifact is null ? "[Catch]" : $"[Catch({c.Artifact})]");
+        }
+
+        if (step.Timeout is { } t)
+        {
+            parts.Add($"[Timeout({t.TotalSeconds:0} s)]");
+        }
+
+        foreach (var variable in step.Environment)
+        {
+            parts.Add($"[Environment({variable.Name})]");
+        }
+
+        return string.Join(" ", parts);
+    }
+}

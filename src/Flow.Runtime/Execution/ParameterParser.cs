@@ -1,0 +1,104 @@
+using System.Globalization;
+
+namespace Flow.Execution;
+
+/// <summary>Parses a parameter's command-line text into its declared type, with a message naming the parameter on failure.</summary>
+internal static class ParameterParser
+{
+    public static T Parse<T>(string parameter, string text)
+    {
+        var type = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
+        try
+        {
+            return (T)ParseAs(type, text);
+        }
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
+        {
+            throw new FlowException($"Parameter --{OptionName(parameter)} expects {Describe(type)}, got '{text}'.", e);
+        }
+    }
+
+    /// <summary>The kebab-case option name of a property: <c>LearningRate</c> is <c>learning-rate</c>.</summary>
+    public static string OptionName(string property)
+    {
+        var builder = new System.Text.StringBuilder(property.Length + 4);
+        for (var i = 0; i < property.Length; i++)
+        {
+            var c = property[i];
+            if (char.IsUpper(c))
+            {
+                var afterLower = i > 0 && (char.IsLower(property[i - 1]) || char.IsDigit(property[i - 1]));
+                var beforeLower = i > 0 && i + 1 < property.Length && char.IsUpper(property[i - 1]) && char.IsLower(property[i + 1]);
+                if (afterLower || beforeLower)
+                {
+                    builder.Append('-');
+                }
+
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c == '_' ? '-' : c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static object ParseAs(Type type, string text)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        if (type == typeof(string))
+        {
+            return text;
+        }
+
+        if (type == typeof(bool))
+        {
+            return text.ToLowerInvariant() switch
+            {
+                "true" or "yes" or "1" or "on" => true,
+                "false" or "no" or "0" or "off" => false,
+                _ => throw new FormatException(),
+            };
+        }
+
+        if (type.IsEnum)
+        {
+            if (int.TryParse(text, NumberStyles.Integer, inv, out _) || !Enum.TryParse(type, text, ignoreCase: true, out var value))
+            {
+                throw new FormatException();
+            }
+
+            return value!;
+        }
+
+        return type switch
+        {
+            _ when type == typeof(int) => int.Parse(text, NumberStyles.Integer, inv),
+            _ when type == typeof(long) => long.Parse(text, NumberStyles.Integer, inv),
+            _ when type == typeof(short) => short.Parse(text, NumberStyles.Integer, inv),
+            _ when type == typeof(byte) => byte.Parse(text, NumberStyles.Integer, inv),
+            _ when type == typeof(uint) => uint.Parse(text, NumberStyles.Integer, inv),
+            _ when type == typeof(ulong) => ulong.Parse(text, NumberStyles.Integer, inv),
+            _ when type == typeof(double) => double.Parse(text, NumberStyles.Float, inv),
+            _ when type == typeof(float) => float.Parse(text, NumberStyles.Float, inv),
+            _ when type == typeof(decimal) => decimal.Parse(text, NumberStyles.Number, inv),
+            _ when type == typeof(char) => text.Length == 1 ? text[0] : throw new FormatException(),
+            _ when type == typeof(Guid) => Guid.Parse(text),
+            _ when type == typeof(DateTime) => DateTime.Parse(text, inv, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal),
+            _ when type == typeof(DateTimeOffset) => DateTimeOffset.Parse(text, inv, DateTimeStyles.AssumeUniversal),
+            _ when type == typeof(TimeSpan) => TimeSpan.Parse(text, inv),
+            _ => throw new FlowException($"Parameters of type {type.Name} cannot be set from the command line."),
+        };
+    }
+
+    private static string Describe(Type type) => type switch
+    {
+        _ when type == typeof(bool) => "true or false",
+        _ when type.IsEnum => "one of " + string.Join(", ", Enum.GetNames(type)),
+        _ when type == typeof(int) || type == typeof(long) || type == typeof(short) || type == typeof(byte) || type == typeof(uint) || type == typeof(ulong) => $"a whole number ({type.Name})",
+        _ when type == typeof(double) || type == typeof(float) || type == typeof(decimal) => $"a number ({type.Name})",
+        _ => $"a {type.Name}",
+    };
+}

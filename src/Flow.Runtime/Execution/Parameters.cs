@@ -1,0 +1,39 @@
+using Flow.Serialization;
+
+namespace Flow.Execution;
+
+/// <summary>Turns command-line parameter text into the run's parameter artifacts, with defaults from the flow's initializers.</summary>
+internal static class Parameters
+{
+    public static IReadOnlyDictionary<string, ArtifactValue> Resolve(FlowDefinition definition, IReadOnlyDictionary<string, string> given)
+    {
+        var known = definition.Graph.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        foreach (var name in given.Keys)
+        {
+            if (!known.ContainsKey(name))
+            {
+                var list = known.Count == 0 ? "it has none" : "it has " + string.Join(", ", known.Values.Select(p => "--" + p.OptionName));
+                throw new FlowException($"Flow {definition.Graph.Name} has no parameter '{name}'; {list}.");
+            }
+        }
+
+        var flow = definition.CreateInstance();
+        var values = new Dictionary<string, ArtifactValue>(StringComparer.Ordinal);
+        foreach (var accessor in definition.Artifacts.Where(a => a.IsParameter))
+        {
+            var info = known[accessor.Name];
+            if (given.TryGetValue(accessor.Name, out var text))
+            {
+                accessor.ParseAndSet(flow, text);
+            }
+            else if (info.Required)
+            {
+                throw new FlowException($"Parameter --{info.OptionName} is required{(info.Help is null ? "" : $" ({info.Help})")}.");
+            }
+
+            values[accessor.Name] = accessor.CaptureBoxed(flow);
+        }
+
+        return values;
+    }
+}

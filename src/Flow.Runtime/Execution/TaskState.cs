@@ -1,0 +1,70 @@
+using Flow.Serialization;
+
+namespace Flow.Execution;
+
+/// <summary>Who and where a task is: what a step sees as <c>Current</c>.</summary>
+/// <param name="FlowName">The flow's name.</param>
+/// <param name="RunId">The run's id.</param>
+/// <param name="Step">The step's name.</param>
+/// <param name="TaskId">The task's id, unique within the run.</param>
+/// <param name="Attempt">The attempt, 0 for the first try and one more for each retry.</param>
+/// <param name="User">The user who started the run.</param>
+public sealed record TaskInfo(string FlowName, string RunId, string Step, long TaskId, int Attempt, string User)
+{
+    /// <summary>The task's path: <c>RUN/STEP/TASK</c>.</summary>
+    public string Pathspec => $"{RunId}/{Step}/{TaskId}";
+}
+
+/// <summary>The mutable state of the task that a flow instance runs: set by the runtime, read through <see cref="FlowSpec"/>.</summary>
+internal sealed class TaskState(TaskInfo info, int index)
+{
+    public TaskInfo Info { get; } = info;
+
+    public int Index { get; } = index;
+
+    public bool NextCalled { get; set; }
+
+    public IReadOnlyList<string> Next { get; set; } = [];
+
+    /// <summary>Artifacts set by the runtime on the step's behalf (merged in a join, caught errors).</summary>
+    public HashSet<string> Assigned { get; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>The artifacts of one branch arriving at a join.</summary>
+internal sealed record JoinInput(string Step, long TaskId, int Index, IReadOnlyDictionary<string, ArtifactValue> Artifacts);
+
+/// <summary>What every task of a run shares.</summary>
+internal sealed record RunContext(string FlowName, string RunId, string User, IReadOnlyDictionary<string, ArtifactValue> Parameters);
+
+/// <summary>
+/// The arguments of one step invocation: a join's inputs or a foreach child's item. The generated
+/// code asks it for what the step's signature takes.
+/// </summary>
+public sealed class StepInvocation
+{
+    private readonly RunContext _run;
+    private readonly string _step;
+    private readonly IReadOnlyList<JoinInput>? _inputs;
+    private readonly ArtifactValue? _item;
+
+    internal StepInvocation(RunContext run, string step, IReadOnlyList<JoinInput>? inputs, ArtifactValue? item)
+    {
+        _run = run;
+        _step = step;
+        _inputs = inputs;
+        _item = item;
+    }
+
+    /// <summary>The join inputs of this invocation.</summary>
+    public JoinInputs<TFlow> Inputs<TFlow>()
+        where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow> =>
+        _inputs is null
+            ? throw new FlowException($"Step {_step} was started without join inputs.")
+            : new JoinInputs<TFlow>(_inputs, _run, _step);
+
+    /// <summary>The foreach element of this invocation.</summary>
+    public T Item<T>() =>
+        _item is null
+            ? throw new FlowException($"Step {_step} was started without its foreach item.")
+            : FlowSerializer.Deserialize<T>(_item, $"the foreach item of step {_step}");
+}

@@ -1,0 +1,148 @@
+using Flow.Execution;
+using Flow.Graph;
+using Flow.Serialization;
+
+namespace Flow;
+
+/// <summary>Implemented by the generator on every valid flow: gives the runtime the flow's definition.</summary>
+public interface IFlowDefinitionProvider<TFlow>
+    where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow>
+{
+    /// <summary>The flow's generated definition.</summary>
+    static abstract FlowDefinition<TFlow> Definition { get; }
+}
+
+/// <summary>What the runtime knows of a flow: its graph and how to create, run and persist it.</summary>
+public abstract class FlowDefinition
+{
+    private protected FlowDefinition(FlowGraph graph) => Graph = graph;
+
+    /// <summary>The flow's static graph.</summary>
+    public FlowGraph Graph { get; }
+
+    /// <summary>The flow's artifacts, parameters included.</summary>
+    public abstract IReadOnlyList<ArtifactAccessor> Artifacts { get; }
+
+    internal abstract FlowSpec CreateInstance();
+
+    internal abstract void RunStep(FlowSpec flow, string step, StepInvocation invocation);
+
+    internal abstract IReadOnlyList<ArtifactValue> SplitForeach(FlowSpec flow, string step);
+
+    /// <summary>Sets every artifact of <paramref name="values"/> on an instance.</summary>
+    internal void RestoreAll(FlowSpec flow, IReadOnlyDictionary<string, ArtifactValue> values, string what)
+    {
+        foreach (var accessor in Artifacts)
+        {
+            if (values.TryGetValue(accessor.Name, out var value))
+            {
+                accessor.RestoreBoxed(flow, value, $"artifact {accessor.Name} of {what}");
+            }
+        }
+    }
+
+    /// <summary>The artifacts a task has after its step ran: what it inherited, what it set, and everything not at its default.</summary>
+    internal Dictionary<string, ArtifactValue> Capture(FlowSpec flow, IReadOnlyDictionary<string, ArtifactValue> inherited, IReadOnlySet<string> assigned)
+    {
+        var result = new Dictionary<string, ArtifactValue>(StringComparer.Ordinal);
+        foreach (var accessor in Artifacts)
+        {
+            var had = inherited.TryGetValue(accessor.Name, out var before);
+            if (!had && !assigned.Contains(accessor.Name) && accessor.IsDefaultBoxed(flow))
+            {
+                continue;
+            }
+
+            var value = accessor.CaptureBoxed(flow);
+            result[accessor.Name] = before is not null && string.Equals(before.Hash, value.Hash, StringComparison.Ordinal) ? before : value;
+        }
+
+        return result;
+    }
+}
+
+/// <summary>The generated definition of one flow type.</summary>
+public abstract class FlowDefinition<TFlow> : FlowDefinition
+    where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow>
+{
+    /// <summary>Creates the definition for a graph.</summary>
+    protected FlowDefinition(FlowGraph graph)
+        : base(graph)
+    {
+    }
+
+    /// <summary>Creates a fresh instance of the flow.</summary>
+    public abstract TFlow Create();
+
+    /// <summary>Runs one step on an instance.</summary>
+    protected abstract void Invoke(TFlow flow, string step, StepInvocation invocation);
+
+    /// <summary>Serializes each element of the foreach artifact of a foreach step.</summary>
+    protected abstract IReadOnlyList<ArtifactValue> Foreach(TFlow flow, string step);
+
+    internal sealed override FlowSpec CreateInstance() => Create();
+
+    internal sealed override void RunStep(FlowSpec flow, string step, StepInvocation invocation) => Invoke((TFlow)flow, step, invocation);
+
+    internal sealed override IReadOnlyList<ArtifactValue> SplitForeach(FlowSpec flow, string step) => Foreach((TFlow)flow, step);
+
+    /// <summary>An error for a step name the generated code does not know.</summary>
+    protected FlowException UnknownStep(string step) => new($"Flow {Graph.Name} has no step '{step}'.");
+}
+
+/// <summary>Reads and writes one artifact of a flow instance, typed, without reflection.</summary>
+public abstract class ArtifactAccessor
+{
+    private protected ArtifactAccessor(string name, bool isParameter)
+    {
+        Name = name;
+        IsParameter = isParameter;
+    }
+
+    /// <summary>The artifact's name (the property name).</summary>
+    public string Name { get; }
+
+    /// <summary>Whether the artifact is a run parameter.</summary>
+    public bool IsParameter { get; }
+
+    /// <summary>The artifact's CLR type.</summary>
+    public abstract Type Type { get; }
+
+    /// <summary>Creates the accessor of a property; the generator calls this.</summary>
+    public static ArtifactAccessor Create<TFlow, T>(string name, bool isParameter, Func<TFlow, T> get, Action<TFlow, T> set)
+        where TFlow : FlowSpec => new Typed<TFlow, T>(name, isParameter, get, set);
+
+    internal abstract ArtifactValue CaptureBoxed(FlowSpec flow);
+
+    internal abstract void RestoreBoxed(FlowSpec flow, ArtifactValue value, string what);
+
+    internal abstract bool IsDefaultBoxed(FlowSpec flow);
+
+    internal abstract object? GetBoxed(FlowSpec flow);
+
+    internal abstract void ParseAndSet(FlowSpec flow, string text);
+
+    internal bool IsDefault<TFlow>(TFlow flow)
+        where TFlow : FlowSpec => IsDefaultBoxed(flow);
+
+    internal void Restore<TFlow>(TFlow flow, ArtifactValue value, string what)
+        where TFlow : FlowSpec => RestoreBoxed(flow, value, what);
+
+    private sealed class Typed<TFlow, T>(string name, bool isParameter, Func<TFlow, T> get, Action<TFlow, T> set)
+        : ArtifactAccessor(name, isParameter)
+        where TFlow : FlowSpec
+    {
+        public override Type Type => typeof(T);
+
+        internal override ArtifactValue CaptureBoxed(FlowSpec flow) => FlowSerializer.Serialize(get((TFlow)flow));
+
+        internal override void RestoreBoxed(FlowSpec flow, ArtifactValue value, string what) =>
+            set((TFlow)flow, FlowSerializer.Deserialize<T>(value, what));
+
+        internal override bool IsDefaultBoxed(FlowSpec flow) => EqualityComparer<T>.Default.Equals(get((TFlow)flow), default!);
+
+        internal override object? GetBoxed(FlowSpec flow) => get((TFlow)flow);
+
+        internal override void ParseAndSet(FlowSpec flow, string text) => set((TFlow)flow, ParameterParser.Parse<T>(Name, text));
+    }
+}

@@ -59,7 +59,7 @@ public abstract class FlowSpec
     /// <param name="inputs">The join's inputs.</param>
     /// <param name="exclude">Artifacts not to merge.</param>
     protected void MergeArtifacts<TFlow>(JoinInputs<TFlow> inputs, params string[] exclude)
-        where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow>
+        where TFlow : FlowSpec
     {
         ArgumentNullException.ThrowIfNull(inputs);
         if (this is not TFlow self)

@@ -9,15 +9,17 @@ namespace Flow;
 /// return the branch that came from step A.
 /// </summary>
 public sealed class JoinInputs<TFlow> : IReadOnlyList<TFlow>
-    where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow>
+    where TFlow : FlowSpec
 {
+    private readonly FlowDefinition _definition;
     private readonly IReadOnlyList<JoinInput> _inputs;
     private readonly TFlow?[] _views;
     private readonly RunContext _run;
     private readonly string _joinStep;
 
-    internal JoinInputs(IReadOnlyList<JoinInput> inputs, RunContext run, string joinStep)
+    internal JoinInputs(FlowDefinition definition, IReadOnlyList<JoinInput> inputs, RunContext run, string joinStep)
     {
+        _definition = definition;
         _inputs = inputs;
         _views = new TFlow?[inputs.Count];
         _run = run;
@@ -58,7 +60,7 @@ public sealed class JoinInputs<TFlow> : IReadOnlyList<TFlow>
 
     internal void MergeInto(TFlow target, IReadOnlyCollection<string> exclude)
     {
-        var definition = TFlow.Definition;
+        var definition = _definition;
         var conflicts = new List<string>();
         foreach (var accessor in definition.Artifacts)
         {
@@ -124,8 +126,8 @@ public sealed class JoinInputs<TFlow> : IReadOnlyList<TFlow>
         }
 
         var input = _inputs[index];
-        var definition = TFlow.Definition;
-        view = definition.Create();
+        var definition = _definition;
+        view = (TFlow)definition.CreateInstance();
         view.State = new TaskState(new TaskInfo(_run.FlowName, _run.RunId, input.Step, input.TaskId, 0, _run.User), input.Index);
         definition.RestoreAll(view, input.Artifacts, $"input {input.Step}/{input.TaskId} of {_joinStep}");
         _views[index] = view;

@@ -77,7 +77,7 @@ internal static class TaskRunner
         var state = new TaskState(info, spec.Index);
         flow.State = state;
         definition.RestoreAll(flow, spec.Inherited, $"task {info.Pathspec}");
-        definition.RunStep(flow, spec.Step, new StepInvocation(run, spec.Step, spec.Inputs, spec.Item));
+        definition.RunStep(flow, spec.Step, new StepInvocation(definition, run, spec.Step, spec.Inputs, spec.Item));
 
         var next = CheckTransition(node, state);
         var elements = node.Transition == TransitionKind.Foreach ? definition.SplitForeach(flow, spec.Step) : null;

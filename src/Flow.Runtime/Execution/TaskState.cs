@@ -42,13 +42,15 @@ internal sealed record RunContext(string FlowName, string RunId, string User, IR
 /// </summary>
 public sealed class StepInvocation
 {
+    private readonly FlowDefinition _definition;
     private readonly RunContext _run;
     private readonly string _step;
     private readonly IReadOnlyList<JoinInput>? _inputs;
     private readonly ArtifactValue? _item;
 
-    internal StepInvocation(RunContext run, string step, IReadOnlyList<JoinInput>? inputs, ArtifactValue? item)
+    internal StepInvocation(FlowDefinition definition, RunContext run, string step, IReadOnlyList<JoinInput>? inputs, ArtifactValue? item)
     {
+        _definition = definition;
         _run = run;
         _step = step;
         _inputs = inputs;
@@ -57,10 +59,10 @@ public sealed class StepInvocation
 
     /// <summary>The join inputs of this invocation.</summary>
     public JoinInputs<TFlow> Inputs<TFlow>()
-        where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow> =>
+        where TFlow : FlowSpec =>
         _inputs is null
             ? throw new FlowException($"Step {_step} was started without join inputs.")
-            : new JoinInputs<TFlow>(_inputs, _run, _step);
+            : new JoinInputs<TFlow>(_definition, _inputs, _run, _step);
 
     /// <summary>The foreach element of this invocation.</summary>
     public T Item<T>() =>

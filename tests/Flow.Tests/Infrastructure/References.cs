@@ -1,0 +1,26 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+
+namespace Flow.Tests.Infrastructure;
+
+/// <summary>Metadata references for compiling flows in tests: the running .NET runtime's assemblies and Flow's runtime.</summary>
+public static class References
+{
+    private static readonly Lazy<ImmutableArray<MetadataReference>> s_all = new(Load);
+
+    public static ImmutableArray<MetadataReference> All => s_all.Value;
+
+    private static ImmutableArray<MetadataReference> Load()
+    {
+        var platform = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+            .Split(Path.PathSeparator)
+            .Where(p => Path.GetFileName(p).StartsWith("System.", StringComparison.Ordinal) || Path.GetFileName(p) is "netstandard.dll" or "mscorlib.dll");
+        var flow = new[]
+        {
+            typeof(FlowSpec).Assembly.Location,
+            typeof(MessagePack.MessagePackSerializer).Assembly.Location,
+            typeof(MessagePack.MessagePackObjectAttribute).Assembly.Location,
+        };
+        return platform.Concat(flow).Distinct().Select(p => (MetadataReference)MetadataReference.CreateFromFile(p)).ToImmutableArray();
+    }
+}

@@ -178,6 +178,11 @@ internal static class FlowEmitter
                 w.Line($"        Environment = new[] {{ {vars} }},");
             }
 
+            if (s.Writes.Count > 0)
+            {
+                w.Line($"        Writes = new[] {{ {string.Join(", ", s.Writes.Select(SourceWriter.Literal))} }},");
+            }
+
             w.Line($"        Source = new {graph}.SourceLocation({SourceWriter.Literal(s.File)}, {Int(s.Line)}),");
             w.Line("    },");
         }

@@ -109,7 +109,7 @@ public sealed class FlowGenerator : IIncrementalGenerator
 
                 return StepBodyAnalyzer.Analyze(body, ControlFlowGraph.Create(body, cancellationToken), symbols, type, artifacts, cancellationToken);
             },
-            analyzeArtifacts: false,
+            analyzeArtifacts: true,
             cancellationToken);
         return FlowBuilder.ToModel(declaration);
     }

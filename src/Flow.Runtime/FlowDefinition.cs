@@ -122,8 +122,8 @@ public abstract class ArtifactAccessor
 
     internal abstract void ParseAndSet(FlowSpec flow, string text);
 
-    internal bool IsDefault<TFlow>(TFlow flow)
-        where TFlow : FlowSpec => IsDefaultBoxed(flow);
+    /// <summary>Whether two instances hold equal values of this artifact (reference equality for reference types).</summary>
+    internal abstract bool HoldsSameValue(FlowSpec flow, FlowSpec other);
 
     internal void Restore<TFlow>(TFlow flow, ArtifactValue value, string what)
         where TFlow : FlowSpec => RestoreBoxed(flow, value, what);
@@ -143,6 +143,9 @@ public abstract class ArtifactAccessor
 
         internal override object? GetBoxed(FlowSpec flow) => get((TFlow)flow);
 
-        internal override void ParseAndSet(FlowSpec flow, string text) => set((TFlow)flow, ParameterParser.Parse<T>(Name, text));
+        internal override bool HoldsSameValue(FlowSpec flow, FlowSpec other) =>
+            EqualityComparer<T>.Default.Equals(get((TFlow)flow), get((TFlow)other));
+
+        internal override void ParseAndSet(FlowSpec flow, string text) => set((TFlow)flow, ParameterParser.Parse<T>(text));
     }
 }

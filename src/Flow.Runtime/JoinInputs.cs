@@ -61,10 +61,12 @@ public sealed class JoinInputs<TFlow> : IReadOnlyList<TFlow>
     internal void MergeInto(TFlow target, IReadOnlyCollection<string> exclude)
     {
         var definition = _definition;
+        var setByJoin = definition.Graph.TryGetStep(_joinStep, out var node) ? node.Writes : [];
+        var fresh = definition.CreateInstance();
         var conflicts = new List<string>();
         foreach (var accessor in definition.Artifacts)
         {
-            if (accessor.IsParameter || exclude.Contains(accessor.Name) || !accessor.IsDefault(target))
+            if (accessor.IsParameter || exclude.Contains(accessor.Name) || setByJoin.Contains(accessor.Name) || !accessor.HoldsSameValue(target, fresh))
             {
                 continue;
             }

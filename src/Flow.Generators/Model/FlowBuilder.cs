@@ -81,6 +81,7 @@ internal static class FlowBuilder
             s.CatchArtifact,
             s.TimeoutSeconds,
             s.Environment.ToEquatableArray(),
+            s.Body.Writes.Select(w => w.Name).Distinct().ToEquatableArray(),
             System.IO.Path.GetFileName(s.Location?.FilePath ?? ""),
             s.Location?.Line ?? 0)).ToEquatableArray();
         var artifacts = flow.Artifacts.Select(a => new ArtifactModel(

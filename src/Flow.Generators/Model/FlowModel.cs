@@ -27,6 +27,7 @@ internal sealed record StepModel(
     string? CatchArtifact,
     int? TimeoutSeconds,
     EquatableArray<EnvironmentModel> Environment,
+    EquatableArray<string> Writes,
     string File,
     int Line);
 

@@ -312,6 +312,30 @@ internal static class StepBodyAnalyzer
         StepBody result,
         CancellationToken cancellationToken)
     {
+        // When the assigned value has control flow (x = a ?? b), the CFG captures the assigned property first, then assigns to the capture.
+        var lvalues = new Dictionary<CaptureId, string>();
+        foreach (var operation in blocks.SelectMany(BlockOperations).SelectMany(o => o.DescendantsAndSelf()))
+        {
+            var target = operation switch
+            {
+                IAssignmentOperation assignment => assignment.Target,
+                IIncrementOrDecrementOperation increment => increment.Target,
+                _ => null,
+            };
+            if (target is IFlowCaptureReferenceOperation reference)
+            {
+                lvalues[reference.Id] = "";
+            }
+        }
+
+        foreach (var capture in blocks.SelectMany(BlockOperations).SelectMany(o => o.DescendantsAndSelf()).OfType<IFlowCaptureOperation>())
+        {
+            if (lvalues.ContainsKey(capture.Id) && Artifact(capture.Value) is { } name)
+            {
+                lvalues[capture.Id] = name;
+            }
+        }
+
         var inState = new ImmutableHashSet<string>[blocks.Length];
         for (var i = 0; i < inState.Length; i++)
         {
@@ -381,6 +405,8 @@ internal static class StepBodyAnalyzer
                     return state;
                 case IPropertyReferenceOperation reference when Artifact(reference) is { } name:
                     return Read(name, reference, state, record);
+                case IFlowCaptureOperation capture when lvalues.TryGetValue(capture.Id, out var captured) && captured.Length > 0:
+                    return state;
                 case IInvocationOperation invocation:
                     foreach (var child in invocation.ChildOperations)
                     {
@@ -421,7 +447,9 @@ internal static class StepBodyAnalyzer
         }
 
         string? Artifact(IOperation operation) =>
-            operation is IPropertyReferenceOperation { Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } } property
+            operation is IFlowCaptureReferenceOperation capture && lvalues.TryGetValue(capture.Id, out var captured) && captured.Length > 0
+                ? captured
+                : operation is IPropertyReferenceOperation { Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } } property
             && artifacts.Contains(property.Property.Name)
             && IsSameOrBase(flowType, property.Property.ContainingType)
                 ? property.Property.Name

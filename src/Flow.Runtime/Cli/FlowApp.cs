@@ -66,7 +66,7 @@ public static class FlowApp
 
         try
         {
-            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error });
+            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
         }
         catch (FlowException e)
         {

@@ -2,10 +2,11 @@ using System.Globalization;
 
 namespace Flow.Execution;
 
-/// <summary>Parses a parameter's command-line text into its declared type, with a message naming the parameter on failure.</summary>
+/// <summary>Parses a parameter's command-line text into its declared type.</summary>
 internal static class ParameterParser
 {
-    public static T Parse<T>(string parameter, string text)
+    /// <summary>Parses <paramref name="text"/>; a <see cref="FormatException"/> says what was expected.</summary>
+    public static T Parse<T>(string text)
     {
         var type = Nullable.GetUnderlyingType(typeof(T)) ?? typeof(T);
         try
@@ -14,35 +15,8 @@ internal static class ParameterParser
         }
         catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
         {
-            throw new FlowException($"Parameter --{OptionName(parameter)} expects {Describe(type)}, got '{text}'.", e);
+            throw new FormatException($"expects {Describe(type)}, got '{text}'", e);
         }
-    }
-
-    /// <summary>The kebab-case option name of a property: <c>LearningRate</c> is <c>learning-rate</c>.</summary>
-    public static string OptionName(string property)
-    {
-        var builder = new System.Text.StringBuilder(property.Length + 4);
-        for (var i = 0; i < property.Length; i++)
-        {
-            var c = property[i];
-            if (char.IsUpper(c))
-            {
-                var afterLower = i > 0 && (char.IsLower(property[i - 1]) || char.IsDigit(property[i - 1]));
-                var beforeLower = i > 0 && i + 1 < property.Length && char.IsUpper(property[i - 1]) && char.IsLower(property[i + 1]);
-                if (afterLower || beforeLower)
-                {
-                    builder.Append('-');
-                }
-
-                builder.Append(char.ToLowerInvariant(c));
-            }
-            else
-            {
-                builder.Append(c == '_' ? '-' : c);
-            }
-        }
-
-        return builder.ToString();
     }
 
     private static object ParseAs(Type type, string text)

@@ -24,7 +24,14 @@ internal static class Parameters
             var info = known[accessor.Name];
             if (given.TryGetValue(accessor.Name, out var text))
             {
-                accessor.ParseAndSet(flow, text);
+                try
+                {
+                    accessor.ParseAndSet(flow, text);
+                }
+                catch (FormatException e)
+                {
+                    throw new FlowException($"Parameter --{info.OptionName} {e.Message}.", e);
+                }
             }
             else if (info.Required)
             {

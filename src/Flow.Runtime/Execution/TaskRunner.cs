@@ -81,6 +81,7 @@ internal static class TaskRunner
 
         var next = CheckTransition(node, state);
         var elements = node.Transition == TransitionKind.Foreach ? definition.SplitForeach(flow, spec.Step) : null;
+        state.Assigned.UnionWith(node.Writes);
         var artifacts = definition.Capture(flow, spec.Inherited, state.Assigned);
         return (artifacts, next, elements);
     }

@@ -119,6 +119,9 @@ public sealed record StepNode
     /// <summary>Environment variables set for the step's tasks.</summary>
     public IReadOnlyList<EnvironmentVariable> Environment { get; init; } = [];
 
+    /// <summary>The artifacts the step's body assigns: a task persists them even when they hold their default value.</summary>
+    public IReadOnlyList<string> Writes { get; init; } = [];
+
     /// <summary>Where the step is declared.</summary>
     public SourceLocation? Source { get; init; }
 }

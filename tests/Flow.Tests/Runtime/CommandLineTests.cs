@@ -1,0 +1,83 @@
+using Flow.Cli;
+using NUnit.Framework;
+
+namespace Flow.Tests.Runtime;
+
+public class CommandLineTests
+{
+    private static (int Code, string Output, string Error) Run<TFlow>(params string[] args)
+        where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow>
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = FlowApp.Run(args, FlowApp.DefinitionOf<TFlow>(), output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Test]
+    public void RunSucceedsWithExitCodeZero()
+    {
+        var (code, _, error) = Run<ConditionalFlow>("run", "--value", "9");
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), error);
+        Assert.That(error, Does.Contain("done, 3 tasks"));
+    }
+
+    [Test]
+    public void AFailedRunExitsWithOne()
+    {
+        var (code, _, error) = Run<FailingFlow>("run");
+        Assert.That(code, Is.EqualTo(ExitCodes.RunFailed));
+        Assert.That(error, Does.Contain("failed in task").And.Contain("Boom"));
+    }
+
+    [TestCase("frobnicate")]
+    [TestCase("run", "--no-such-option")]
+    [TestCase("run", "--value", "seven")]
+    [TestCase("run", "--max-workers", "0")]
+    public void BadInputExitsWithTwoAndSaysWhy(params string[] args)
+    {
+        var (code, _, error) = Run<ConditionalFlow>(args);
+        Assert.That(code, Is.EqualTo(ExitCodes.UsageError));
+        Assert.That(error, Does.StartWith("error: "));
+    }
+
+    [Test]
+    public void ARequiredParameterIsNamedInTheError()
+    {
+        var (code, _, error) = Run<ParameterFlow>("run");
+        Assert.That(code, Is.EqualTo(ExitCodes.UsageError));
+        Assert.That(error, Does.Contain("--name is required"));
+    }
+
+    [Test]
+    public void RunHelpListsTheParametersWithTheirHelp()
+    {
+        var (code, output, _) = Run<ParameterFlow>("run", "--help");
+        Assert.That(code, Is.EqualTo(ExitCodes.Success));
+        Assert.That(output, Does.Contain("--alpha").And.Contain("The learning rate.").And.Contain("--name").And.Contain("--max-workers"));
+    }
+
+    [Test]
+    public void ShowPrintsEveryStepWithItsTransitions()
+    {
+        var (code, output, _) = Run<NestedForeachFlow>("show");
+        Assert.That(code, Is.EqualTo(ExitCodes.Success));
+        Assert.That(output, Does.Contain("Start").And.Contain("foreach").And.Contain("-> Rows").And.Contain("for each of Outer (int)"));
+        Assert.That(output, Does.Contain("JoinRows").And.Contain("join"));
+    }
+
+    [Test]
+    public void ShowMarksConditionalTargets()
+    {
+        var (_, output, _) = Run<ConditionalFlow>("show");
+        Assert.That(output, Does.Contain("conditional").And.Contain("Big | Small"));
+    }
+
+    [Test]
+    public void CheckReportsAValidFlow()
+    {
+        var (code, output, _) = Run<MergeFlow>("check");
+        Assert.That(code, Is.EqualTo(ExitCodes.Success));
+        Assert.That(output, Does.Contain("MergeFlow is valid: 5 steps"));
+    }
+}

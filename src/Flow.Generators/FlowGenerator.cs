@@ -27,14 +27,15 @@ public sealed class FlowGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var flows = context.SyntaxProvider
+        var results = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 "Flow.StepAttribute",
                 static (node, _) => node is MethodDeclarationSyntax,
                 static (ctx, ct) => Transform(ctx, ct))
-            .Where(static m => m is not null)
-            .Select(static (m, _) => m!)
+            .Where(static r => r is not null)
+            .Select(static (r, _) => r!)
             .WithTrackingName(ModelStep);
+        var flows = results.Where(static r => r.Model is not null).Select(static (r, _) => r.Model!);
 
         context.RegisterSourceOutput(flows, static (spc, flow) => spc.AddSource(FlowEmitter.HintName(flow), FlowEmitter.Emit(flow)));
 
@@ -51,14 +52,14 @@ public sealed class FlowGenerator : IIncrementalGenerator
                 || !string.Equals(value?.Trim(), "false", System.StringComparison.OrdinalIgnoreCase));
         var isProgram = context.CompilationProvider
             .Select(static (c, _) => c.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication);
-        var entry = flows
-            .Select(static (f, _) => f.FullyQualifiedName)
+        var entry = results
+            .Select(static (r, _) => new EntryFlow(r.FullyQualifiedName, r.Model is not null))
             .Collect()
             .Combine(userEntryPoint)
             .Combine(generateMain)
             .Combine(isProgram)
             .Select(static (x, _) => new EntryPointModel(
-                x.Left.Left.Left.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray(),
+                x.Left.Left.Left.OrderBy(n => n.FullyQualifiedName, System.StringComparer.Ordinal).ToEquatableArray(),
                 !x.Left.Left.Right && x.Left.Right && x.Right))
             .WithTrackingName(EntryStep);
         context.RegisterSourceOutput(entry, static (spc, model) =>
@@ -70,7 +71,7 @@ public sealed class FlowGenerator : IIncrementalGenerator
         });
     }
 
-    private static FlowModel? Transform(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    private static FlowResult? Transform(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
         if (context.TargetSymbol is not IMethodSymbol { ContainingType: { } type } method
             || FlowSymbols.Create(context.SemanticModel.Compilation) is not { } symbols
@@ -111,12 +112,18 @@ public sealed class FlowGenerator : IIncrementalGenerator
             },
             analyzeArtifacts: true,
             cancellationToken);
-        return FlowBuilder.ToModel(declaration);
+        return new FlowResult(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), FlowBuilder.ToModel(declaration));
     }
 }
 
+/// <summary>A flow class and, when it is valid, its model.</summary>
+internal sealed record FlowResult(string FullyQualifiedName, FlowModel? Model);
+
+/// <summary>A flow the entry point knows: its name and whether it compiled into a definition.</summary>
+internal sealed record EntryFlow(string FullyQualifiedName, bool IsValid);
+
 /// <summary>The flows of a program and whether it gets a generated <c>Main</c>.</summary>
-internal sealed record EntryPointModel(EquatableArray<string> Flows, bool Generate);
+internal sealed record EntryPointModel(EquatableArray<EntryFlow> Flows, bool Generate);
 
 /// <summary>Emits the <c>Main</c> that hands the command line to the runtime.</summary>
 internal static class EntryPointEmitter
@@ -133,9 +140,15 @@ internal static class EntryPointEmitter
         w.Line("[global::System.CodeDom.Compiler.GeneratedCode(\"Flow.Generators\", \"1.0\")]");
         w.Open("internal static class FlowEntryPoint");
         w.Line("/// <summary>Runs the command line.</summary>");
-        if (model.Flows.Count == 1)
+        var invalid = model.Flows.Where(f => !f.IsValid).Select(f => f.FullyQualifiedName.Replace("global::", "")).ToList();
+        if (invalid.Count > 0)
         {
-            w.Line($"public static int Main(string[] args) => global::Flow.Cli.FlowApp.Run<{model.Flows[0]}>(args);");
+            // The build reports the flow's errors; this keeps the missing definition from adding a confusing one.
+            w.Line($"public static int Main(string[] args) => global::Flow.Cli.FlowApp.Invalid({SourceWriter.Literal(string.Join(", ", invalid))});");
+        }
+        else if (model.Flows.Count == 1)
+        {
+            w.Line($"public static int Main(string[] args) => global::Flow.Cli.FlowApp.Run<{model.Flows[0].FullyQualifiedName}>(args);");
         }
         else
         {
@@ -145,7 +158,7 @@ internal static class EntryPointEmitter
             for (var i = 0; i < model.Flows.Count; i++)
             {
                 var separator = i == model.Flows.Count - 1 ? ");" : ",";
-                w.Line($"    global::Flow.Cli.FlowApp.DefinitionOf<{model.Flows[i]}>(){separator}");
+                w.Line($"    global::Flow.Cli.FlowApp.DefinitionOf<{model.Flows[i].FullyQualifiedName}>(){separator}");
             }
 
             w.Close();

@@ -15,6 +15,13 @@ public static class FlowApp
         where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow> =>
         Run(args, TFlow.Definition, Console.Out, Console.Error);
 
+    /// <summary>The entry point of a program whose flows did not compile: says so and exits with <see cref="ExitCodes.FlowError"/>.</summary>
+    public static int Invalid(string flows)
+    {
+        Console.Error.WriteLine($"error: {flows} did not compile into a flow definition; build the project and fix the FLOW errors it reports.");
+        return ExitCodes.FlowError;
+    }
+
     /// <summary>The generated definition of a flow.</summary>
     public static FlowDefinition DefinitionOf<TFlow>()
         where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow> => TFlow.Definition;

@@ -1,0 +1,108 @@
+using Flow.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+using NUnit.Framework;
+
+namespace Flow.Tests.Generators;
+
+/// <summary>Generated code compiles and runs: the generated Main executes the flow; invalid flows get no generated code.</summary>
+[NonParallelizable]
+public class GeneratedCodeTests
+{
+    private const string Branch = """
+        using Flow;
+
+        namespace Demo;
+
+        public partial class BranchFlow : FlowSpec
+        {
+            public int X { get; set; }
+            public int Out { get; set; }
+
+            [Step] public void Start() { X = 0; Next(A, B); }
+            [Step] public void A() { X += 2; Next(Join); }
+            [Step] public void B() { X += 3; Next(Join); }
+            [Step] public void Join(JoinInputs<BranchFlow> inputs) { Out = inputs.Max(i => i.X) + inputs.A().X * 0; Next(End); }
+            [Step] public void End() => Console.WriteLine($"out = {Out}");
+        }
+        """;
+
+    [Test]
+    public async Task TheGeneratedMainRunsTheFlow()
+    {
+        var (_, output) = GeneratorHarness.Generate(GeneratorHarness.Compile(Branch, OutputKind.ConsoleApplication));
+        Assert.That(await GeneratorHarness.ErrorsAsync(output), Is.Empty);
+        var assembly = GeneratorHarness.Load(output);
+
+        var stdout = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(stdout);
+        int code;
+        try
+        {
+            code = (int)assembly.EntryPoint!.Invoke(null, [new[] { "run", "--max-workers", "1" }])!;
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+
+        Assert.That(code, Is.EqualTo(0));
+        Assert.That(stdout.ToString(), Does.Contain("out = 3"));
+    }
+
+    [Test]
+    public void ALibraryGetsNoMain()
+    {
+        var (driver, _) = GeneratorHarness.Generate(GeneratorHarness.Compile(Branch, OutputKind.DynamicallyLinkedLibrary));
+        Assert.That(driver.GetRunResult().GeneratedTrees.Select(t => Path.GetFileName(t.FilePath)), Is.EqualTo(new[] { "Demo.BranchFlow.Flow.g.cs" }));
+    }
+
+    [Test]
+    public void FlowGenerateMainFalseTurnsTheMainOff()
+    {
+        var (driver, _) = GeneratorHarness.Generate(
+            GeneratorHarness.Compile(Branch, OutputKind.ConsoleApplication),
+            new Dictionary<string, string> { ["FlowGenerateMain"] = "false" });
+        Assert.That(driver.GetRunResult().GeneratedTrees.Select(t => Path.GetFileName(t.FilePath)), Does.Not.Contain("FlowEntryPoint.g.cs"));
+    }
+
+    [Test]
+    public void AProgramWithItsOwnMainKeepsIt()
+    {
+        var sources = new[] { ("Flow.cs", Branch), ("Program.cs", "public static class Program { public static int Main() => 0; }") };
+        var (driver, output) = GeneratorHarness.Generate(GeneratorHarness.Compile(sources, OutputKind.ConsoleApplication));
+        Assert.That(driver.GetRunResult().GeneratedTrees.Select(t => Path.GetFileName(t.FilePath)), Does.Not.Contain("FlowEntryPoint.g.cs"));
+        Assert.That(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
+    }
+
+    [Test]
+    public void TopLevelStatementsKeepTheirEntryPoint()
+    {
+        var sources = new[] { ("Flow.cs", Branch), ("Program.cs", "return Flow.Cli.FlowApp.Run<Demo.BranchFlow>(args);") };
+        var (driver, output) = GeneratorHarness.Generate(GeneratorHarness.Compile(sources, OutputKind.ConsoleApplication));
+        Assert.That(driver.GetRunResult().GeneratedTrees.Select(t => Path.GetFileName(t.FilePath)), Does.Not.Contain("FlowEntryPoint.g.cs"));
+        Assert.That(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
+    }
+
+    [Test]
+    public void SeveralFlowsShareOneMainThatTakesTheFlowName()
+    {
+        var second = Branch.Replace("BranchFlow", "OtherFlow", StringComparison.Ordinal);
+        var (driver, output) = GeneratorHarness.Generate(GeneratorHarness.Compile(new[] { ("A.cs", Branch), ("B.cs", second) }, OutputKind.ConsoleApplication));
+        Assert.That(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
+        var main = driver.GetRunResult().GeneratedTrees.Single(t => t.FilePath.EndsWith("FlowEntryPoint.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.That(main, Does.Contain("DefinitionOf<global::Demo.BranchFlow>").And.Contain("DefinitionOf<global::Demo.OtherFlow>"));
+    }
+
+    [Test]
+    public void AnInvalidFlowGetsNoGeneratedCodeAndOnlyTheAnalyzerError()
+    {
+        var broken = Branch.Replace("Next(A, B);", "Next(A, B, Helper);", StringComparison.Ordinal)
+            .Replace("[Step] public void End()", "public void Helper() { }\n    [Step] public void End()", StringComparison.Ordinal)
+            .Replace(" + inputs.A().X * 0", "", StringComparison.Ordinal);
+        var (driver, output) = GeneratorHarness.Generate(GeneratorHarness.Compile(broken, OutputKind.ConsoleApplication));
+        Assert.That(driver.GetRunResult().GeneratedTrees.Select(t => Path.GetFileName(t.FilePath)), Is.EqualTo(new[] { "FlowEntryPoint.g.cs" }), "only the entry point, which says the flow is invalid");
+        var errors = GeneratorHarness.ErrorsAsync(output).GetAwaiter().GetResult();
+        Assert.That(errors.Select(e => e.Id), Is.EqualTo(new[] { "FLOW013" }));
+    }
+}

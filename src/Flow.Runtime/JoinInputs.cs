@@ -71,25 +71,19 @@ public sealed class JoinInputs<TFlow> : IReadOnlyList<TFlow>
                 continue;
             }
 
-            ArtifactValue? agreed = null;
+            string? agreed = null;
             var everywhere = _inputs.Count > 0;
             var differs = false;
             foreach (var input in _inputs)
             {
-                if (!input.Artifacts.TryGetValue(accessor.Name, out var value))
+                if (!input.Hashes.TryGetValue(accessor.Name, out var hash))
                 {
                     everywhere = false;
                     break;
                 }
 
-                if (agreed is null)
-                {
-                    agreed = value;
-                }
-                else if (!string.Equals(agreed.Hash, value.Hash, StringComparison.Ordinal))
-                {
-                    differs = true;
-                }
+                agreed ??= hash;
+                differs |= !string.Equals(agreed, hash, StringComparison.Ordinal);
             }
 
             if (!everywhere || agreed is null)
@@ -103,7 +97,7 @@ public sealed class JoinInputs<TFlow> : IReadOnlyList<TFlow>
                 continue;
             }
 
-            accessor.Restore(target, agreed, $"artifact {accessor.Name} of the inputs of {_joinStep}");
+            accessor.Restore(target, _inputs[0].Load()[accessor.Name], $"artifact {accessor.Name} of the inputs of {_joinStep}");
             target.State?.Assigned.Add(accessor.Name);
         }
 
@@ -131,7 +125,7 @@ public sealed class JoinInputs<TFlow> : IReadOnlyList<TFlow>
         var definition = _definition;
         view = (TFlow)definition.CreateInstance();
         view.State = new TaskState(new TaskInfo(_run.FlowName, _run.RunId, input.Step, input.TaskId, 0, _run.User), input.Index);
-        definition.RestoreAll(view, input.Artifacts, $"input {input.Step}/{input.TaskId} of {_joinStep}");
+        definition.RestoreAll(view, input.Load(), $"input {input.Step}/{input.TaskId} of {_joinStep}");
         _views[index] = view;
         return view;
     }

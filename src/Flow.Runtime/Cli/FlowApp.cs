@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Flow.Datastore;
 using Flow.Execution;
 using Flow.Graph;
 
@@ -50,15 +51,17 @@ public static class FlowApp
             return ExitCodes.UsageError;
         }
 
-        return Run(args[1..], flow, Console.Out, Console.Error);
+        return Run(args[1..], flow, Console.Out, Console.Error, flow.Graph.Name);
     }
 
     /// <summary>Runs the command line of one flow, writing to the given writers.</summary>
-    public static int Run(string[] args, FlowDefinition flow, TextWriter output, TextWriter error)
+    public static int Run(string[] args, FlowDefinition flow, TextWriter output, TextWriter error) => Run(args, flow, output, error, null);
+
+    private static int Run(string[] args, FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(flow);
-        var root = BuildCommands(flow, output, error);
+        var root = new Commands(flow, output, error, flowArgument).Build();
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -82,114 +85,228 @@ public static class FlowApp
         }
     }
 
-    private static RootCommand BuildCommands(FlowDefinition flow, TextWriter output, TextWriter error)
+    /// <summary>How to start this program again as a worker.</summary>
+    internal static WorkerCommand CurrentProgram(string? flowArgument)
     {
-        var graph = flow.Graph;
-        var root = new RootCommand($"Flow {graph.Name}: {graph.Steps.Count} steps. Run it with 'run'; see its graph with 'show'.");
-        root.Subcommands.Add(RunCommand(flow, output, error));
-        root.Subcommands.Add(ShowCommand(graph, output));
-        root.Subcommands.Add(CheckCommand(flow, output, error));
-        return root;
+        var path = Environment.ProcessPath ?? throw new FlowException("Cannot tell which program is running, so workers cannot be started; use --isolation in-process.");
+        var arguments = new List<string>();
+        if (string.Equals(Path.GetFileNameWithoutExtension(path), "dotnet", StringComparison.Ordinal))
+        {
+            arguments.Add(System.Reflection.Assembly.GetEntryAssembly()?.Location
+                ?? throw new FlowException("Cannot tell which assembly is running, so workers cannot be started; use --isolation in-process."));
+        }
+
+        if (flowArgument is not null)
+        {
+            arguments.Add(flowArgument);
+        }
+
+        return new WorkerCommand(path, arguments);
     }
 
-    private static Command RunCommand(FlowDefinition flow, TextWriter output, TextWriter error)
+    private sealed class Commands(FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument)
     {
-        var command = new Command("run", $"Run flow {flow.Graph.Name} from its start step.");
-        var maxWorkers = new Option<int>("--max-workers")
+        private readonly Option<string?> _root = new("--datastore-root")
+        {
+            Description = "The local datastore's folder (default: FLOW_DATASTORE_ROOT, else .flow in the working directory).",
+            Recursive = true,
+        };
+
+        private readonly Option<int> _maxWorkers = new("--max-workers")
         {
             Description = "How many tasks run at once.",
             DefaultValueFactory = _ => Environment.ProcessorCount,
         };
-        var maxSplits = new Option<int>("--max-num-splits")
+
+        private readonly Option<int> _maxSplits = new("--max-num-splits")
         {
             Description = "The most children one foreach may have.",
             DefaultValueFactory = _ => 100_000,
         };
-        command.Options.Add(maxWorkers);
-        command.Options.Add(maxSplits);
 
-        var parameterOptions = new List<(ParameterInfo Info, Option Option)>();
-        foreach (var parameter in flow.Graph.Parameters)
+        private readonly Option<TaskIsolation> _isolation = new("--isolation")
         {
-            Option option = parameter.Type is "bool" or "bool?"
-                ? new Option<bool?>("--" + parameter.OptionName) { Description = ParameterHelp(parameter), Arity = ArgumentArity.ZeroOrOne }
-                : new Option<string>("--" + parameter.OptionName) { Description = ParameterHelp(parameter), HelpName = parameter.Type };
-            command.Options.Add(option);
-            parameterOptions.Add((parameter, option));
-        }
+            Description = "Where tasks run: Process (reusable worker processes; a crash or timeout fails only the task) or InProcess (threads of this process).",
+            DefaultValueFactory = _ => TaskIsolation.Process,
+        };
 
-        command.SetAction((parsed, cancellationToken) => RunAsync(flow, parsed, maxWorkers, maxSplits, parameterOptions, output, error, cancellationToken));
-        return command;
-    }
-
-    private static async Task<int> RunAsync(
-        FlowDefinition flow,
-        ParseResult parsed,
-        Option<int> maxWorkers,
-        Option<int> maxSplits,
-        List<(ParameterInfo Info, Option Option)> parameterOptions,
-        TextWriter output,
-        TextWriter error,
-        CancellationToken cancellationToken)
-    {
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (info, option) in parameterOptions)
+        private readonly Option<string[]> _tags = new("--tag")
         {
-            var result = parsed.GetResult(option);
-            if (result is null || result.Implicit)
-            {
-                continue;
-            }
+            Description = "A tag for the new run; repeat for several.",
+            AllowMultipleArgumentsPerToken = false,
+        };
 
-            values[info.Name] = option switch
-            {
-                Option<bool?> b => (parsed.GetValue(b) ?? true) ? "true" : "false",
-                Option<string> s => parsed.GetValue(s) ?? "",
-                _ => throw new InvalidOperationException(),
-            };
-        }
-
-        var options = new RunOptions { MaxWorkers = parsed.GetValue(maxWorkers), MaxNumSplits = parsed.GetValue(maxSplits), Log = error };
-        var scheduler = new LocalScheduler(flow, options);
-        var result2 = await scheduler.RunAsync(values, cancellationToken).ConfigureAwait(false);
-        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return result2.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
-    }
-
-    private static string ParameterHelp(ParameterInfo parameter) =>
-        (parameter.Help ?? $"Parameter {parameter.Name}.") + (parameter.Required ? " (required)" : "");
-
-    private static Command ShowCommand(FlowGraph graph, TextWriter output)
-    {
-        var command = new Command("show", "Show the flow's graph: its steps, transitions and decorators.");
-        command.SetAction(_ =>
+        public RootCommand Build()
         {
-            output.Write(GraphPrinter.Text(graph));
-            return ExitCodes.Success;
-        });
-        return command;
-    }
-
-    private static Command CheckCommand(FlowDefinition flow, TextWriter output, TextWriter error)
-    {
-        var command = new Command("check", "Check the flow's graph and parameters without running it.");
-        command.SetAction(_ =>
-        {
-            var problems = GraphValidator.Validate(flow.Graph);
-            foreach (var problem in problems)
-            {
-                error.WriteLine($"error: {problem}");
-            }
-
-            if (problems.Count > 0)
-            {
-                return ExitCodes.FlowError;
-            }
-
             var graph = flow.Graph;
-            output.WriteLine($"Flow {graph.Name} is valid: {graph.Steps.Count} steps, {graph.Artifacts.Count(a => !a.IsParameter)} artifacts, {graph.Parameters.Count} parameters.");
-            return ExitCodes.Success;
-        });
-        return command;
+            var root = new RootCommand($"Flow {graph.Name}: {graph.Steps.Count} steps. Run it with 'run'; see its graph with 'show'.");
+            root.Options.Add(_root);
+            root.Subcommands.Add(RunCommand());
+            root.Subcommands.Add(ResumeCommand());
+            root.Subcommands.Add(ShowCommand());
+            root.Subcommands.Add(CheckCommand());
+            root.Subcommands.Add(StepCommand());
+            root.Subcommands.Add(WorkerCommand());
+            return root;
+        }
+
+        private FlowDatastore Datastore(ParseResult parsed) => FlowDatastore.Local(parsed.GetValue(_root));
+
+        private RunOptions Options(ParseResult parsed) => new()
+        {
+            MaxWorkers = parsed.GetValue(_maxWorkers),
+            MaxNumSplits = parsed.GetValue(_maxSplits),
+            Output = output,
+            Log = error,
+            Datastore = Datastore(parsed),
+            Isolation = parsed.GetValue(_isolation),
+            Worker = parsed.GetValue(_isolation) == TaskIsolation.Process ? CurrentProgram(flowArgument) : null,
+            Tags = parsed.GetValue(_tags) ?? [],
+        };
+
+        private Command RunCommand()
+        {
+            var command = new Command("run", $"Run flow {flow.Graph.Name} from its start step.");
+            command.Options.Add(_maxWorkers);
+            command.Options.Add(_maxSplits);
+            command.Options.Add(_isolation);
+            command.Options.Add(_tags);
+            var parameterOptions = new List<(ParameterInfo Info, Option Option)>();
+            foreach (var parameter in flow.Graph.Parameters)
+            {
+                var help = (parameter.Help ?? $"Parameter {parameter.Name}.") + (parameter.Required ? " (required)" : "");
+                Option option = parameter.Type is "bool" or "bool?"
+                    ? new Option<bool?>("--" + parameter.OptionName) { Description = help, Arity = ArgumentArity.ZeroOrOne }
+                    : new Option<string>("--" + parameter.OptionName) { Description = help, HelpName = parameter.Type };
+                command.Options.Add(option);
+                parameterOptions.Add((parameter, option));
+            }
+
+            command.SetAction(async (parsed, cancellationToken) =>
+            {
+                var values = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var (info, option) in parameterOptions)
+                {
+                    if (parsed.GetResult(option) is { Implicit: false })
+                    {
+                        values[info.Name] = option switch
+                        {
+                            Option<bool?> b => (parsed.GetValue(b) ?? true) ? "true" : "false",
+                            Option<string> s => parsed.GetValue(s) ?? "",
+                            _ => throw new InvalidOperationException(),
+                        };
+                    }
+                }
+
+                var result = await new LocalScheduler(flow, Options(parsed)).RunAsync(values, cancellationToken).ConfigureAwait(false);
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+                return result.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
+            });
+            return command;
+        }
+
+        private Command ResumeCommand()
+        {
+            var command = new Command("resume", "Run again from a step (by default: from the steps that failed), cloning every finished task before it from the origin run.");
+            var step = new Argument<string?>("step") { Arity = ArgumentArity.ZeroOrOne, Description = "The step to run again from." };
+            var origin = new Option<string?>("--origin-run-id") { Description = "The run to resume (default: the latest run of this flow)." };
+            command.Arguments.Add(step);
+            command.Options.Add(origin);
+            command.Options.Add(_maxWorkers);
+            command.Options.Add(_maxSplits);
+            command.Options.Add(_isolation);
+            command.Options.Add(_tags);
+            command.SetAction(async (parsed, cancellationToken) =>
+            {
+                var result = await new LocalScheduler(flow, Options(parsed))
+                    .ResumeAsync(parsed.GetValue(origin), parsed.GetValue(step), cancellationToken).ConfigureAwait(false);
+                return result.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
+            });
+            return command;
+        }
+
+        private Command ShowCommand()
+        {
+            var command = new Command("show", "Show the flow's graph: its steps, transitions and decorators.");
+            command.SetAction(_ =>
+            {
+                output.Write(GraphPrinter.Text(flow.Graph));
+                return ExitCodes.Success;
+            });
+            return command;
+        }
+
+        private Command CheckCommand()
+        {
+            var command = new Command("check", "Check the flow's graph and parameters without running it.");
+            command.SetAction(_ =>
+            {
+                var problems = GraphValidator.Validate(flow.Graph);
+                foreach (var problem in problems)
+                {
+                    error.WriteLine($"error: {problem}");
+                }
+
+                if (problems.Count > 0)
+                {
+                    return ExitCodes.FlowError;
+                }
+
+                var graph = flow.Graph;
+                output.WriteLine($"Flow {graph.Name} is valid: {graph.Steps.Count} steps, {graph.Artifacts.Count(a => !a.IsParameter)} artifacts, {graph.Parameters.Count} parameters.");
+                return ExitCodes.Success;
+            });
+            return command;
+        }
+
+        private Command StepCommand()
+        {
+            var command = new Command("step", "Run one task of one step of an existing run, from its inputs in the datastore (how cluster backends launch tasks).");
+            var step = new Argument<string>("step") { Description = "The step to run." };
+            var runId = new Option<string>("--run-id") { Description = "The run the task belongs to.", Required = true };
+            var taskId = new Option<long>("--task-id") { Description = "The task's id.", Required = true };
+            var attempt = new Option<int>("--attempt") { Description = "The attempt (0 for the first)." };
+            var inputs = new Option<string[]>("--input") { Description = "A parent task, RUN/STEP/TASK; repeat for each input of a join." };
+            var foreachIndex = new Option<int?>("--foreach-index") { Description = "For the child of a foreach: the element to run." };
+            var index = new Option<int>("--index") { Description = "The innermost foreach index (default: the foreach index)." };
+            var position = new Option<string?>("--position") { Description = "The task's position in the graph, for resume (default: STEP/)." };
+            command.Arguments.Add(step);
+            foreach (var option in new Option[] { runId, taskId, attempt, inputs, foreachIndex, index, position })
+            {
+                command.Options.Add(option);
+            }
+
+            command.SetAction(async (parsed, cancellationToken) =>
+            {
+                var name = flow.Graph[Ids.Check(parsed.GetValue(step), "step name")].Name;
+                var request = new TaskRequest
+                {
+                    RunId = Ids.Check(parsed.GetValue(runId), "run id"),
+                    Step = name,
+                    TaskId = parsed.GetValue(taskId),
+                    Attempt = parsed.GetValue(attempt),
+                    Position = parsed.GetValue(position) ?? name + "/",
+                    Inputs = parsed.GetValue(inputs) ?? [],
+                    ForeachIndex = parsed.GetValue(foreachIndex),
+                    Index = parsed.GetResult(index) is { Implicit: false } ? parsed.GetValue(index) : parsed.GetValue(foreachIndex) ?? 0,
+                    Environment = flow.Graph[name].Environment.ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal),
+                };
+                var record = await new TaskExecutor(flow, Datastore(parsed)).RunAsync(request, null, cancellationToken).ConfigureAwait(false);
+                error.WriteLine(record.Status == RunStatus.Succeeded
+                    ? $"Task {record.Pathspec} succeeded."
+                    : $"Task {record.Pathspec} failed: {record.Error}");
+                return record.Status == RunStatus.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
+            });
+            return command;
+        }
+
+        private Command WorkerCommand()
+        {
+            var command = new Command("worker", "Serve tasks to a running scheduler (started by 'run'; not for direct use).") { Hidden = true };
+            var socket = new Option<string>("--socket") { Required = true };
+            command.Options.Add(socket);
+            command.SetAction((parsed, cancellationToken) => WorkerLoop.RunAsync(flow, parsed.GetValue(socket)!, Datastore(parsed), cancellationToken));
+            return command;
+        }
     }
 }

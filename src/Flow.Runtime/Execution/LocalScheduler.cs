@@ -1,7 +1,24 @@
+using System.Diagnostics;
+using Flow.Datastore;
 using Flow.Graph;
 using Flow.Serialization;
 
 namespace Flow.Execution;
+
+/// <summary>Where a task's step code runs.</summary>
+public enum TaskIsolation
+{
+    /// <summary>On a thread of this process: fastest, no protection from crashes or hangs (tests, notebooks).</summary>
+    InProcess,
+
+    /// <summary>In reusable worker processes of the flow's program: a crash, kill or timeout fails only the task.</summary>
+    Process,
+}
+
+/// <summary>How to start a worker: this flow's program and the arguments that select the flow.</summary>
+/// <param name="FileName">The program.</param>
+/// <param name="Arguments">Arguments before the worker command (the assembly for <c>dotnet</c>, the flow name in a program with several).</param>
+public sealed record WorkerCommand(string FileName, IReadOnlyList<string> Arguments);
 
 /// <summary>Options of one run.</summary>
 public sealed record RunOptions
@@ -12,23 +29,39 @@ public sealed record RunOptions
     /// <summary>The most children one foreach may have.</summary>
     public int MaxNumSplits { get; init; } = 100_000;
 
+    /// <summary>Where the tasks' standard output goes (default: standard output).</summary>
+    public TextWriter? Output { get; init; }
+
     /// <summary>Where Flow's own progress lines go (default: standard error).</summary>
     public TextWriter? Log { get; init; }
 
     /// <summary>The user recorded with the run (default: <c>FLOW_USER</c>, else the OS user).</summary>
     public string? User { get; init; }
+
+    /// <summary>Tags to give the run.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>The datastore (default: the local one in <c>.flow</c>).</summary>
+    public FlowDatastore? Datastore { get; init; }
+
+    /// <summary>Where tasks run (default: in this process).</summary>
+    public TaskIsolation Isolation { get; init; } = TaskIsolation.InProcess;
+
+    /// <summary>How to start workers, for <see cref="TaskIsolation.Process"/>.</summary>
+    public WorkerCommand? Worker { get; init; }
 }
 
 /// <summary>How a run ended.</summary>
 public sealed class RunResult
 {
-    internal RunResult(string runId, StepError? error, TaskInfo? failedTask, IReadOnlyDictionary<string, ArtifactValue> endArtifacts, int tasks)
+    internal RunResult(string runId, StepError? error, string? failedTask, IReadOnlyDictionary<string, ArtifactValue> endArtifacts, int tasks, int cloned)
     {
         RunId = runId;
         Error = error;
         FailedTask = failedTask;
         EndArtifacts = endArtifacts;
         TaskCount = tasks;
+        ClonedCount = cloned;
     }
 
     /// <summary>The run's id.</summary>
@@ -40,11 +73,14 @@ public sealed class RunResult
     /// <summary>The error of the first task that failed.</summary>
     public StepError? Error { get; }
 
-    /// <summary>The first task that failed.</summary>
-    public TaskInfo? FailedTask { get; }
+    /// <summary>The path (<c>RUN/STEP/TASK</c>) of the first task that failed.</summary>
+    public string? FailedTask { get; }
 
-    /// <summary>The number of tasks that ran.</summary>
+    /// <summary>The number of tasks of the run, cloned ones included.</summary>
     public int TaskCount { get; }
+
+    /// <summary>The number of tasks that resume cloned from the origin run.</summary>
+    public int ClonedCount { get; }
 
     /// <summary>The artifacts of the end step's task.</summary>
     public IReadOnlyDictionary<string, ArtifactValue> EndArtifacts { get; }
@@ -58,12 +94,14 @@ public sealed class RunResult
 
 /// <summary>
 /// Runs a flow on this machine: every ready task is started, up to <see cref="RunOptions.MaxWorkers"/>
-/// at once; splits fan out, joins wait for all branches of the split they close.
+/// at once; splits fan out, joins wait for all branches of the split they close. Every task's
+/// artifacts and record are persisted, so a failed run can be resumed.
 /// </summary>
 public sealed class LocalScheduler
 {
     private readonly FlowDefinition _definition;
     private readonly RunOptions _options;
+    private readonly FlowDatastore _datastore;
 
     /// <summary>Creates a scheduler for one flow.</summary>
     public LocalScheduler(FlowDefinition definition, RunOptions? options = null)
@@ -74,134 +112,342 @@ public sealed class LocalScheduler
         {
             throw new FlowException($"--max-workers must be at least 1, got {_options.MaxWorkers}.");
         }
+
+        if (_options.MaxNumSplits < 1)
+        {
+            throw new FlowException($"--max-num-splits must be at least 1, got {_options.MaxNumSplits}.");
+        }
+
+        if (_options.Isolation == TaskIsolation.Process && _options.Worker is null)
+        {
+            throw new FlowException("Running tasks in worker processes needs the command that starts this flow's program.");
+        }
+
+        _datastore = _options.Datastore ?? FlowDatastore.Local();
     }
 
     /// <summary>Runs the flow with parameter values given as command-line text.</summary>
-    public Task<RunResult> RunAsync(IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default)
+    public async Task<RunResult> RunAsync(IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default)
     {
-        var run = new RunContext(
-            _definition.Graph.Name,
-            NewRunId(),
-            _options.User ?? DefaultUser(),
-            Parameters.Resolve(_definition, parameters ?? new Dictionary<string, string>()));
-        return new RunState(_definition, _options, run).RunAsync(cancellationToken);
+        var values = Parameters.Resolve(_definition, parameters ?? new Dictionary<string, string>());
+        var refs = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal);
+        foreach (var (name, value) in values)
+        {
+            refs[name] = await _datastore.PutAsync(value, _definition.Graph.Artifacts.First(a => a.Name == name).Type, cancellationToken).ConfigureAwait(false);
+        }
+
+        var run = await CreateRunAsync(refs, null, [], cancellationToken).ConfigureAwait(false);
+        return await ExecuteAsync(run, new Dictionary<string, TaskRecord>(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Resumes a run in a new run: every successful task before <paramref name="step"/> (or, without it,
+    /// outside the failed steps and what follows them) is cloned by reference; the rest runs again.
+    /// </summary>
+    public async Task<RunResult> ResumeAsync(string? originRunId = null, string? step = null, CancellationToken cancellationToken = default)
+    {
+        var graph = _definition.Graph;
+        var origin = originRunId is null
+            ? (await _datastore.Metadata.ListRunsAsync(graph.Name, cancellationToken).ConfigureAwait(false))
+                .OrderByDescending(r => r.StartedAt).FirstOrDefault()
+                ?? throw new FlowException($"There is no run of {graph.Name} to resume in the datastore at {_datastore.Description}.")
+            : await _datastore.Metadata.GetRunAsync(graph.Name, Ids.Check(originRunId, "run id"), cancellationToken).ConfigureAwait(false)
+                ?? throw new FlowException($"Run {graph.Name}/{originRunId} is not in the datastore at {_datastore.Description}.");
+        var tasks = await _datastore.Metadata.ListTasksAsync(graph.Name, origin.RunId, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> from;
+        if (step is not null)
+        {
+            from = [graph[step].Name];
+            if (step == "Start")
+            {
+                throw new FlowException("Resuming from Start would run everything again; start a new run with 'run' instead.");
+            }
+        }
+        else
+        {
+            from = tasks.Where(t => t.Status == RunStatus.Failed).Select(t => t.Step).Distinct().ToList();
+        }
+
+        var rerun = Descendants(graph, from);
+        var clones = tasks
+            .Where(t => t.Status == RunStatus.Succeeded && !rerun.Contains(t.Step))
+            .GroupBy(t => t.Position, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(t => t.FinishedAt).First(), StringComparer.Ordinal);
+        var run = await CreateRunAsync(origin.Parameters, origin.RunId, from, cancellationToken).ConfigureAwait(false);
+        return await ExecuteAsync(run, clones, cancellationToken).ConfigureAwait(false);
     }
 
     internal static string DefaultUser() =>
         System.Environment.GetEnvironmentVariable("FLOW_USER") is { Length: > 0 } user ? user : System.Environment.UserName;
 
+    private static HashSet<string> Descendants(FlowGraph graph, IEnumerable<string> steps)
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(steps);
+        while (pending.Count > 0)
+        {
+            var name = pending.Pop();
+            if (result.Add(name))
+            {
+                foreach (var next in graph[name].Next)
+                {
+                    pending.Push(next);
+                }
+            }
+        }
+
+        return result;
+    }
+
+    private async Task<RunRecord> CreateRunAsync(IReadOnlyDictionary<string, ArtifactRef> parameters, string? origin, IReadOnlyList<string> resumed, CancellationToken cancellationToken)
+    {
+        var user = _options.User ?? DefaultUser();
+        foreach (var tag in _options.Tags)
+        {
+            Ids.Check(tag.Replace(':', '_'), "tag");
+        }
+
+        var run = new RunRecord
+        {
+            Flow = _definition.Graph.Name,
+            RunId = NewRunId(),
+            User = user,
+            Status = RunStatus.Running,
+            Tags = _options.Tags,
+            SystemTags = [$"user:{user}", $"runtime:dotnet-{System.Environment.Version}", $"flow_version:{typeof(FlowSpec).Assembly.GetName().Version}"],
+            Parameters = parameters,
+            StartedAt = DateTimeOffset.UtcNow,
+            OriginRunId = origin,
+            ResumedSteps = resumed,
+        };
+        await _datastore.Metadata.CreateRunAsync(run, cancellationToken).ConfigureAwait(false);
+        return run;
+    }
+
+    private async Task<RunResult> ExecuteAsync(RunRecord run, IReadOnlyDictionary<string, TaskRecord> clones, CancellationToken cancellationToken)
+    {
+        var executor = new TaskExecutor(_definition, _datastore);
+        await using ITaskLauncher launcher = _options.Isolation == TaskIsolation.Process
+            ? new WorkerPool(_definition.Graph.Name, _options.Worker!, _datastore.Description, _options.Output ?? Console.Out, _options.Log ?? Console.Error)
+            : new InProcessLauncher(executor);
+        var state = new RunState(_definition, _options, _datastore, run, launcher, clones);
+        return await state.RunAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     private static string NewRunId() =>
         DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) +
         "-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2));
 
-    private sealed class RunState(FlowDefinition definition, RunOptions options, RunContext run)
+    /// <summary>One open split a task is inside of; frames chain outwards to the outermost split.</summary>
+    private sealed record SplitFrame(string SplitStep, long SplitTaskId, int Count, int Branch, int ParentIndex, SplitFrame? Outer)
+    {
+        public string Path => Outer is null ? Branch.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{Outer.Path}.{Branch}";
+    }
+
+    private sealed record Pending(string Step, IReadOnlyList<string> Inputs, IReadOnlyList<int> Branches, int? ForeachIndex, int Index, SplitFrame? Frame)
+    {
+        public string Position => $"{Step}/{Frame?.Path}";
+    }
+
+    private sealed class RunState(FlowDefinition definition, RunOptions options, FlowDatastore datastore, RunRecord run, ITaskLauncher launcher, IReadOnlyDictionary<string, TaskRecord> clones)
     {
         private readonly FlowGraph _graph = definition.Graph;
-        private readonly Queue<TaskSpec> _ready = new();
-        private readonly Dictionary<(string Join, long SplitTask), JoinInput?[]> _joins = new();
+        private readonly Queue<Pending> _ready = new();
+        private readonly Dictionary<(string Join, long SplitTask), (string Input, int Branch)?[]> _joins = new();
         private readonly TextWriter _log = options.Log ?? Console.Error;
         private long _nextTaskId;
         private int _tasks;
-        private IReadOnlyDictionary<string, ArtifactValue> _end = new Dictionary<string, ArtifactValue>();
-        private StepError? _error;
-        private TaskInfo? _failed;
+        private int _cloned;
+        private TaskRecord? _end;
+        private TaskRecord? _failed;
 
         public async Task<RunResult> RunAsync(CancellationToken cancellationToken)
         {
-            _log.WriteLine($"Flow {_graph.Name}: run {run.RunId} started by {run.User}.");
-            _ready.Enqueue(new TaskSpec("Start", ++_nextTaskId, run.Parameters, null, null, 0, null));
-            var running = new Dictionary<Task<TaskOutcome>, TaskSpec>();
-            while (_ready.Count > 0 || running.Count > 0)
+            var clock = Stopwatch.StartNew();
+            _log.WriteLine(run.OriginRunId is null
+                ? $"Flow {_graph.Name}: run {run.RunId} started by {run.User}."
+                : $"Flow {_graph.Name}: run {run.RunId} resumes run {run.OriginRunId} from {(run.ResumedSteps.Count == 0 ? "where it stopped" : string.Join(", ", run.ResumedSteps))}.");
+            _ready.Enqueue(new Pending("Start", [], [], null, 0, null));
+            var running = new Dictionary<Task<TaskRecord>, Pending>();
+            try
             {
-                while (_error is null && _ready.Count > 0 && running.Count < options.MaxWorkers)
+                while (_ready.Count > 0 || running.Count > 0)
                 {
-                    var spec = _ready.Dequeue();
-                    running.Add(Task.Run(() => TaskRunner.RunAsync(definition, run, spec, cancellationToken), cancellationToken), spec);
+                    while (_failed is null && _ready.Count > 0 && running.Count < options.MaxWorkers)
+                    {
+                        var pending = _ready.Dequeue();
+                        var taskId = ++_nextTaskId;
+                        if (clones.TryGetValue(pending.Position, out var origin) && origin.Step == pending.Step)
+                        {
+                            Complete(pending, await CloneAsync(pending, taskId, origin, cancellationToken).ConfigureAwait(false));
+                            continue;
+                        }
+
+                        running.Add(RunWithRetriesAsync(pending, taskId, cancellationToken), pending);
+                    }
+
+                    if (running.Count == 0)
+                    {
+                        break;
+                    }
+
+                    var done = await Task.WhenAny(running.Keys).ConfigureAwait(false);
+                    var finished = running[done];
+                    running.Remove(done);
+                    Complete(finished, await done.ConfigureAwait(false));
                 }
-
-                if (running.Count == 0)
-                {
-                    break;
-                }
-
-                var done = await Task.WhenAny(running.Keys).ConfigureAwait(false);
-                var finished = running[done];
-                running.Remove(done);
-                var outcome = await done.ConfigureAwait(false);
-                _tasks++;
-                Complete(finished, outcome);
             }
-
-            if (_error is null)
+            finally
             {
-                _log.WriteLine($"Flow {_graph.Name}: run {run.RunId} done, {_tasks} tasks.");
-            }
-            else
-            {
-                _log.WriteLine($"Flow {_graph.Name}: run {run.RunId} failed in task {_failed!.Pathspec}: {_error}");
+                var status = _failed is null && _end is not null ? RunStatus.Succeeded : RunStatus.Failed;
+                await datastore.Metadata.UpdateRunAsync(
+                    run with { Status = status, FinishedAt = DateTimeOffset.UtcNow, FailedTask = _failed?.Pathspec },
+                    CancellationToken.None).ConfigureAwait(false);
             }
 
-            return new RunResult(run.RunId, _error, _failed, _end, _tasks);
+            IReadOnlyDictionary<string, ArtifactValue> end = new Dictionary<string, ArtifactValue>();
+            if (_failed is null && _end is not null)
+            {
+                end = await datastore.GetAllAsync(_end.Artifacts, _end.Pathspec, cancellationToken).ConfigureAwait(false);
+                var cloned = _cloned > 0 ? $" ({_cloned} cloned from run {run.OriginRunId})" : "";
+                _log.WriteLine($"Flow {_graph.Name}: run {run.RunId} succeeded: {_tasks} tasks{cloned} in {clock.Elapsed.TotalSeconds:0.00} s.");
+            }
+            else if (_failed is not null)
+            {
+                _log.WriteLine($"Flow {_graph.Name}: run {run.RunId} failed in task {_failed.Pathspec}: {_failed.Error}");
+                _log.WriteLine($"Fix the step, then resume with: dotnet run -- resume {_failed.Step} --origin-run-id {run.RunId}");
+            }
+
+            return new RunResult(run.RunId, _failed?.Error ?? (_end is null ? StepError.From(new FlowException("The run stopped before its end step."), "End") : null), _failed?.Pathspec, end, _tasks, _cloned);
         }
 
-        private void Complete(TaskSpec spec, TaskOutcome outcome)
+        private async Task<TaskRecord> RunWithRetriesAsync(Pending pending, long taskId, CancellationToken cancellationToken)
         {
-            if (!outcome.Succeeded)
+            var node = _graph[pending.Step];
+            var attempts = 1 + (node.Retry?.Times ?? 0);
+            TaskRecord? record = null;
+            for (var attempt = 0; attempt < attempts; attempt++)
             {
-                _log.WriteLine($"[{spec.Step}/{spec.TaskId}] failed after {outcome.Attempts} attempt(s): {outcome.Error}");
-                if (_error is null)
+                if (attempt > 0)
                 {
-                    _error = outcome.Error;
-                    _failed = new TaskInfo(run.FlowName, run.RunId, spec.Step, spec.TaskId, outcome.Attempts - 1, run.User);
+                    _log.WriteLine($"[{pending.Step}/{taskId}] attempt {attempt} failed: {record!.Error}; retrying");
+                    if (node.Retry is { DelaySeconds: > 0 } retry)
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(retry.DelaySeconds), cancellationToken).ConfigureAwait(false);
+                    }
                 }
 
+                var request = new TaskRequest
+                {
+                    RunId = run.RunId,
+                    Step = pending.Step,
+                    TaskId = taskId,
+                    Attempt = attempt,
+                    Position = pending.Position,
+                    Index = pending.Index,
+                    Inputs = pending.Inputs,
+                    InputBranches = pending.Branches,
+                    ForeachIndex = pending.ForeachIndex,
+                    Environment = node.Environment.ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal),
+                };
+                record = await launcher.RunAsync(request, node.Timeout, cancellationToken).ConfigureAwait(false);
+                if (record.Status == RunStatus.Succeeded)
+                {
+                    return record;
+                }
+            }
+
+            if (node.Catch is { } caught)
+            {
+                record = await CatchAsync(pending, record!, caught, cancellationToken).ConfigureAwait(false);
+            }
+
+            return record!;
+        }
+
+        private async Task<TaskRecord> CatchAsync(Pending pending, TaskRecord failed, CatchPolicy caught, CancellationToken cancellationToken)
+        {
+            var artifacts = new Dictionary<string, ArtifactRef>(failed.Artifacts, StringComparer.Ordinal);
+            if (caught.Artifact is { } name)
+            {
+                artifacts[name] = await datastore.PutAsync(FlowSerializer.Serialize(failed.Error), nameof(StepError), cancellationToken).ConfigureAwait(false);
+            }
+
+            var record = failed with { Status = RunStatus.Succeeded, Artifacts = artifacts, Next = _graph[pending.Step].Next };
+            await datastore.Metadata.PutTaskAsync(record, cancellationToken).ConfigureAwait(false);
+            _log.WriteLine($"[{pending.Step}/{failed.TaskId}] failed, caught: {failed.Error}");
+            return record;
+        }
+
+        private async Task<TaskRecord> CloneAsync(Pending pending, long taskId, TaskRecord origin, CancellationToken cancellationToken)
+        {
+            var record = origin with
+            {
+                RunId = run.RunId,
+                TaskId = taskId,
+                Inputs = pending.Inputs,
+                ClonedFrom = origin.ClonedFrom ?? origin.Pathspec,
+            };
+            await datastore.Metadata.PutTaskAsync(record, cancellationToken).ConfigureAwait(false);
+            _cloned++;
+            return record;
+        }
+
+        private void Complete(Pending pending, TaskRecord record)
+        {
+            _tasks++;
+            if (record.Status != RunStatus.Succeeded)
+            {
+                _log.WriteLine($"[{record.Step}/{record.TaskId}] failed: {record.Error}");
+                _failed ??= record;
                 return;
             }
 
-            _log.WriteLine(outcome.Error is null
-                ? $"[{spec.Step}/{spec.TaskId}] done in {outcome.Duration.TotalMilliseconds:0} ms"
-                : $"[{spec.Step}/{spec.TaskId}] failed, caught: {outcome.Error}");
-            var node = _graph[spec.Step];
+            if (record.ClonedFrom is null || record.Error is not null)
+            {
+                _log.WriteLine($"[{record.Step}/{record.TaskId}] done in {(record.FinishedAt - record.StartedAt).TotalMilliseconds:0} ms");
+            }
+
+            var node = _graph[record.Step];
             switch (node.Transition)
             {
                 case TransitionKind.None:
-                    _end = outcome.Artifacts;
+                    _end = record;
                     break;
                 case TransitionKind.Linear:
                 case TransitionKind.Conditional:
-                    Enqueue(spec, outcome.Next[0], outcome.Artifacts, null, spec.Index, spec.Frame);
+                    Enqueue(record, record.Next[0], pending.Index, pending.Frame, null);
                     break;
                 case TransitionKind.Split:
-                    for (var i = 0; i < outcome.Next.Count; i++)
+                    for (var i = 0; i < record.Next.Count; i++)
                     {
-                        var frame = new SplitFrame(spec.Step, spec.TaskId, outcome.Next.Count, i, spec.Index, spec.Frame);
-                        Enqueue(spec, outcome.Next[i], outcome.Artifacts, null, spec.Index, frame);
+                        Enqueue(record, record.Next[i], pending.Index, new SplitFrame(record.Step, record.TaskId, record.Next.Count, i, pending.Index, pending.Frame), null);
                     }
 
                     break;
                 case TransitionKind.Foreach:
-                    var elements = outcome.Elements ?? [];
-                    if (elements.Count > options.MaxNumSplits)
+                    var count = record.ForeachElements?.Count ?? 0;
+                    if (count > options.MaxNumSplits)
                     {
-                        _error = StepError.From(
-                            new FlowException($"Foreach in step {spec.Step} has {elements.Count} elements, more than --max-num-splits {options.MaxNumSplits}; raise the limit or split the work."),
-                            spec.Step);
-                        _failed = new TaskInfo(run.FlowName, run.RunId, spec.Step, spec.TaskId, 0, run.User);
-                        _log.WriteLine($"[{spec.Step}/{spec.TaskId}] {_error.Message}");
+                        _failed ??= record with
+                        {
+                            Status = RunStatus.Failed,
+                            Error = StepError.From(new FlowException($"Foreach in step {record.Step} has {count} elements, more than --max-num-splits {options.MaxNumSplits}; raise the limit or split the work."), record.Step),
+                        };
+                        _log.WriteLine($"[{record.Step}/{record.TaskId}] {_failed.Error!.Message}");
                         return;
                     }
 
-                    if (elements.Count == 0)
+                    if (count == 0)
                     {
-                        var join = node.MatchingJoin ?? throw new FlowException($"Foreach step {spec.Step} has no matching join in its graph; rebuild the flow.");
-                        _ready.Enqueue(new TaskSpec(join, ++_nextTaskId, run.Parameters, [], null, spec.Index, spec.Frame));
+                        var join = node.MatchingJoin ?? throw new FlowException($"Foreach step {record.Step} has no matching join in its graph; rebuild the flow.");
+                        _ready.Enqueue(new Pending(join, [], [], null, pending.Index, pending.Frame));
                         break;
                     }
 
-                    for (var i = 0; i < elements.Count; i++)
+                    for (var i = 0; i < count; i++)
                     {
-                        var frame = new SplitFrame(spec.Step, spec.TaskId, elements.Count, i, spec.Index, spec.Frame);
-                        Enqueue(spec, outcome.Next[0], outcome.Artifacts, elements[i], i, frame);
+                        Enqueue(record, record.Next[0], i, new SplitFrame(record.Step, record.TaskId, count, i, pending.Index, pending.Frame), i);
                     }
 
                     break;
@@ -209,11 +455,11 @@ public sealed class LocalScheduler
 
         }
 
-        private void Enqueue(TaskSpec from, string target, IReadOnlyDictionary<string, ArtifactValue> artifacts, ArtifactValue? item, int index, SplitFrame? frame)
+        private void Enqueue(TaskRecord from, string target, int index, SplitFrame? frame, int? foreachIndex)
         {
             if (!_graph[target].IsJoin)
             {
-                _ready.Enqueue(new TaskSpec(target, ++_nextTaskId, artifacts, null, item, index, frame));
+                _ready.Enqueue(new Pending(target, [from.Pathspec], [], foreachIndex, index, frame));
                 return;
             }
 
@@ -221,16 +467,58 @@ public sealed class LocalScheduler
             var key = (target, closing.SplitTaskId);
             if (!_joins.TryGetValue(key, out var inputs))
             {
-                inputs = new JoinInput?[closing.Count];
+                inputs = new (string, int)?[closing.Count];
                 _joins[key] = inputs;
             }
 
-            inputs[closing.Branch] = new JoinInput(from.Step, from.TaskId, closing.Branch, artifacts);
+            inputs[closing.Branch] = (from.Pathspec, closing.Branch);
             if (Array.TrueForAll(inputs, i => i is not null))
             {
                 _joins.Remove(key);
-                _ready.Enqueue(new TaskSpec(target, ++_nextTaskId, run.Parameters, inputs!, null, closing.ParentIndex, closing.Outer));
+                _ready.Enqueue(new Pending(target, inputs.Select(i => i!.Value.Input).ToList(), inputs.Select(i => i!.Value.Branch).ToList(), null, closing.ParentIndex, closing.Outer));
             }
         }
     }
+}
+
+/// <summary>Runs task attempts somewhere and returns their records.</summary>
+internal interface ITaskLauncher : IAsyncDisposable
+{
+    Task<TaskRecord> RunAsync(TaskRequest request, TimeSpan? timeout, CancellationToken cancellationToken);
+}
+
+/// <summary>Runs tasks on the thread pool of this process.</summary>
+internal sealed class InProcessLauncher(TaskExecutor executor) : ITaskLauncher
+{
+    public async Task<TaskRecord> RunAsync(TaskRequest request, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var work = Task.Run(() => executor.RunAsync(request, $"[{request.Step}/{request.TaskId}] ", cancellationToken), cancellationToken);
+        if (timeout is not { } limit || await Task.WhenAny(work, Task.Delay(limit, cancellationToken)).ConfigureAwait(false) == work)
+        {
+            return await work.ConfigureAwait(false);
+        }
+
+        return TimedOut(executor.Definition.Graph.Name, request, limit);
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    internal static TaskRecord TimedOut(string flow, TaskRequest request, TimeSpan limit) => Failed(
+        flow, request, new TimeoutException($"Step {request.Step} ran longer than its timeout of {limit.TotalSeconds:0} s and was stopped."));
+
+    internal static TaskRecord Failed(string flow, TaskRequest request, Exception error) => new()
+    {
+        Flow = flow,
+        RunId = request.RunId,
+        Step = request.Step,
+        TaskId = request.TaskId,
+        Position = request.Position,
+        Status = RunStatus.Failed,
+        Attempt = request.Attempt,
+        Index = request.Index,
+        Inputs = request.Inputs,
+        Error = StepError.From(error, request.Step),
+        StartedAt = DateTimeOffset.UtcNow,
+        FinishedAt = DateTimeOffset.UtcNow,
+    };
 }

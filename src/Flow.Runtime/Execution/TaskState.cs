@@ -30,11 +30,11 @@ internal sealed class TaskState(TaskInfo info, int index)
     public HashSet<string> Assigned { get; } = new(StringComparer.Ordinal);
 }
 
-/// <summary>The artifacts of one branch arriving at a join.</summary>
-internal sealed record JoinInput(string Step, long TaskId, int Index, IReadOnlyDictionary<string, ArtifactValue> Artifacts);
+/// <summary>One branch arriving at a join: its artifacts' hashes, and a loader for their values (read only when the join looks).</summary>
+internal sealed record JoinInput(string Step, long TaskId, int Index, IReadOnlyDictionary<string, string> Hashes, Func<IReadOnlyDictionary<string, ArtifactValue>> Load);
 
 /// <summary>What every task of a run shares.</summary>
-internal sealed record RunContext(string FlowName, string RunId, string User, IReadOnlyDictionary<string, ArtifactValue> Parameters);
+internal sealed record RunContext(string FlowName, string RunId, string User);
 
 /// <summary>
 /// The arguments of one step invocation: a join's inputs or a foreach child's item. The generated

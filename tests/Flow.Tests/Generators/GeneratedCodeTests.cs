@@ -39,7 +39,9 @@ public class GeneratedCodeTests
         int code;
         try
         {
-            code = (int)assembly.EntryPoint!.Invoke(null, [new[] { "run", "--max-workers", "1" }])!;
+            var root = Directory.CreateTempSubdirectory("flow-test-").FullName;
+            code = (int)assembly.EntryPoint!.Invoke(null, [new[] { "run", "--max-workers", "1", "--isolation", "InProcess", "--datastore-root", root }])!;
+            Directory.Delete(root, recursive: true);
         }
         finally
         {

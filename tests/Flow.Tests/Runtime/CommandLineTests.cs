@@ -5,12 +5,22 @@ namespace Flow.Tests.Runtime;
 
 public class CommandLineTests
 {
-    private static (int Code, string Output, string Error) Run<TFlow>(params string[] args)
+    private string _root = "";
+
+    [SetUp]
+    public void CreateDatastore() => _root = Directory.CreateTempSubdirectory("flow-test-").FullName;
+
+    [TearDown]
+    public void DeleteDatastore() => Directory.Delete(_root, recursive: true);
+
+    // The tests run inside the test host, which cannot be started as a worker: tasks run in-process here.
+    private (int Code, string Output, string Error) Run<TFlow>(params string[] args)
         where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow>
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = FlowApp.Run(args, FlowApp.DefinitionOf<TFlow>(), output, error);
+        string[] extra = args.Length > 0 && args[0] is "run" or "resume" && !args.Contains("--help") ? ["--isolation", "InProcess"] : [];
+        var code = FlowApp.Run([.. args, .. extra, "--datastore-root", _root], FlowApp.DefinitionOf<TFlow>(), output, error);
         return (code, output.ToString(), error.ToString());
     }
 
@@ -19,7 +29,7 @@ public class CommandLineTests
     {
         var (code, _, error) = Run<ConditionalFlow>("run", "--value", "9");
         Assert.That(code, Is.EqualTo(ExitCodes.Success), error);
-        Assert.That(error, Does.Contain("done, 3 tasks"));
+        Assert.That(error, Does.Contain("succeeded: 3 tasks"));
     }
 
     [Test]

@@ -6,9 +6,17 @@ namespace Flow.Tests.Runtime;
 
 public class SchedulerTests
 {
-    private static Task<RunResult> RunAsync<TFlow>(Dictionary<string, string>? parameters = null, int workers = 2)
+    private string _root = "";
+
+    [SetUp]
+    public void CreateDatastore() => _root = Directory.CreateTempSubdirectory("flow-test-").FullName;
+
+    [TearDown]
+    public void DeleteDatastore() => Directory.Delete(_root, recursive: true);
+
+    private Task<RunResult> RunAsync<TFlow>(Dictionary<string, string>? parameters = null, int workers = 2)
         where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow> =>
-        new LocalScheduler(FlowApp.DefinitionOf<TFlow>(), new RunOptions { MaxWorkers = workers, Log = TextWriter.Null }).RunAsync(parameters);
+        new LocalScheduler(FlowApp.DefinitionOf<TFlow>(), new RunOptions { MaxWorkers = workers, Log = TextWriter.Null, Output = TextWriter.Null, Datastore = Flow.Datastore.FlowDatastore.Local(_root) }).RunAsync(parameters);
 
     [Test]
     public async Task ParametersAreParsedWithTheirTypesAndDefaults()
@@ -83,7 +91,7 @@ public class SchedulerTests
     {
         var result = await RunAsync<FailingFlow>();
         Assert.That(result.Succeeded, Is.False);
-        Assert.That(result.FailedTask!.Step, Is.EqualTo("Boom"));
+        Assert.That(result.FailedTask, Does.EndWith("/Boom/2"));
         Assert.That(result.Error!.Message, Is.EqualTo("the boom step failed"));
         Assert.That(result.TaskCount, Is.EqualTo(2), "the end step must not run after a failure");
     }

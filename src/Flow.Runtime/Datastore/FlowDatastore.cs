@@ -1,0 +1,91 @@
+using System.Collections.Concurrent;
+using Flow.Serialization;
+
+namespace Flow.Datastore;
+
+/// <summary>
+/// The blob and metadata stores of one datastore, with artifact reads verified against their hash and
+/// recently read blobs kept in memory (a foreach's tasks read the same parent artifacts).
+/// </summary>
+public sealed class FlowDatastore
+{
+    private const long CacheLimit = 256L << 20;
+    private readonly ConcurrentDictionary<string, ArtifactValue> _cache = new(StringComparer.Ordinal);
+    private long _cached;
+
+    /// <summary>Wraps a blob store and a metadata store.</summary>
+    public FlowDatastore(IBlobStore blobs, IMetadataStore metadata, string description)
+    {
+        Blobs = blobs;
+        Metadata = metadata;
+        Description = description;
+    }
+
+    /// <summary>The blob store.</summary>
+    public IBlobStore Blobs { get; }
+
+    /// <summary>The metadata store.</summary>
+    public IMetadataStore Metadata { get; }
+
+    /// <summary>Where the datastore is, for messages.</summary>
+    public string Description { get; }
+
+    /// <summary>The local datastore in <paramref name="root"/> (default: <c>FLOW_DATASTORE_ROOT</c>, else <c>.flow</c> in the working directory).</summary>
+    public static FlowDatastore Local(string? root = null)
+    {
+        root ??= Environment.GetEnvironmentVariable("FLOW_DATASTORE_ROOT") is { Length: > 0 } fromEnvironment ? fromEnvironment : ".flow";
+        var full = Path.GetFullPath(root);
+        return new FlowDatastore(new LocalBlobStore(full), new LocalMetadataStore(full), full);
+    }
+
+    /// <summary>Stores a serialized value; identical values are stored once.</summary>
+    public async Task<ArtifactRef> PutAsync(ArtifactValue value, string type, CancellationToken cancellationToken = default)
+    {
+        await Blobs.PutAsync(value.Hash, value.Data, cancellationToken).ConfigureAwait(false);
+        Remember(value);
+        return new ArtifactRef(value.Hash, type, value.Data.Length);
+    }
+
+    /// <summary>Reads a stored value and checks it against its hash; <paramref name="what"/> names it in errors.</summary>
+    public async Task<ArtifactValue> GetAsync(string key, string what, CancellationToken cancellationToken = default)
+    {
+        if (_cache.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var bytes = await Blobs.GetAsync(key, cancellationToken).ConfigureAwait(false)
+            ?? throw new FlowException($"The data of {what} is missing from the datastore at {Description} (blob {key}).");
+        var value = ArtifactValue.FromBytes(bytes, key, what);
+        Remember(value);
+        return value;
+    }
+
+    /// <summary>Reads the stored artifacts named in <paramref name="refs"/>.</summary>
+    public async Task<Dictionary<string, ArtifactValue>> GetAllAsync(IReadOnlyDictionary<string, ArtifactRef> refs, string owner, CancellationToken cancellationToken = default)
+    {
+        var values = new Dictionary<string, ArtifactValue>(StringComparer.Ordinal);
+        foreach (var (name, reference) in refs)
+        {
+            values[name] = await GetAsync(reference.Key, $"artifact {name} of {owner}", cancellationToken).ConfigureAwait(false);
+        }
+
+        return values;
+    }
+
+    private void Remember(ArtifactValue value)
+    {
+        if (value.Data.Length > CacheLimit / 8)
+        {
+            return;
+        }
+
+        if (Interlocked.Add(ref _cached, value.Data.Length) > CacheLimit)
+        {
+            _cache.Clear();
+            Interlocked.Exchange(ref _cached, value.Data.Length);
+        }
+
+        _cache.TryAdd(value.Hash, value);
+    }
+}

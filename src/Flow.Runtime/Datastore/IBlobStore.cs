@@ -1,0 +1,48 @@
+namespace Flow.Datastore;
+
+/// <summary>
+/// A content-addressed store of immutable blobs: the key is the SHA-256 of the bytes. The contract
+/// has no renames and no listings, so an object store such as S3 implements it directly.
+/// </summary>
+public interface IBlobStore
+{
+    /// <summary>Stores <paramref name="data"/> under <paramref name="key"/> unless it is already there. Safe to call concurrently with the same key.</summary>
+    Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default);
+
+    /// <summary>The bytes stored under <paramref name="key"/>, or null when there are none.</summary>
+    Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>Whether a blob is stored under <paramref name="key"/>.</summary>
+    Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default);
+}
+
+/// <summary>Where runs, tasks and logs are recorded. Records are small JSON documents, each written whole.</summary>
+public interface IMetadataStore
+{
+    /// <summary>Records a new run; fails when a run with that id exists.</summary>
+    Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the record of an existing run (status, end time, tags).</summary>
+    Task UpdateRunAsync(RunRecord run, CancellationToken cancellationToken = default);
+
+    /// <summary>The record of a run, or null.</summary>
+    Task<RunRecord?> GetRunAsync(string flow, string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every run of a flow.</summary>
+    Task<IReadOnlyList<RunRecord>> ListRunsAsync(string flow, CancellationToken cancellationToken = default);
+
+    /// <summary>Records the final state of a task (its last attempt).</summary>
+    Task PutTaskAsync(TaskRecord task, CancellationToken cancellationToken = default);
+
+    /// <summary>The record of a task, or null.</summary>
+    Task<TaskRecord?> GetTaskAsync(string flow, string runId, string step, long taskId, CancellationToken cancellationToken = default);
+
+    /// <summary>Every recorded task of a run.</summary>
+    Task<IReadOnlyList<TaskRecord>> ListTasksAsync(string flow, string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>Stores a task attempt's log (<c>stdout</c> or <c>stderr</c>).</summary>
+    Task PutLogAsync(string flow, string runId, string step, long taskId, int attempt, string stream, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default);
+
+    /// <summary>A task attempt's log, or null when it wrote nothing.</summary>
+    Task<byte[]?> GetLogAsync(string flow, string runId, string step, long taskId, int attempt, string stream, CancellationToken cancellationToken = default);
+}

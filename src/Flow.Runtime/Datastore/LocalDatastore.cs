@@ -1,0 +1,204 @@
+using System.Security.Cryptography;
+
+namespace Flow.Datastore;
+
+/// <summary>
+/// The blob store in a local folder (by default <c>.flow/</c> in the working directory). Blobs are
+/// written to a temporary file and renamed into place, so a reader never sees a torn blob.
+/// </summary>
+public sealed class LocalBlobStore : IBlobStore
+{
+    private readonly string _root;
+
+    /// <summary>Stores blobs under <paramref name="root"/>/blobs.</summary>
+    public LocalBlobStore(string root) => _root = Path.Combine(Path.GetFullPath(root), "blobs");
+
+    /// <inheritdoc />
+    public async Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        var path = PathOf(key);
+        if (File.Exists(path))
+        {
+            return;
+        }
+
+        await LocalFiles.WriteAtomicAsync(path, data, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await File.ReadAllBytesAsync(PathOf(key), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => Task.FromResult(File.Exists(PathOf(key)));
+
+    private string PathOf(string key)
+    {
+        if (key.Length != 64 || !key.All(char.IsAsciiHexDigitLower))
+        {
+            throw new FlowException($"'{key}' is not a blob key (a lower-case SHA-256).");
+        }
+
+        return Path.Combine(_root, key[..2], key[2..]);
+    }
+}
+
+/// <summary>The metadata store in a local folder: one JSON file per run and per task, logs beside them.</summary>
+public sealed class LocalMetadataStore : IMetadataStore
+{
+    private readonly string _root;
+
+    /// <summary>Stores records under <paramref name="root"/>/FLOW/RUN/.</summary>
+    public LocalMetadataStore(string root) => _root = Path.GetFullPath(root);
+
+    /// <inheritdoc />
+    public async Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken = default)
+    {
+        var folder = RunFolder(run.Flow, run.RunId);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(folder)!);
+            if (Directory.Exists(folder))
+            {
+                throw new FlowException($"Run {run.Flow}/{run.RunId} exists already.");
+            }
+
+            Directory.CreateDirectory(folder);
+        }
+        catch (IOException e)
+        {
+            throw new FlowException($"Cannot create run {run.Flow}/{run.RunId} in {_root}: {e.Message}", e);
+        }
+
+        await UpdateRunAsync(run, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public Task UpdateRunAsync(RunRecord run, CancellationToken cancellationToken = default) =>
+        LocalFiles.WriteAtomicAsync(Path.Combine(RunFolder(run.Flow, run.RunId), "run.json"), RecordJson.Serialize(run), cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<RunRecord?> GetRunAsync(string flow, string runId, CancellationToken cancellationToken = default)
+    {
+        var bytes = await LocalFiles.ReadAsync(Path.Combine(RunFolder(flow, runId), "run.json"), cancellationToken).ConfigureAwait(false);
+        return bytes is null ? null : RecordJson.Deserialize<RunRecord>(bytes, $"run {flow}/{runId}");
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(string flow, CancellationToken cancellationToken = default)
+    {
+        var folder = Path.Combine(_root, Ids.Check(flow, "flow name"));
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        var runs = new List<RunRecord>();
+        foreach (var dir in Directory.EnumerateDirectories(folder))
+        {
+            if (await GetRunAsync(flow, Path.GetFileName(dir), cancellationToken).ConfigureAwait(false) is { } run)
+            {
+                runs.Add(run);
+            }
+        }
+
+        return runs;
+    }
+
+    /// <inheritdoc />
+    public Task PutTaskAsync(TaskRecord task, CancellationToken cancellationToken = default) =>
+        LocalFiles.WriteAtomicAsync(TaskFile(task.Flow, task.RunId, task.Step, task.TaskId), RecordJson.Serialize(task), cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<TaskRecord?> GetTaskAsync(string flow, string runId, string step, long taskId, CancellationToken cancellationToken = default)
+    {
+        var bytes = await LocalFiles.ReadAsync(TaskFile(flow, runId, step, taskId), cancellationToken).ConfigureAwait(false);
+        return bytes is null ? null : RecordJson.Deserialize<TaskRecord>(bytes, $"task {runId}/{step}/{taskId}");
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TaskRecord>> ListTasksAsync(string flow, string runId, CancellationToken cancellationToken = default)
+    {
+        var folder = Path.Combine(RunFolder(flow, runId), "tasks");
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        var tasks = new List<TaskRecord>();
+        foreach (var file in Directory.EnumerateFiles(folder, "*.json"))
+        {
+            var bytes = await LocalFiles.ReadAsync(file, cancellationToken).ConfigureAwait(false);
+            if (bytes is not null)
+            {
+                tasks.Add(RecordJson.Deserialize<TaskRecord>(bytes, $"task file {file}"));
+            }
+        }
+
+        return tasks;
+    }
+
+    /// <inheritdoc />
+    public Task PutLogAsync(string flow, string runId, string step, long taskId, int attempt, string stream, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        LocalFiles.WriteAtomicAsync(LogFile(flow, runId, step, taskId, attempt, stream), content, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<byte[]?> GetLogAsync(string flow, string runId, string step, long taskId, int attempt, string stream, CancellationToken cancellationToken = default) =>
+        LocalFiles.ReadAsync(LogFile(flow, runId, step, taskId, attempt, stream), cancellationToken);
+
+    private string RunFolder(string flow, string runId) =>
+        Path.Combine(_root, Ids.Check(flow, "flow name"), Ids.Check(runId, "run id"));
+
+    private string TaskFile(string flow, string runId, string step, long taskId) =>
+        Path.Combine(RunFolder(flow, runId), "tasks", $"{Ids.Check(step, "step name")}.{taskId}.json");
+
+    private string LogFile(string flow, string runId, string step, long taskId, int attempt, string stream) =>
+        Path.Combine(RunFolder(flow, runId), "logs", $"{Ids.Check(step, "step name")}.{taskId}.{attempt}.{(stream is "stdout" or "stderr" ? stream : throw new ArgumentException("stdout or stderr", nameof(stream)))}");
+}
+
+/// <summary>Atomic file writes: a temporary file in the same folder, flushed, then renamed over the target.</summary>
+internal static class LocalFiles
+{
+    public static async Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var folder = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(folder);
+        var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.tmp");
+        try
+        {
+            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            {
+                await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    public static async Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,249 @@
+using System.Text;
+using Flow.Datastore;
+using Flow.Graph;
+using Flow.Serialization;
+
+namespace Flow.Execution;
+
+/// <summary>
+/// Runs one attempt of one task against a datastore: reads its inputs, runs the step on a fresh flow
+/// instance, and persists its artifacts, foreach elements, logs and record. The same code serves the
+/// scheduler's workers, the in-process mode and the <c>step</c> command.
+/// </summary>
+internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore datastore)
+{
+    private readonly Dictionary<string, RunRecord> _runs = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    public FlowDefinition Definition => definition;
+
+    public async Task<TaskRecord> RunAsync(TaskRequest request, string? echoPrefix, CancellationToken cancellationToken)
+    {
+        var graph = definition.Graph;
+        var node = graph[Ids.Check(request.Step, "step name")];
+        var started = DateTimeOffset.UtcNow;
+        var run = await RunAsync(request.RunId, cancellationToken).ConfigureAwait(false);
+        var context = new RunContext(graph.Name, run.RunId, run.User);
+        var info = new TaskInfo(graph.Name, run.RunId, request.Step, request.TaskId, request.Attempt, run.User);
+        var log = new TaskLog(echoPrefix);
+        TaskRecord record;
+        IReadOnlyDictionary<string, ArtifactRef> inheritedRefs = new Dictionary<string, ArtifactRef>();
+        try
+        {
+            var (inherited, refs, inputs, item) = await LoadInputsAsync(request, node, run, cancellationToken).ConfigureAwait(false);
+            inheritedRefs = refs;
+            var (artifacts, next, elements) = RunStep(request, node, context, info, log, inherited, inputs, item);
+            var stored = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal);
+            foreach (var (name, value) in artifacts)
+            {
+                stored[name] = refs.TryGetValue(name, out var same) && same.Key == value.Hash
+                    ? same
+                    : await datastore.PutAsync(value, TypeOf(name), cancellationToken).ConfigureAwait(false);
+            }
+
+            List<string>? elementKeys = null;
+            if (elements is not null)
+            {
+                elementKeys = new List<string>(elements.Count);
+                foreach (var element in elements)
+                {
+                    elementKeys.Add((await datastore.PutAsync(element, node.ForeachElementType ?? "", cancellationToken).ConfigureAwait(false)).Key);
+                }
+            }
+
+            record = NewRecord(request, RunStatus.Succeeded, started) with { Artifacts = stored, Next = next, ForeachElements = elementKeys };
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            var cause = e is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : e;
+            record = NewRecord(request, RunStatus.Failed, started) with { Artifacts = inheritedRefs, Error = StepError.From(cause, request.Step) };
+        }
+
+        await SaveLogsAsync(request, log, cancellationToken).ConfigureAwait(false);
+        await datastore.Metadata.PutTaskAsync(record, cancellationToken).ConfigureAwait(false);
+        return record;
+    }
+
+    private (Dictionary<string, ArtifactValue> Artifacts, IReadOnlyList<string> Next, IReadOnlyList<ArtifactValue>? Elements) RunStep(
+        TaskRequest request,
+        StepNode node,
+        RunContext context,
+        TaskInfo info,
+        TaskLog log,
+        IReadOnlyDictionary<string, ArtifactValue> inherited,
+        IReadOnlyList<JoinInput>? inputs,
+        ArtifactValue? item)
+    {
+        var flow = definition.CreateInstance();
+        var state = new TaskState(info, request.Index);
+        flow.State = state;
+        definition.RestoreAll(flow, inherited, $"task {info.Pathspec}");
+        var saved = new List<(string Name, string? Value)>();
+        foreach (var (name, value) in request.Environment)
+        {
+            saved.Add((name, System.Environment.GetEnvironmentVariable(name)));
+            System.Environment.SetEnvironmentVariable(name, value);
+        }
+
+        try
+        {
+            using (TaskConsole.Capture(log))
+            {
+                definition.RunStep(flow, request.Step, new StepInvocation(definition, context, request.Step, inputs, item));
+            }
+        }
+        finally
+        {
+            foreach (var (name, value) in saved)
+            {
+                System.Environment.SetEnvironmentVariable(name, value);
+            }
+        }
+
+        var next = CheckTransition(node, state);
+        var elements = node.Transition == TransitionKind.Foreach ? definition.SplitForeach(flow, request.Step) : null;
+        state.Assigned.UnionWith(node.Writes);
+        return (definition.Capture(flow, inherited, state.Assigned), next, elements);
+    }
+
+    private async Task<(IReadOnlyDictionary<string, ArtifactValue> Inherited, IReadOnlyDictionary<string, ArtifactRef> Refs, IReadOnlyList<JoinInput>? Inputs, ArtifactValue? Item)> LoadInputsAsync(
+        TaskRequest request, StepNode node, RunRecord run, CancellationToken cancellationToken)
+    {
+        var graph = definition.Graph;
+        if (node.IsJoin || request.Inputs.Count == 0)
+        {
+            var parameters = await datastore.GetAllAsync(run.Parameters, $"run {run.RunId}", cancellationToken).ConfigureAwait(false);
+            if (!node.IsJoin)
+            {
+                return (parameters, run.Parameters, null, null);
+            }
+
+            var inputs = new List<JoinInput>(request.Inputs.Count);
+            for (var i = 0; i < request.Inputs.Count; i++)
+            {
+                var parent = await ParentAsync(request.Inputs[i], cancellationToken).ConfigureAwait(false);
+                var owner = parent.Pathspec;
+                var refs = parent.Artifacts;
+                inputs.Add(new JoinInput(
+                    parent.Step,
+                    parent.TaskId,
+                    i < request.InputBranches.Count ? request.InputBranches[i] : i,
+                    refs.ToDictionary(r => r.Key, r => r.Value.Key, StringComparer.Ordinal),
+                    () => datastore.GetAllAsync(refs, owner, CancellationToken.None).GetAwaiter().GetResult()));
+            }
+
+            return (parameters, run.Parameters, inputs, null);
+        }
+
+        var source = await ParentAsync(request.Inputs[0], cancellationToken).ConfigureAwait(false);
+        var inheritedRefs = new Dictionary<string, ArtifactRef>(source.Artifacts, StringComparer.Ordinal);
+        ArtifactValue? item = null;
+        if (request.ForeachIndex is { } index)
+        {
+            var parentNode = graph[source.Step];
+            var elements = source.ForeachElements ?? throw new FlowException($"Task {source.Pathspec} has no foreach elements; it is not a foreach step.");
+            if (index < 0 || index >= elements.Count)
+            {
+                throw new FlowException($"Task {source.Pathspec} has {elements.Count} foreach elements; there is no element {index}.");
+            }
+
+            // A foreach child reads only its own element, never the whole collection.
+            if (parentNode.ForeachArtifact is { } collection)
+            {
+                inheritedRefs.Remove(collection);
+            }
+
+            item = await datastore.GetAsync(elements[index], $"foreach element {index} of {source.Pathspec}", cancellationToken).ConfigureAwait(false);
+        }
+
+        var inherited = await datastore.GetAllAsync(inheritedRefs, source.Pathspec, cancellationToken).ConfigureAwait(false);
+        return (inherited, inheritedRefs, null, item);
+    }
+
+    private async Task<TaskRecord> ParentAsync(string pathspec, CancellationToken cancellationToken)
+    {
+        var parts = pathspec.Split('/');
+        if (parts.Length != 3 || !long.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var taskId))
+        {
+            throw new FlowException($"'{pathspec}' is not a task path; write RUN/STEP/TASK.");
+        }
+
+        var record = await datastore.Metadata.GetTaskAsync(definition.Graph.Name, Ids.Check(parts[0], "run id"), Ids.Check(parts[1], "step name"), taskId, cancellationToken).ConfigureAwait(false)
+            ?? throw new FlowException($"Task {pathspec} is not in the datastore at {datastore.Description}.");
+        return record.Status == RunStatus.Succeeded
+            ? record
+            : throw new FlowException($"Task {pathspec} did not succeed, so its artifacts cannot be used.");
+    }
+
+    private async Task<RunRecord> RunAsync(string runId, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            if (_runs.TryGetValue(runId, out var known))
+            {
+                return known;
+            }
+        }
+
+        var run = await datastore.Metadata.GetRunAsync(definition.Graph.Name, Ids.Check(runId, "run id"), cancellationToken).ConfigureAwait(false)
+            ?? throw new FlowException($"Run {definition.Graph.Name}/{runId} is not in the datastore at {datastore.Description}.");
+        lock (_gate)
+        {
+            _runs[runId] = run;
+        }
+
+        return run;
+    }
+
+    private async Task SaveLogsAsync(TaskRequest request, TaskLog log, CancellationToken cancellationToken)
+    {
+        foreach (var (stream, text) in new[] { ("stdout", log.Stdout), ("stderr", log.Stderr) })
+        {
+            if (text.Length > 0)
+            {
+                await datastore.Metadata.PutLogAsync(definition.Graph.Name, request.RunId, request.Step, request.TaskId, request.Attempt, stream, Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private TaskRecord NewRecord(TaskRequest request, RunStatus status, DateTimeOffset started) => new()
+    {
+        Flow = definition.Graph.Name,
+        RunId = request.RunId,
+        Step = request.Step,
+        TaskId = request.TaskId,
+        Position = request.Position,
+        Status = status,
+        Attempt = request.Attempt,
+        Index = request.Index,
+        Inputs = request.Inputs,
+        StartedAt = started,
+        FinishedAt = DateTimeOffset.UtcNow,
+    };
+
+    private string TypeOf(string artifact) =>
+        definition.Graph.Artifacts.FirstOrDefault(a => a.Name == artifact)?.Type ?? "";
+
+    private static IReadOnlyList<string> CheckTransition(StepNode node, TaskState state)
+    {
+        if (node.Transition == TransitionKind.None)
+        {
+            return state.NextCalled
+                ? throw new FlowException($"Step {node.Name} is the end step and must not call Next.")
+                : [];
+        }
+
+        if (!state.NextCalled)
+        {
+            throw new FlowException($"Step {node.Name} finished without calling Next; it must call Next({string.Join(", ", node.Next)}).");
+        }
+
+        var valid = node.Transition == TransitionKind.Conditional
+            ? state.Next.Count == 1 && node.Next.Contains(state.Next[0], StringComparer.Ordinal)
+            : state.Next.SequenceEqual(node.Next, StringComparer.Ordinal);
+        return valid
+            ? state.Next
+            : throw new FlowException(
+                $"Step {node.Name} called Next({string.Join(", ", state.Next)}), but its compiled graph says Next({string.Join(", ", node.Next)}); rebuild the flow.");
+    }
+}

@@ -1,0 +1,41 @@
+namespace Flow.Execution;
+
+/// <summary>
+/// What one task is: everything the task entry (<c>step</c> command, worker) needs to run it, given the
+/// datastore. Inputs are the parent tasks' paths; the task reads their records and artifacts itself.
+/// </summary>
+public sealed record TaskRequest
+{
+    /// <summary>The run's id.</summary>
+    public required string RunId { get; init; }
+
+    /// <summary>The step to run.</summary>
+    public required string Step { get; init; }
+
+    /// <summary>The task's id.</summary>
+    public required long TaskId { get; init; }
+
+    /// <summary>The attempt (0 for the first try).</summary>
+    public int Attempt { get; init; }
+
+    /// <summary>The task's position in the graph (see <see cref="Datastore.TaskRecord.Position"/>).</summary>
+    public required string Position { get; init; }
+
+    /// <summary>The innermost foreach index.</summary>
+    public int Index { get; init; }
+
+    /// <summary>The parents' paths (<c>RUN/STEP/TASK</c>): one for a linear step, every branch for a join, none for Start.</summary>
+    public IReadOnlyList<string> Inputs { get; init; } = [];
+
+    /// <summary>For the child of a foreach: which element of the parent's foreach it runs.</summary>
+    public int? ForeachIndex { get; init; }
+
+    /// <summary>The branch index of each input within the split its join closes, in the order of <see cref="Inputs"/>.</summary>
+    public IReadOnlyList<int> InputBranches { get; init; } = [];
+
+    /// <summary>Extra environment variables for the task (the step's [Environment], assigned GPUs).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The task's path.</summary>
+    public string Pathspec => $"{RunId}/{Step}/{TaskId}";
+}

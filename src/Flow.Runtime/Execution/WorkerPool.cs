@@ -1,0 +1,243 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using Flow.Datastore;
+
+namespace Flow.Execution;
+
+/// <summary>
+/// Reusable worker processes of the flow's own program. Each takes task requests one at a time over
+/// a Unix socket, so a task costs no process start; a worker that crashes, is killed or runs past a
+/// timeout fails only its task, and a fresh worker takes its place.
+/// </summary>
+internal sealed class WorkerPool : ITaskLauncher
+{
+    private readonly string _flow;
+    private readonly WorkerCommand _command;
+    private readonly string _datastoreRoot;
+    private readonly TextWriter _output;
+    private readonly TextWriter _log;
+    private readonly string _socketPath;
+    private readonly Socket _listener;
+    private readonly Stack<Worker> _idle = new();
+    private readonly List<Worker> _all = new();
+    private readonly Lock _gate = new();
+
+    public WorkerPool(string flow, WorkerCommand command, string datastoreRoot, TextWriter output, TextWriter log)
+    {
+        _output = output;
+        _flow = flow;
+        _command = command;
+        _datastoreRoot = datastoreRoot;
+        _log = log;
+        _socketPath = Path.Combine(Path.GetTempPath(), $"flow-{Environment.ProcessId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}.sock");
+        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        _listener.Bind(new UnixDomainSocketEndPoint(_socketPath));
+        _listener.Listen(64);
+    }
+
+    public async Task<TaskRecord> RunAsync(TaskRequest request, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        Worker? worker;
+        lock (_gate)
+        {
+            _idle.TryPop(out worker);
+        }
+
+        worker ??= await StartAsync(cancellationToken).ConfigureAwait(false);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (timeout is { } t)
+        {
+            limit.CancelAfter(t);
+        }
+
+        try
+        {
+            await worker.Writer.WriteLineAsync(JsonSerializer.Serialize(request, RecordJson.Options).AsMemory(), limit.Token).ConfigureAwait(false);
+            await worker.Writer.FlushAsync(limit.Token).ConfigureAwait(false);
+            var line = await worker.Reader.ReadLineAsync(limit.Token).ConfigureAwait(false);
+            if (line is null)
+            {
+                return await DiedAsync(worker, request).ConfigureAwait(false);
+            }
+
+            var record = RecordJson.Deserialize<TaskRecord>(Encoding.UTF8.GetBytes(line), $"the reply of the worker running {request.Pathspec}");
+            lock (_gate)
+            {
+                _idle.Push(worker);
+            }
+
+            return record;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout is { } limitTime)
+        {
+            worker.Kill();
+            return InProcessLauncher.TimedOut(worker.Flow, request, limitTime);
+        }
+        catch (IOException)
+        {
+            return await DiedAsync(worker, request).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<Worker> workers;
+        lock (_gate)
+        {
+            workers = [.. _all];
+        }
+
+        foreach (var worker in workers)
+        {
+            worker.Writer.Dispose();
+        }
+
+        foreach (var worker in workers)
+        {
+            if (!worker.Process.WaitForExit(TimeSpan.FromSeconds(5)))
+            {
+                worker.Kill();
+            }
+
+            await worker.DrainAsync().ConfigureAwait(false);
+            worker.Process.Dispose();
+        }
+
+        _listener.Dispose();
+        File.Delete(_socketPath);
+    }
+
+    private async Task<TaskRecord> DiedAsync(Worker worker, TaskRequest request)
+    {
+        worker.Kill();
+        await worker.Process.WaitForExitAsync().ConfigureAwait(false);
+        await worker.DrainAsync().ConfigureAwait(false);
+        var code = worker.Process.ExitCode;
+        var why = code switch
+        {
+            134 => "it aborted (exit code 134: a stack overflow or a fatal runtime error)",
+            137 => "it was killed (exit code 137: SIGKILL, possibly out of memory)",
+            _ => $"its process exited with code {code}",
+        };
+        return InProcessLauncher.Failed(worker.Flow, request, new FlowException($"Task {request.Pathspec} did not finish: {why}."));
+    }
+
+    private async Task<Worker> StartAsync(CancellationToken cancellationToken)
+    {
+        var start = new ProcessStartInfo(_command.FileName)
+        {
+            RedirectStandardInput = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in _command.Arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.ArgumentList.Add("worker");
+        start.ArgumentList.Add("--socket");
+        start.ArgumentList.Add(_socketPath);
+        start.ArgumentList.Add("--datastore-root");
+        start.ArgumentList.Add(_datastoreRoot);
+        var process = Process.Start(start) ?? throw new FlowException($"Cannot start a worker: {_command.FileName}.");
+        var accept = _listener.AcceptAsync(cancellationToken).AsTask();
+        var exited = process.WaitForExitAsync(cancellationToken);
+        var first = await Task.WhenAny(accept, exited, Task.Delay(TimeSpan.FromMinutes(1), cancellationToken)).ConfigureAwait(false);
+        if (first != accept)
+        {
+            var error = process.HasExited ? await process.StandardError.ReadToEndAsync(cancellationToken).ConfigureAwait(false) : "";
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+
+            throw new FlowException($"A worker process ({_command.FileName}) did not start: {error.Trim()}");
+        }
+
+        var socket = await accept.ConfigureAwait(false);
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        var worker = new Worker(process, new StreamReader(stream, Encoding.UTF8), new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = false }, _output, _log) { Flow = _flow };
+        lock (_gate)
+        {
+            _all.Add(worker);
+        }
+
+        return worker;
+    }
+
+    private sealed class Worker
+    {
+        private readonly Task _stdout;
+        private readonly Task _stderr;
+
+        public Worker(Process process, StreamReader reader, StreamWriter writer, TextWriter output, TextWriter log)
+        {
+            Process = process;
+            Reader = reader;
+            Writer = writer;
+            _stdout = PumpAsync(process.StandardOutput, output);
+            _stderr = PumpAsync(process.StandardError, log);
+        }
+
+        public Process Process { get; }
+
+        public StreamReader Reader { get; }
+
+        public StreamWriter Writer { get; }
+
+        public string Flow { get; set; } = "";
+
+        public void Kill()
+        {
+            try
+            {
+                Process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+        }
+
+        public Task DrainAsync() => Task.WhenAll(_stdout, _stderr);
+
+        // The worker prefixes each task's lines with [step/task] itself, so lines stay with their task.
+        private static async Task PumpAsync(StreamReader source, TextWriter target)
+        {
+            while (await source.ReadLineAsync().ConfigureAwait(false) is { } line)
+            {
+                lock (target)
+                {
+                    target.WriteLine(line);
+                }
+            }
+        }
+    }
+}
+
+/// <summary>The worker side: reads task requests from the scheduler's socket, runs each, replies with its record.</summary>
+internal static class WorkerLoop
+{
+    public static async Task<int> RunAsync(FlowDefinition definition, string socketPath, FlowDatastore datastore, CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+        var executor = new TaskExecutor(definition, datastore);
+        TaskConsole.Install();
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        {
+            var request = RecordJson.Deserialize<TaskRequest>(Encoding.UTF8.GetBytes(line), "a task request");
+            var record = await executor.RunAsync(request, $"[{request.Step}/{request.TaskId}] ", cancellationToken).ConfigureAwait(false);
+            await writer.WriteLineAsync(JsonSerializer.Serialize(record, RecordJson.Options).AsMemory(), cancellationToken).ConfigureAwait(false);
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+}

@@ -227,6 +227,168 @@ public class CodeFixTests
         }
         """, test => test.CodeActionEquivalenceKey = AddNextCodeFixProvider.EquivalenceKey("Join"));
 
+    [Test]
+    public Task GenerateJoinForBranchesMeetingAtEnd() => VerifyAsync<GenerateJoinCodeFixProvider>("""
+        public partial class F : FlowSpec
+        {
+            public int X { get; set; }
+            [Step] public void Start() { X = 1; Next(A, B); }
+            [Step] public void A() { Next(End); }
+            [Step] public void B() { Next(End); }
+            [Step] public void {|FLOW021:End|}() => Console.WriteLine(X);
+        }
+        """, """
+        public partial class F : FlowSpec
+        {
+            public int X { get; set; }
+            [Step] public void Start() { X = 1; Next(A, B); }
+            [Step] public void A() { Next(Join); }
+            [Step] public void B() { Next(Join); }
+            [Step] public void Join(JoinInputs<F> inputs) { MergeArtifacts(inputs); Next(End); }
+            [Step] public void End() => Console.WriteLine(X);
+        }
+        """);
+
+    [Test]
+    public Task GenerateJoinLaidOutLikeTheNextStep() => VerifyAsync<GenerateJoinCodeFixProvider>("""
+        public partial class F : FlowSpec
+        {
+            [Step] public void Start() { Next(A, B); }
+            [Step] public void A() { Next(this.C); }
+            [Step] public void B() { Next(C); }
+
+            /// <summary>Runs once both branches are done.</summary>
+            [Step]
+            public void {|FLOW021:C|}()
+            {
+                Next(End);
+            }
+
+            [Step] public void {|FLOW020:End|}() { }
+        }
+        """, """
+        public partial class F : FlowSpec
+        {
+            [Step] public void Start() { Next(A, B); }
+            [Step] public void A() { Next(this.Join); }
+            [Step] public void B() { Next(Join); }
+
+            [Step]
+            public void Join(JoinInputs<F> inputs)
+            {
+                MergeArtifacts(inputs);
+                Next(C);
+            }
+
+            /// <summary>Runs once both branches are done.</summary>
+            [Step]
+            public void C()
+            {
+                Next(End);
+            }
+
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task GenerateJoinAvoidsATakenName() => VerifyAsync<GenerateJoinCodeFixProvider>("""
+        public partial class F : FlowSpec
+        {
+            [Step] public void Start() { Next(A, B); }
+            [Step] public void A() { Next(Join); }
+            [Step] public void B() { Next(Join); }
+            [Step] public void Join(JoinInputs<F> inputs) { Next(Mid); }
+            [Step] public void Mid() { Next(C, D); }
+            [Step] public void C() { Next(End); }
+            [Step] public void D() { Next(End); }
+            [Step] public void {|FLOW021:End|}() { }
+        }
+        """, """
+        public partial class F : FlowSpec
+        {
+            [Step] public void Start() { Next(A, B); }
+            [Step] public void A() { Next(Join); }
+            [Step] public void B() { Next(Join); }
+            [Step] public void Join(JoinInputs<F> inputs) { Next(Mid); }
+            [Step] public void Mid() { Next(C, D); }
+            [Step] public void C() { Next(JoinEnd); }
+            [Step] public void D() { Next(JoinEnd); }
+            [Step] public void JoinEnd(JoinInputs<F> inputs) { MergeArtifacts(inputs); Next(End); }
+            [Step] public void End() { }
+        }
+        """, test => test.CodeActionVerifier = (action, verifier) => verifier.Equal("Generate join step JoinEnd before End", action.Title));
+
+    [Test]
+    public Task GenerateJoinClosesAForeachLeftOpenAtEnd() => VerifyAsync<GenerateJoinCodeFixProvider>("""
+        public partial class F : FlowSpec
+        {
+            public string[] Items { get; set; } = [];
+            [Step, Foreach(nameof(Items))] public void Start() { Items = ["x", "y"]; Next(A); }
+            [Step] public void A(string item) { Console.WriteLine(item); Next(End); }
+            [Step] public void {|FLOW020:End|}() { }
+        }
+        """, """
+        public partial class F : FlowSpec
+        {
+            public string[] Items { get; set; } = [];
+            [Step, Foreach(nameof(Items))] public void Start() { Items = ["x", "y"]; Next(A); }
+            [Step] public void A(string item) { Console.WriteLine(item); Next(Join); }
+            [Step] public void Join(JoinInputs<F> inputs) { MergeArtifacts(inputs); Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task GenerateJoinIsNotOfferedAtEndWhileBranchesMergeUpstream() => VerifyAsync<GenerateJoinCodeFixProvider>("""
+        public partial class F : FlowSpec
+        {
+            [Step] public void Start() { Next(A, B); }
+            [Step] public void A() { Next(C); }
+            [Step] public void B() { Next(C); }
+            [Step] public void C() { Next(End); }
+            [Step] public void {|FLOW020:End|}() { }
+        }
+        """, """
+        public partial class F : FlowSpec
+        {
+            [Step] public void Start() { Next(A, B); }
+            [Step] public void A() { Next(C); }
+            [Step] public void B() { Next(C); }
+            [Step] public void C() { Next(End); }
+            [Step] public void {|FLOW020:End|}() { }
+        }
+        """, test => test.DisabledDiagnostics.Add("FLOW021"));
+
+    [Test]
+    public Task GenerateJoinImportsFlow() => new Test<GenerateJoinCodeFixProvider>
+    {
+        TestCode = """
+            using System;
+
+            public partial class F : Flow.FlowSpec
+            {
+                [Flow.Step] public void Start() { Next(A, B); }
+                [Flow.Step] public void A() { Next(End); }
+                [Flow.Step] public void B() { Next(End); }
+                [Flow.Step] public void {|FLOW021:End|}() { }
+            }
+            """,
+        FixedCode = """
+            using System;
+            using Flow;
+
+            public partial class F : Flow.FlowSpec
+            {
+                [Flow.Step] public void Start() { Next(A, B); }
+                [Flow.Step] public void A() { Next(Join); }
+                [Flow.Step] public void B() { Next(Join); }
+                [Step] public void Join(JoinInputs<F> inputs) { MergeArtifacts(inputs); Next(End); }
+                [Flow.Step] public void End() { }
+            }
+            """,
+    }.RunAsync();
+
     private static Task VerifyAsync<TCodeFix>(string source, string fixedSource, Action<Test<TCodeFix>>? configure = null)
         where TCodeFix : CodeFixProvider, new()
     {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
-using System.Text.Json;
 using Flow.Datastore;
 
 namespace Flow.Execution;
@@ -54,7 +53,7 @@ internal sealed class WorkerPool : ITaskLauncher
 
         try
         {
-            await worker.Writer.WriteLineAsync(JsonSerializer.Serialize(request, RecordJson.Options).AsMemory(), limit.Token).ConfigureAwait(false);
+            await worker.Writer.WriteLineAsync(RecordJson.SerializeToString(request).AsMemory(), limit.Token).ConfigureAwait(false);
             await worker.Writer.FlushAsync(limit.Token).ConfigureAwait(false);
             var line = await worker.Reader.ReadLineAsync(limit.Token).ConfigureAwait(false);
             if (line is null)
@@ -234,7 +233,7 @@ internal static class WorkerLoop
         {
             var request = RecordJson.Deserialize<TaskRequest>(Encoding.UTF8.GetBytes(line), "a task request");
             var record = await executor.RunAsync(request, $"[{request.Step}/{request.TaskId}] ", cancellationToken).ConfigureAwait(false);
-            await writer.WriteLineAsync(JsonSerializer.Serialize(record, RecordJson.Options).AsMemory(), cancellationToken).ConfigureAwait(false);
+            await writer.WriteLineAsync(RecordJson.SerializeToString(record).AsMemory(), cancellationToken).ConfigureAwait(false);
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 

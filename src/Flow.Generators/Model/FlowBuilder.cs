@@ -252,9 +252,10 @@ internal static class FlowBuilder
                     flow.Report(Rules.MisplacedAttribute, LocationInfo.From(misplaced.ApplicationSyntaxReference),
                         $"[{misplaced.AttributeClass!.Name.Replace("Attribute", "")}] is on {method.Name}, which is not a step; add [Step] or remove it");
                 }
-                else if (method.Name is "Start" or "End" && !method.IsStatic)
+                else if (method.Name is "Start" or "End" && !method.IsStatic && !methods.Any(m => m.Name == method.Name && symbols.Find(m, symbols.Step) is not null))
                 {
                     flow.Report(Rules.MisplacedAttribute, location, $"{method.Name} looks like the {method.Name.ToLowerInvariant()} step but has no [Step]; add [Step]");
+                    flow.UnmarkedSteps.Add(method.Name);
                 }
 
                 continue;
@@ -523,13 +524,14 @@ internal static class FlowBuilder
 
         foreach (var parent in foreachParents)
         {
-            if (parent.ForeachElement is not { } element)
+            // A join right after a foreach is reported as such (FLOW024), not for its parameter.
+            if (parent.ForeachElement is not { } element || step.IsJoin)
             {
                 continue;
             }
 
             var display = element.ToDisplayString();
-            if (step.IsJoin || step.ItemType is null || !Matches(element, step.ItemType))
+            if (step.ItemType is null || !Matches(element, step.ItemType))
             {
                 flow.Report(Rules.ForeachItem, step.ItemLocation ?? step.Location, step.Name, parent.ForeachArtifact!, display);
             }

@@ -138,6 +138,9 @@ internal sealed class FlowDeclaration
 
     public List<string> BranchAccessors { get; } = new();
 
+    /// <summary>Start or End methods that lack [Step]: reported there, so not again as a missing step.</summary>
+    public HashSet<string> UnmarkedSteps { get; } = new();
+
     public List<FlowDiagnostic> Diagnostics { get; } = new();
 
     public void Report(DiagnosticDescriptor rule, LocationInfo? location, params string[] arguments) =>

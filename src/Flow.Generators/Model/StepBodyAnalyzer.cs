@@ -147,8 +147,10 @@ internal static class StepBodyAnalyzer
 
         var text = value.Syntax.ToString();
         var location = LocationInfo.From(value.Syntax);
+        // A static step is a target too: its signature is reported on its own (FLOW008).
         if (current is IMethodReferenceOperation reference
-            && reference.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }
+            && (reference.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }
+                || (reference.Instance is null && reference.Method.IsStatic))
             && IsSameOrBase(flowType, reference.Method.ContainingType))
         {
             return new NextTarget(reference.Method.Name, text, location);

@@ -142,7 +142,7 @@ public class GraphRuleTests
     public Task FLOW013_Reports_next_to_a_method_that_is_not_a_step() => AnalyzerVerifier.VerifyAsync("""
         public partial class F : FlowSpec
         {
-            [Step] public void Start() { Next({|FLOW013:Helper|}); }
+            [Step] public void Start() { if (DateTime.Now.Second > 30) { Next({|FLOW013:Helper|}); } else { Next(End); } }
             public void Helper() { }
             [Step] public void End() { }
         }
@@ -153,7 +153,17 @@ public class GraphRuleTests
         public partial class F : FlowSpec
         {
             private static readonly F Other = new();
-            [Step] public void Start() { if (DateTime.Now.Second > 30) { Next({|FLOW013:() => End()|}); } else { Next({|FLOW013:Other.End|}); } }
+            [Step]
+            public void Start()
+            {
+                switch (DateTime.Now.Second % 3)
+                {
+                    case 0: Next({|FLOW013:() => End()|}); break;
+                    case 1: Next({|FLOW013:Other.End|}); break;
+                    default: Next(End); break;
+                }
+            }
+
             [Step] public void End() { }
         }
         """);
@@ -288,6 +298,15 @@ public class GraphRuleTests
         {
             [Step] public void Start() { Next(Join); }
             [Step] public void {|FLOW018:Join|}(JoinInputs<F> inputs) { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW018_Reports_start_that_is_a_join() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step] public void {|FLOW018:Start|}(JoinInputs<F> inputs) { Next(End); }
             [Step] public void End() { }
         }
         """);

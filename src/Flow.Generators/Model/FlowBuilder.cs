@@ -168,46 +168,60 @@ internal static class FlowBuilder
     {
         foreach (var property in PublicProperties(flow.Type, symbols))
         {
-                var location = LocationInfo.From(property.Locations.FirstOrDefault());
-                var parameter = symbols.Find(property, symbols.Parameter);
-                if (!IsArtifact(property))
-                {
-                    if (parameter is not null)
-                    {
-                        flow.Report(Rules.ParameterShape, location, property.Name, "needs a public get and set accessor so the run can set it");
-                    }
-
-                    continue;
-                }
-
-                var artifact = new ArtifactDeclaration(property, location);
-                if (symbols.ReservedNames.Contains(property.Name))
-                {
-                    flow.Report(Rules.ReservedName, location, property.Name, "artifact");
-                }
-
+            var location = LocationInfo.From(property.Locations.FirstOrDefault());
+            var parameter = symbols.Find(property, symbols.Parameter);
+            if (!IsArtifact(property))
+            {
                 if (parameter is not null)
                 {
-                    artifact.IsParameter = true;
-                    artifact.OptionName = Named<string>(parameter, "Name") ?? KebabCase(property.Name);
-                    artifact.Help = Named<string>(parameter, "Help");
-                    artifact.Required = Named<bool>(parameter, "Required");
-                    if (!TypeRules.IsCommandLineType(property.Type))
-                    {
-                        flow.Report(Rules.ParameterShape, location, property.Name,
-                            $"has type {property.Type.ToDisplayString()}, which cannot be given on the command line; use a number, string, bool, enum, Guid, DateTime, DateTimeOffset or TimeSpan");
-                    }
+                    flow.Report(Rules.ParameterShape, location, property.Name, "needs a public get and set accessor so the run can set it");
                 }
 
-                if (!TypeRules.IsSerializable(property.Type, symbols, out var why))
+                continue;
+            }
+
+            var artifact = new ArtifactDeclaration(property, location)
+            {
+                HasInitializer = property.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is PropertyDeclarationSyntax { Initializer: not null }),
+            };
+            if (symbols.ReservedNames.Contains(property.Name))
+            {
+                flow.Report(Rules.ReservedName, location, property.Name, "artifact");
+            }
+
+            if (parameter is not null)
+            {
+                artifact.IsParameter = true;
+                artifact.OptionName = Named<string>(parameter, "Name") ?? KebabCase(property.Name);
+                artifact.Help = Named<string>(parameter, "Help");
+                artifact.Required = Named<bool>(parameter, "Required");
+                if (!TypeRules.IsCommandLineType(property.Type))
                 {
-                    flow.Report(Rules.NotSerializable, location, property.Name, property.Type.ToDisplayString(), why);
+                    flow.Report(Rules.ParameterShape, location, property.Name,
+                        $"has type {property.Type.ToDisplayString()}, which cannot be given on the command line; use a number, string, bool, enum, Guid, DateTime, DateTimeOffset or TimeSpan");
                 }
+            }
 
-                flow.Artifacts.Add(artifact);
+            if (!TypeRules.IsSerializable(property.Type, symbols, out var why))
+            {
+                flow.Report(Rules.NotSerializable, location, property.Name, property.Type.ToDisplayString(), why);
+            }
+
+            flow.Artifacts.Add(artifact);
         }
 
         flow.ArtifactNames = flow.Artifacts.Select(a => a.Name).ToImmutableHashSet();
+        for (var t = flow.Type; t is not null && !SymbolEqualityComparer.Default.Equals(t, symbols.FlowSpec); t = t.BaseType)
+        {
+            foreach (var property in t.GetMembers().OfType<IPropertySymbol>().Where(p => p.IsStatic || p.DeclaredAccessibility != Accessibility.Public))
+            {
+                if (symbols.Find(property, symbols.Parameter) is not null)
+                {
+                    flow.Report(Rules.ParameterShape, LocationInfo.From(property.Locations.FirstOrDefault()), property.Name,
+                        "must be a public instance property with a public get and set accessor so the run can set it");
+                }
+            }
+        }
     }
 
     private static void ReadSchedule(FlowDeclaration flow, FlowSymbols symbols)

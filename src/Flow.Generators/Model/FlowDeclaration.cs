@@ -103,6 +103,9 @@ internal sealed class ArtifactDeclaration
     public string? Help { get; set; }
 
     public bool Required { get; set; }
+
+    /// <summary>Whether the property has an initializer, so every instance starts with a value for it.</summary>
+    public bool HasInitializer { get; set; }
 }
 
 /// <summary>A flow as read from source, the checks' findings, and (when valid) its model.</summary>

@@ -324,23 +324,28 @@ internal static class GraphChecks
     private static void CheckArtifactFlow(FlowDeclaration flow, List<StepDeclaration> order)
     {
         var parameters = flow.Artifacts.Where(a => a.IsParameter).Select(a => a.Name).ToImmutableHashSet();
+
+        // An initializer gives every instance a value, which the runtime keeps; a join's instance only has it, not the branches' values.
+        var initial = parameters.Union(flow.Artifacts.Where(a => a.HasInitializer).Select(a => a.Name));
         var catchVariables = flow.Steps.Where(s => s.CatchArtifact is not null).Select(s => s.CatchArtifact!).ToImmutableHashSet();
         var exit = new Dictionary<string, ImmutableHashSet<string>>();
         foreach (var step in order)
         {
             var parents = order.Where(p => p.Next.Contains(step.Name) && exit.ContainsKey(p.Name)).ToList();
-            var available = step.IsStart || step.IsJoin || parents.Count == 0
-                ? parameters
-                : parents.Select(p => exit[p.Name]).Aggregate((a, b) => a.Intersect(b));
-            foreach (var read in step.Body.UnsafeReads)
+            var fromParents = parents.Count == 0 ? initial : parents.Select(p => exit[p.Name]).Aggregate((a, b) => a.Intersect(b));
+            var available = step.IsJoin ? parameters : step.IsStart ? initial : fromParents;
+            var merged = step.IsJoin ? fromParents.Except(step.Body.MergeExcluded) : ImmutableHashSet<string>.Empty;
+            var hint = step.IsJoin
+                ? "; after a join only what the join sets or merges is visible: read it from the inputs, set it, or call MergeArtifacts(inputs) first"
+                : "; set it in an earlier step on every path";
+            foreach (var read in step.Body.UnsafeReads.Where(r => !available.Contains(r.Name) && !catchVariables.Contains(r.Name)))
             {
-                if (!available.Contains(read.Name) && !catchVariables.Contains(read.Name))
-                {
-                    var hint = step.IsJoin
-                        ? "; after a join only what the join sets or merges is visible: read it from the inputs, set it, or call MergeArtifacts(inputs) first"
-                        : "; set it in an earlier step on every path";
-                    flow.Report(Rules.MaybeUnset, read.Location, read.Name, step.Name, hint);
-                }
+                flow.Report(Rules.MaybeUnset, read.Location, read.Name, step.Name, hint);
+            }
+
+            foreach (var read in step.Body.MergedReads.Where(r => !available.Contains(r.Name) && !merged.Contains(r.Name) && !catchVariables.Contains(r.Name)))
+            {
+                flow.Report(Rules.MaybeUnset, read.Location, read.Name, step.Name, hint);
             }
 
             foreach (var use in step.Body.BranchReads)
@@ -352,9 +357,9 @@ internal static class GraphChecks
             }
 
             var result = step.HasCatch ? available : available.Union(step.Body.WrittenAtExit);
-            if (step.IsJoin && step.Body.MergesArtifacts && parents.Count > 0)
+            if (step.IsJoin && step.Body.MergesArtifacts)
             {
-                result = result.Union(parents.Select(p => exit[p.Name]).Aggregate((a, b) => a.Intersect(b)));
+                result = result.Union(merged);
             }
 
             if (step.CatchArtifact is { } caught)

@@ -127,6 +127,91 @@ public class ArtifactRuleTests
         """);
 
     [Test]
+    public Task FLOW031_Accepts_artifacts_set_by_conditional_and_initializer_expressions() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int X { get; set; }
+            public Dictionary<string, int> Counts { get; set; } = new();
+            public string? Label { get; set; }
+            public (int, int) Pair { get; set; }
+            [Step]
+            public void Start()
+            {
+                X = DateTime.Now.Second > 30 ? 1 : 2;
+                Counts = new() { ["a"] = X };
+                Label = Environment.GetEnvironmentVariable("LABEL");
+                Label ??= DateTime.Now.Second > 30 ? "late" : "early";
+                (Pair, var n) = (DateTime.Now.Second > 30 ? (1, 2) : (3, 4), 5);
+                Console.WriteLine(n);
+                Next(End);
+            }
+            [Step] public void End() { Console.WriteLine($"{X} {Counts.Count} {Label} {Pair}"); }
+        }
+        """);
+
+    [Test]
+    public Task FLOW031_Reports_coalescing_assignment_of_an_unset_artifact() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public string? Label { get; set; }
+            [Step] public void Start() { {|FLOW031:Label|} ??= DateTime.Now.Second > 30 ? "late" : "early"; Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW031_Accepts_artifact_with_an_initializer_read_before_any_step_sets_it() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public List<string> Log { get; set; } = new();
+            public int Limit { get; set; } = 10;
+            [Step] public void Start() { Log.Add("start"); Next(A); }
+            [Step] public void A() { Log.Add($"limit {Limit}"); Next(End); }
+            [Step] public void End() { Console.WriteLine(Log.Count); }
+        }
+        """);
+
+    [Test]
+    public Task FLOW031_Reports_artifact_with_an_initializer_read_in_a_join() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public List<string> Log { get; set; } = new();
+            [Step] public void Start() { Next(A, B); }
+            [Step] public void A() { Log = ["a"]; Next(Join); }
+            [Step] public void B() { Log = ["b"]; Next(Join); }
+            [Step] public void Join(JoinInputs<F> inputs) { Console.WriteLine({|FLOW031:Log|}.Count); Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW031_Accepts_artifact_read_in_a_join_after_merging() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Seed { get; set; }
+            [Step] public void Start() { Seed = 7; Next(A, B); }
+            [Step] public void A() { Next(Join); }
+            [Step] public void B() { Next(Join); }
+            [Step] public void Join(JoinInputs<F> inputs) { MergeArtifacts(inputs); Console.WriteLine(Seed); Next(End); }
+            [Step] public void End() { Console.WriteLine(Seed); }
+        }
+        """);
+
+    [Test]
+    public Task FLOW031_Reports_artifact_read_in_a_join_before_merging_or_excluded_from_it() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Seed { get; set; }
+            public int Total { get; set; }
+            [Step] public void Start() { Seed = 7; Total = 0; Next(A, B); }
+            [Step] public void A() { Total = 1; Next(Join); }
+            [Step] public void B() { Total = 2; Next(Join); }
+            [Step] public void Join(JoinInputs<F> inputs) { Console.WriteLine({|FLOW031:Seed|}); MergeArtifacts(inputs, nameof(Total)); Console.WriteLine(Seed + {|FLOW031:Total|}); Next(End); }
+            [Step] public void End() { Console.WriteLine({|FLOW031:Total|}); }
+        }
+        """);
+
+    [Test]
     public Task FLOW032_Reports_artifact_of_type_object() => AnalyzerVerifier.VerifyAsync("""
         public partial class F : FlowSpec
         {

@@ -383,6 +383,29 @@ public class StepRuleTests
         """);
 
     [Test]
+    public Task FLOW035_Reports_abstract_flow_with_steps() => AnalyzerVerifier.VerifyAsync("""
+        public abstract partial class {|FLOW035:F|} : FlowSpec
+        {
+            [Step] public void Start() { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW035_Accepts_abstract_base_that_only_holds_artifacts() => AnalyzerVerifier.VerifyAsync("""
+        public abstract class Shared : FlowSpec
+        {
+            public int Total { get; set; }
+        }
+
+        public partial class F : Shared
+        {
+            [Step] public void Start() { Total = 1; Next(End); }
+            [Step] public void End() { Console.WriteLine(Total); }
+        }
+        """);
+
+    [Test]
     public Task FLOW035_Accepts_partial_concrete_flow_with_constructor() => AnalyzerVerifier.VerifyAsync("""
         namespace App
         {

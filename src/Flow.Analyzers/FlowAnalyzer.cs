@@ -43,7 +43,9 @@ public sealed class FlowAnalyzer : DiagnosticAnalyzer
     private static void AnalyzeFlow(SymbolStartAnalysisContext context, FlowSymbols symbols, IReadOnlyDictionary<string, SyntaxTree> trees)
     {
         var type = (INamedTypeSymbol)context.Symbol;
-        if (!symbols.IsFlow(type))
+
+        // An abstract class without steps is a base that flows share artifacts through, not a flow.
+        if (!symbols.IsFlow(type) || (type.IsAbstract && !type.GetMembers().Any(m => symbols.Find(m, symbols.Step) is not null)))
         {
             return;
         }

@@ -169,46 +169,60 @@ internal static class FlowBuilder
     {
         foreach (var property in PublicProperties(flow.Type, symbols))
         {
-                var location = LocationInfo.From(property.Locations.FirstOrDefault());
-                var parameter = symbols.Find(property, symbols.Parameter);
-                if (!IsArtifact(property))
-                {
-                    if (parameter is not null)
-                    {
-                        flow.Report(Rules.ParameterShape, location, property.Name, "needs a public get and set accessor so the run can set it");
-                    }
-
-                    continue;
-                }
-
-                var artifact = new ArtifactDeclaration(property, location);
-                if (symbols.ReservedNames.Contains(property.Name))
-                {
-                    flow.Report(Rules.ReservedName, location, property.Name, "artifact");
-                }
-
+            var location = LocationInfo.From(property.Locations.FirstOrDefault());
+            var parameter = symbols.Find(property, symbols.Parameter);
+            if (!IsArtifact(property))
+            {
                 if (parameter is not null)
                 {
-                    artifact.IsParameter = true;
-                    artifact.OptionName = Named<string>(parameter, "Name") ?? KebabCase(property.Name);
-                    artifact.Help = Named<string>(parameter, "Help");
-                    artifact.Required = Named<bool>(parameter, "Required");
-                    if (!TypeRules.IsCommandLineType(property.Type))
-                    {
-                        flow.Report(Rules.ParameterShape, location, property.Name,
-                            $"has type {property.Type.ToDisplayString()}, which cannot be given on the command line; use a number, string, bool, enum, Guid, DateTime, DateTimeOffset or TimeSpan");
-                    }
+                    flow.Report(Rules.ParameterShape, location, property.Name, "needs a public get and set accessor so the run can set it");
                 }
 
-                if (!TypeRules.IsSerializable(property.Type, symbols, out var why))
+                continue;
+            }
+
+            var artifact = new ArtifactDeclaration(property, location)
+            {
+                HasInitializer = property.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is PropertyDeclarationSyntax { Initializer: not null }),
+            };
+            if (symbols.ReservedNames.Contains(property.Name))
+            {
+                flow.Report(Rules.ReservedName, location, property.Name, "artifact");
+            }
+
+            if (parameter is not null)
+            {
+                artifact.IsParameter = true;
+                artifact.OptionName = Named<string>(parameter, "Name") ?? KebabCase(property.Name);
+                artifact.Help = Named<string>(parameter, "Help");
+                artifact.Required = Named<bool>(parameter, "Required");
+                if (!TypeRules.IsCommandLineType(property.Type))
                 {
-                    flow.Report(Rules.NotSerializable, location, property.Name, property.Type.ToDisplayString(), why);
+                    flow.Report(Rules.ParameterShape, location, property.Name,
+                        $"has type {property.Type.ToDisplayString()}, which cannot be given on the command line; use a number, string, bool, enum, Guid, DateTime, DateTimeOffset or TimeSpan");
                 }
+            }
 
-                flow.Artifacts.Add(artifact);
+            if (!TypeRules.IsSerializable(property.Type, symbols, out var why))
+            {
+                flow.Report(Rules.NotSerializable, location, property.Name, property.Type.ToDisplayString(), why);
+            }
+
+            flow.Artifacts.Add(artifact);
         }
 
         flow.ArtifactNames = flow.Artifacts.Select(a => a.Name).ToImmutableHashSet();
+        for (var t = flow.Type; t is not null && !SymbolEqualityComparer.Default.Equals(t, symbols.FlowSpec); t = t.BaseType)
+        {
+            foreach (var property in t.GetMembers().OfType<IPropertySymbol>().Where(p => p.IsStatic || p.DeclaredAccessibility != Accessibility.Public))
+            {
+                if (symbols.Find(property, symbols.Parameter) is not null)
+                {
+                    flow.Report(Rules.ParameterShape, LocationInfo.From(property.Locations.FirstOrDefault()), property.Name,
+                        "must be a public instance property with a public get and set accessor so the run can set it");
+                }
+            }
+        }
     }
 
     private static void ReadSchedule(FlowDeclaration flow, FlowSymbols symbols)
@@ -253,9 +267,10 @@ internal static class FlowBuilder
                     flow.Report(Rules.MisplacedAttribute, LocationInfo.From(misplaced.ApplicationSyntaxReference),
                         $"[{misplaced.AttributeClass!.Name.Replace("Attribute", "")}] is on {method.Name}, which is not a step; add [Step] or remove it");
                 }
-                else if (method.Name is "Start" or "End" && !method.IsStatic)
+                else if (method.Name is "Start" or "End" && !method.IsStatic && !methods.Any(m => m.Name == method.Name && symbols.Find(m, symbols.Step) is not null))
                 {
                     flow.Report(Rules.MisplacedAttribute, location, $"{method.Name} looks like the {method.Name.ToLowerInvariant()} step but has no [Step]; add [Step]");
+                    flow.UnmarkedSteps.Add(method.Name);
                 }
 
                 continue;
@@ -524,13 +539,14 @@ internal static class FlowBuilder
 
         foreach (var parent in foreachParents)
         {
-            if (parent.ForeachElement is not { } element)
+            // A join right after a foreach is reported as such (FLOW024), not for its parameter.
+            if (parent.ForeachElement is not { } element || step.IsJoin)
             {
                 continue;
             }
 
             var display = element.ToDisplayString();
-            if (step.IsJoin || step.ItemType is null || !Matches(element, step.ItemType))
+            if (step.ItemType is null || !Matches(element, step.ItemType))
             {
                 flow.Report(Rules.ForeachItem, step.ItemLocation ?? step.Location, step.Name, parent.ForeachArtifact!, display);
             }

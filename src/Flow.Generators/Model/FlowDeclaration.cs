@@ -103,6 +103,9 @@ internal sealed class ArtifactDeclaration
     public string? Help { get; set; }
 
     public bool Required { get; set; }
+
+    /// <summary>Whether the property has an initializer, so every instance starts with a value for it.</summary>
+    public bool HasInitializer { get; set; }
 }
 
 /// <summary>A flow as read from source, the checks' findings, and (when valid) its model.</summary>
@@ -137,6 +140,9 @@ internal sealed class FlowDeclaration
     public bool ArtifactsAnalyzed { get; set; }
 
     public List<string> BranchAccessors { get; } = new();
+
+    /// <summary>Start or End methods that lack [Step]: reported there, so not again as a missing step.</summary>
+    public HashSet<string> UnmarkedSteps { get; } = new();
 
     public List<FlowDiagnostic> Diagnostics { get; } = new();
 

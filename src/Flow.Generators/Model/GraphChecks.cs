@@ -13,10 +13,10 @@ internal static class GraphChecks
     public static void Run(FlowDeclaration flow)
     {
         CheckStartAndEnd(flow);
-        CheckTransitions(flow);
+        var backToStart = CheckTransitions(flow);
         var cyclic = CheckCycles(flow);
         var reachable = CheckReachability(flow);
-        if (cyclic || !flow.ByName.ContainsKey("Start"))
+        if (cyclic || backToStart || !flow.ByName.ContainsKey("Start"))
         {
             return;
         }
@@ -31,14 +31,17 @@ internal static class GraphChecks
 
     private static void CheckStartAndEnd(FlowDeclaration flow)
     {
-        if (!flow.ByName.ContainsKey("Start"))
+        if (!flow.ByName.ContainsKey("Start") && !flow.UnmarkedSteps.Contains("Start"))
         {
             flow.Report(Rules.MissingStart, flow.Location, flow.Name);
         }
 
         if (!flow.ByName.TryGetValue("End", out var end))
         {
-            flow.Report(Rules.MissingEnd, flow.Location, flow.Name);
+            if (!flow.UnmarkedSteps.Contains("End"))
+            {
+                flow.Report(Rules.MissingEnd, flow.Location, flow.Name);
+            }
         }
         else if (end.IsJoin)
         {
@@ -46,13 +49,17 @@ internal static class GraphChecks
         }
     }
 
-    private static void CheckTransitions(FlowDeclaration flow)
+    /// <summary>Checks each step's transitions; true when some step goes back to Start.</summary>
+    private static bool CheckTransitions(FlowDeclaration flow)
     {
+        var backToStart = false;
         foreach (var step in flow.Steps)
         {
-            foreach (var target in step.Body.NextCalls.SelectMany(c => c.Targets).Where(t => t.Step == "Start" && flow.ByName.ContainsKey("Start")))
+            // The end step's Next calls are reported as such (FLOW006).
+            foreach (var target in step.Body.NextCalls.SelectMany(c => c.Targets).Where(t => t.Step == "Start" && !step.IsEnd))
             {
                 flow.Report(Rules.TransitionToStart, target.Location, step.Name);
+                backToStart = true;
             }
 
             if (step.IsJoin && step.Transition is Transition.Split or Transition.Foreach)
@@ -73,6 +80,8 @@ internal static class GraphChecks
                 }
             }
         }
+
+        return backToStart;
     }
 
     private static bool CheckCycles(FlowDeclaration flow)
@@ -97,7 +106,9 @@ internal static class GraphChecks
             state[name] = 1;
             path.Add(name);
             var step = flow.ByName[name];
-            foreach (var target in step.Next)
+
+            // An edge back to Start is reported as such (FLOW005), not again as a cycle.
+            foreach (var target in step.Next.Where(t => t != "Start"))
             {
                 if (state.TryGetValue(target, out var t) && t == 1)
                 {
@@ -179,7 +190,7 @@ internal static class GraphChecks
     private static void CheckBalance(FlowDeclaration flow, List<StepDeclaration> order)
     {
         var entry = new Dictionary<string, ImmutableList<Branch>>();
-        var joinOf = new Dictionary<string, string>();
+        var joins = new Dictionary<string, List<(StepDeclaration Join, ImmutableHashSet<string> Arrived)>>();
         foreach (var step in order)
         {
             var incoming = order.Where(p => p.Next.Contains(step.Name) && entry.ContainsKey(p.Name))
@@ -188,6 +199,11 @@ internal static class GraphChecks
             ImmutableList<Branch> stack;
             if (step.IsStart || incoming.Count == 0)
             {
+                if (step.IsJoin)
+                {
+                    flow.Report(Rules.JoinWithoutSplit, step.Location, step.Name);
+                }
+
                 stack = ImmutableList<Branch>.Empty;
             }
             else if (step.IsJoin)
@@ -196,7 +212,6 @@ internal static class GraphChecks
             }
             else
             {
-                stack = incoming[0].Stack;
                 var distinct = incoming.Select(i => i.Stack).Distinct(StackComparer.Instance).ToList();
                 if (distinct.Count > 1)
                 {
@@ -205,10 +220,13 @@ internal static class GraphChecks
                     flow.Diagnostics.Add(FlowDiagnostic.Create(Rules.NeedsJoin, step.Location, step.Name, split, parents, flow.Name)
                         .With("Parents", string.Join(",", incoming.Select(i => i.Parent.Name)))
                         .With("Step", step.Name));
-                    stack = distinct.OrderBy(s => s.Count).First();
-                    entry[step.Name] = stack;
+
+                    // Go on as if it were the join it should be, so that one missing join is one error.
+                    entry[step.Name] = CommonPrefix(distinct);
                     continue;
                 }
+
+                stack = distinct[0];
             }
 
             entry[step.Name] = stack;
@@ -218,11 +236,29 @@ internal static class GraphChecks
             }
         }
 
-        foreach (var step in order.Where(s => s.Transition is Transition.Split or Transition.Foreach))
+        foreach (var split in order.Where(s => s.Transition is Transition.Split or Transition.Foreach))
         {
-            if (joinOf.TryGetValue(step.Name, out var join))
+            if (!joins.TryGetValue(split.Name, out var closing))
             {
-                step.MatchingJoin = join;
+                continue;
+            }
+
+            split.MatchingJoin = closing[0].Join.Name;
+            if (closing.Count > 1)
+            {
+                // Which branch a join misses says nothing new when the split has two joins: report the joins only.
+                var names = string.Join(", ", closing.Select(c => c.Join.Name));
+                foreach (var (join, _) in closing.Skip(1))
+                {
+                    flow.Report(Rules.SplitJoinedTwice, join.Location, split.Name, names);
+                }
+
+                continue;
+            }
+
+            foreach (var branch in split.Next.Where(b => !closing[0].Arrived.Contains(b)))
+            {
+                flow.Report(Rules.JoinMissesBranch, closing[0].Join.Location, closing[0].Join.Name, branch, split.Name);
             }
         }
 
@@ -245,22 +281,18 @@ internal static class GraphChecks
             if (splits.Count > 1 || outer.Count > 1)
             {
                 flow.Report(Rules.UnrelatedJoin, join.Location, join.Name, string.Join(", ", splits));
-                return outer[0];
+
+                // Go on as if it closed every split its inputs do not share, so that one wrong join is one error.
+                return CommonPrefix(incoming.Select(i => i.Stack));
             }
 
             var split = flow.ByName[splits[0]];
-            if (joinOf.TryGetValue(split.Name, out var other) && other != join.Name)
+            if (!joins.TryGetValue(split.Name, out var closing))
             {
-                flow.Report(Rules.SplitJoinedTwice, join.Location, split.Name, other + ", " + join.Name);
+                joins[split.Name] = closing = new();
             }
 
-            joinOf[split.Name] = join.Name;
-            var arrived = incoming.Select(i => i.Stack[i.Stack.Count - 1].Start).ToImmutableHashSet();
-            foreach (var branch in split.Next.Where(b => !arrived.Contains(b)))
-            {
-                flow.Report(Rules.JoinMissesBranch, join.Location, join.Name, branch, split.Name);
-            }
-
+            closing.Add((join, incoming.Select(i => i.Stack[i.Stack.Count - 1].Start).ToImmutableHashSet()));
             if (split.Transition == Transition.Split)
             {
                 foreach (var parent in incoming.Select(i => i.Parent.Name))
@@ -276,26 +308,44 @@ internal static class GraphChecks
         }
     }
 
+    /// <summary>The splits that all the given stacks are inside.</summary>
+    private static ImmutableList<Branch> CommonPrefix(IEnumerable<ImmutableList<Branch>> stacks)
+    {
+        var all = stacks.ToList();
+        var length = 0;
+        while (all.All(s => s.Count > length && s[length] == all[0][length]))
+        {
+            length++;
+        }
+
+        return all[0].GetRange(0, length);
+    }
+
     private static void CheckArtifactFlow(FlowDeclaration flow, List<StepDeclaration> order)
     {
         var parameters = flow.Artifacts.Where(a => a.IsParameter).Select(a => a.Name).ToImmutableHashSet();
+
+        // An initializer gives every instance a value, which the runtime keeps; a join's instance only has it, not the branches' values.
+        var initial = parameters.Union(flow.Artifacts.Where(a => a.HasInitializer).Select(a => a.Name));
         var catchVariables = flow.Steps.Where(s => s.CatchArtifact is not null).Select(s => s.CatchArtifact!).ToImmutableHashSet();
         var exit = new Dictionary<string, ImmutableHashSet<string>>();
         foreach (var step in order)
         {
             var parents = order.Where(p => p.Next.Contains(step.Name) && exit.ContainsKey(p.Name)).ToList();
-            var available = step.IsStart || step.IsJoin || parents.Count == 0
-                ? parameters
-                : parents.Select(p => exit[p.Name]).Aggregate((a, b) => a.Intersect(b));
-            foreach (var read in step.Body.UnsafeReads)
+            var fromParents = parents.Count == 0 ? initial : parents.Select(p => exit[p.Name]).Aggregate((a, b) => a.Intersect(b));
+            var available = step.IsJoin ? parameters : step.IsStart ? initial : fromParents;
+            var merged = step.IsJoin ? fromParents.Except(step.Body.MergeExcluded) : ImmutableHashSet<string>.Empty;
+            var hint = step.IsJoin
+                ? "; after a join only what the join sets or merges is visible: read it from the inputs, set it, or call MergeArtifacts(inputs) first"
+                : "; set it in an earlier step on every path";
+            foreach (var read in step.Body.UnsafeReads.Where(r => !available.Contains(r.Name) && !catchVariables.Contains(r.Name)))
             {
-                if (!available.Contains(read.Name) && !catchVariables.Contains(read.Name))
-                {
-                    var hint = step.IsJoin
-                        ? "; after a join only what the join sets or merges is visible: read it from the inputs, set it, or call MergeArtifacts(inputs) first"
-                        : "; set it in an earlier step on every path";
-                    flow.Report(Rules.MaybeUnset, read.Location, read.Name, step.Name, hint);
-                }
+                flow.Report(Rules.MaybeUnset, read.Location, read.Name, step.Name, hint);
+            }
+
+            foreach (var read in step.Body.MergedReads.Where(r => !available.Contains(r.Name) && !merged.Contains(r.Name) && !catchVariables.Contains(r.Name)))
+            {
+                flow.Report(Rules.MaybeUnset, read.Location, read.Name, step.Name, hint);
             }
 
             foreach (var use in step.Body.BranchReads)
@@ -307,9 +357,9 @@ internal static class GraphChecks
             }
 
             var result = step.HasCatch ? available : available.Union(step.Body.WrittenAtExit);
-            if (step.IsJoin && step.Body.MergesArtifacts && parents.Count > 0)
+            if (step.IsJoin && step.Body.MergesArtifacts)
             {
-                result = result.Union(parents.Select(p => exit[p.Name]).Aggregate((a, b) => a.Intersect(b)));
+                result = result.Union(merged);
             }
 
             if (step.CatchArtifact is { } caught)

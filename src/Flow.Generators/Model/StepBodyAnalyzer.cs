@@ -34,6 +34,9 @@ internal sealed class StepBody
     /// <summary>Reads of artifacts that the body has not definitely written before them.</summary>
     public List<NamedUse> UnsafeReads { get; } = new();
 
+    /// <summary>Reads of artifacts not written by the body but after a MergeArtifacts call on every path, which may have set them.</summary>
+    public List<NamedUse> MergedReads { get; } = new();
+
     /// <summary>Artifacts written on every path to the exit.</summary>
     public HashSet<string> WrittenAtExit { get; } = new();
 
@@ -41,6 +44,9 @@ internal sealed class StepBody
     public List<NamedUse> Writes { get; } = new();
 
     public bool MergesArtifacts { get; set; }
+
+    /// <summary>Artifacts that a MergeArtifacts call excludes by name.</summary>
+    public HashSet<string> MergeExcluded { get; } = new();
 
     /// <summary>Generated branch accessors used (<c>inputs.A()</c>).</summary>
     public List<NamedUse> BranchReads { get; } = new();
@@ -53,6 +59,9 @@ internal static class StepBodyAnalyzer
     private const int One = 2;
     private const int Many = 4;
 
+    /// <summary>Stands in the set of written artifacts once MergeArtifacts has run; no property can have this name.</summary>
+    private const string Merged = "<merged>";
+
     public static StepBody Analyze(
         IOperation body,
         ControlFlowGraph cfg,
@@ -63,6 +72,7 @@ internal static class StepBodyAnalyzer
     {
         var result = new StepBody();
         FindNestedNext(body, symbols, result);
+        FindBranchReadsAndMerges(body, symbols, result);
         var blocks = cfg.Blocks;
         var counts = new int[blocks.Length];
         var nexts = new List<IInvocationOperation>[blocks.Length];
@@ -147,8 +157,10 @@ internal static class StepBodyAnalyzer
 
         var text = value.Syntax.ToString();
         var location = LocationInfo.From(value.Syntax);
+        // A static step is a target too: its signature is reported on its own (FLOW008).
         if (current is IMethodReferenceOperation reference
-            && reference.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }
+            && (reference.Instance is IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance }
+                || (reference.Instance is null && reference.Method.IsStatic))
             && IsSameOrBase(flowType, reference.Method.ContainingType))
         {
             return new NextTarget(reference.Method.Name, text, location);
@@ -192,6 +204,34 @@ internal static class StepBodyAnalyzer
                     result.NestedNext.Add(new NamedUse("a local function", LocationInfo.From(invocation.Syntax)));
                     break;
                 }
+            }
+        }
+    }
+
+    /// <summary>Generated branch accessors (<c>inputs.A()</c>) anywhere in the body, and the names MergeArtifacts excludes.</summary>
+    private static void FindBranchReadsAndMerges(IOperation body, FlowSymbols symbols, StepBody result)
+    {
+        foreach (var invocation in body.Descendants().OfType<IInvocationOperation>())
+        {
+            if (symbols.IsMergeArtifacts(invocation.TargetMethod))
+            {
+                foreach (var argument in invocation.Arguments.Where(a => a.ArgumentKind == ArgumentKind.ParamArray))
+                {
+                    var names = argument.Value is IArrayCreationOperation { Initializer: { } init } ? init.ElementValues : ImmutableArray<IOperation>.Empty;
+                    foreach (var name in names)
+                    {
+                        if (name.ConstantValue is { HasValue: true, Value: string excluded })
+                        {
+                            result.MergeExcluded.Add(excluded);
+                        }
+                    }
+                }
+            }
+            else if (symbols.JoinBranch is { } branchAttribute
+                && invocation.TargetMethod.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, branchAttribute)) is { } branch
+                && branch.ConstructorArguments.Length == 1 && branch.ConstructorArguments[0].Value is string step)
+            {
+                result.BranchReads.Add(new NamedUse(step, LocationInfo.From(invocation.Syntax)));
             }
         }
     }
@@ -312,30 +352,8 @@ internal static class StepBodyAnalyzer
         StepBody result,
         CancellationToken cancellationToken)
     {
-        // When the assigned value has control flow (x = a ?? b), the CFG captures the assigned property first, then assigns to the capture.
-        var lvalues = new Dictionary<CaptureId, string>();
-        foreach (var operation in blocks.SelectMany(BlockOperations).SelectMany(o => o.DescendantsAndSelf()))
-        {
-            var target = operation switch
-            {
-                IAssignmentOperation assignment => assignment.Target,
-                IIncrementOrDecrementOperation increment => increment.Target,
-                _ => null,
-            };
-            if (target is IFlowCaptureReferenceOperation reference)
-            {
-                lvalues[reference.Id] = "";
-            }
-        }
-
-        foreach (var capture in blocks.SelectMany(BlockOperations).SelectMany(o => o.DescendantsAndSelf()).OfType<IFlowCaptureOperation>())
-        {
-            if (lvalues.ContainsKey(capture.Id) && Artifact(capture.Value) is { } name)
-            {
-                lvalues[capture.Id] = name;
-            }
-        }
-
+        var references = new Dictionary<CaptureId, string>();
+        FindReferenceCaptures(blocks, Artifact, references);
         var inState = new ImmutableHashSet<string>[blocks.Length];
         for (var i = 0; i < inState.Length; i++)
         {
@@ -355,8 +373,9 @@ internal static class StepBodyAnalyzer
             Walk(blocks[i], inState[i], result);
         }
 
-        result.WrittenAtExit.UnionWith(inState[blocks.Length - 1]);
+        result.WrittenAtExit.UnionWith(inState[blocks.Length - 1].Remove(Merged));
         RemoveDuplicates(result.UnsafeReads);
+        RemoveDuplicates(result.MergedReads);
         RemoveDuplicates(result.Writes);
 
         ImmutableHashSet<string> Walk(BasicBlock block, ImmutableHashSet<string> state, StepBody? record)
@@ -405,24 +424,24 @@ internal static class StepBodyAnalyzer
                     return state;
                 case IPropertyReferenceOperation reference when Artifact(reference) is { } name:
                     return Read(name, reference, state, record);
-                case IFlowCaptureOperation capture when lvalues.TryGetValue(capture.Id, out var captured) && captured.Length > 0:
+                case IFlowCaptureOperation capture when references.ContainsKey(capture.Id):
                     return state;
+                case IFlowCaptureReferenceOperation captured when Artifact(captured) is { } name:
+                    return Read(name, captured, state, record);
                 case IInvocationOperation invocation:
                     foreach (var child in invocation.ChildOperations)
                     {
                         state = Visit(child, state, record);
                     }
 
-                    if (symbols.IsMergeArtifacts(invocation.TargetMethod) && record is not null)
+                    if (symbols.IsMergeArtifacts(invocation.TargetMethod))
                     {
-                        record.MergesArtifacts = true;
-                    }
+                        if (record is not null)
+                        {
+                            record.MergesArtifacts = true;
+                        }
 
-                    if (symbols.JoinBranch is { } branchAttribute && record is not null
-                        && invocation.TargetMethod.GetAttributes().FirstOrDefault(a => SymbolEqualityComparer.Default.Equals(a.AttributeClass, branchAttribute)) is { } branch
-                        && branch.ConstructorArguments.Length == 1 && branch.ConstructorArguments[0].Value is string step)
-                    {
-                        record.BranchReads.Add(new NamedUse(step, LocationInfo.From(invocation.Syntax)));
+                        return state.Add(Merged);
                     }
 
                     return state;
@@ -440,20 +459,51 @@ internal static class StepBodyAnalyzer
         {
             if (record is not null && !state.Contains(name))
             {
-                record.UnsafeReads.Add(new NamedUse(name, LocationInfo.From(at.Syntax)));
+                var reads = state.Contains(Merged) && !record.MergeExcluded.Contains(name) ? record.MergedReads : record.UnsafeReads;
+                reads.Add(new NamedUse(name, LocationInfo.From(at.Syntax)));
             }
 
             return state;
         }
 
-        string? Artifact(IOperation operation) =>
-            operation is IFlowCaptureReferenceOperation capture && lvalues.TryGetValue(capture.Id, out var captured) && captured.Length > 0
-                ? captured
-                : operation is IPropertyReferenceOperation { Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } } property
-            && artifacts.Contains(property.Property.Name)
-            && IsSameOrBase(flowType, property.Property.ContainingType)
-                ? property.Property.Name
-                : null;
+        string? Artifact(IOperation operation) => operation switch
+        {
+            IPropertyReferenceOperation { Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } } property
+                when artifacts.Contains(property.Property.Name) && IsSameOrBase(flowType, property.Property.ContainingType) => property.Property.Name,
+            IFlowCaptureReferenceOperation captured when references.TryGetValue(captured.Id, out var name) => name,
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// The artifacts the control-flow graph captures as assignment targets (it spills a target before a
+    /// value that branches, as in <c>X = c ? 1 : 2</c>): capturing such a reference does not read it.
+    /// </summary>
+    private static void FindReferenceCaptures(ImmutableArray<BasicBlock> blocks, System.Func<IOperation, string?> artifact, Dictionary<CaptureId, string> result)
+    {
+        var operations = blocks.SelectMany(BlockOperations).SelectMany(o => o.DescendantsAndSelf()).ToList();
+        var targets = new HashSet<CaptureId>();
+        foreach (var operation in operations)
+        {
+            var target = operation switch
+            {
+                IAssignmentOperation assignment => assignment.Target,
+                IIncrementOrDecrementOperation increment => increment.Target,
+                _ => null,
+            };
+            foreach (var captured in target?.DescendantsAndSelf().OfType<IFlowCaptureReferenceOperation>() ?? Enumerable.Empty<IFlowCaptureReferenceOperation>())
+            {
+                targets.Add(captured.Id);
+            }
+        }
+
+        foreach (var capture in operations.OfType<IFlowCaptureOperation>())
+        {
+            if (targets.Contains(capture.Id) && artifact(capture.Value) is { } name)
+            {
+                result[capture.Id] = name;
+            }
+        }
     }
 
     private static void RemoveDuplicates(List<NamedUse> uses)

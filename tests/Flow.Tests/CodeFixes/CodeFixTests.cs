@@ -264,7 +264,7 @@ public class CodeFixTests
                 Next(End);
             }
 
-            [Step] public void {|FLOW020:End|}() { }
+            [Step] public void End() { }
         }
         """, """
         public partial class F : FlowSpec
@@ -338,27 +338,6 @@ public class CodeFixTests
             [Step] public void End() { }
         }
         """);
-
-    [Test]
-    public Task GenerateJoinIsNotOfferedAtEndWhileBranchesMergeUpstream() => VerifyAsync<GenerateJoinCodeFixProvider>("""
-        public partial class F : FlowSpec
-        {
-            [Step] public void Start() { Next(A, B); }
-            [Step] public void A() { Next(C); }
-            [Step] public void B() { Next(C); }
-            [Step] public void C() { Next(End); }
-            [Step] public void {|FLOW020:End|}() { }
-        }
-        """, """
-        public partial class F : FlowSpec
-        {
-            [Step] public void Start() { Next(A, B); }
-            [Step] public void A() { Next(C); }
-            [Step] public void B() { Next(C); }
-            [Step] public void C() { Next(End); }
-            [Step] public void {|FLOW020:End|}() { }
-        }
-        """, test => test.DisabledDiagnostics.Add("FLOW021"));
 
     [Test]
     public Task GenerateJoinImportsFlow() => new Test<GenerateJoinCodeFixProvider>

@@ -1,0 +1,167 @@
+using Flow.Tests.Infrastructure;
+using NUnit.Framework;
+
+namespace Flow.Tests.Analyzers;
+
+/// <summary>The rules about decorator values: resources, retry, timeout, environment, schedule and catch.</summary>
+public class DecoratorRuleTests
+{
+    [Test]
+    public Task FLOW026_Reports_retry_count_out_of_range() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step, {|FLOW026:Retry(Times = 20)|}] public void Start() { Next(End); }
+            [Step, {|FLOW026:Retry(DelaySeconds = -1)|}] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW026_Reports_negative_resources() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step, {|FLOW026:Resources(Cpu = 0)|}] public void Start() { Next(A); }
+            [Step, {|FLOW026:Resources(Gpu = -1)|}] public void A() { Next(End); }
+            [Step, {|FLOW026:Resources(Memory = -512)|}] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW026_Reports_timeout_that_is_not_positive() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step, {|FLOW026:Timeout|}] public void Start() { Next(A); }
+            [Step, {|FLOW026:Timeout(Seconds = 0, Minutes = 0)|}] public void A() { Next(B); }
+            [Step, {|FLOW026:Timeout(Minutes = 5, Seconds = -1)|}] public void B() { Next(End); }
+            [Step, {|FLOW026:Timeout(Hours = 1000000)|}] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW026_Reports_invalid_environment_variable_name() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step, {|FLOW026:Environment("", "x")|}] public void Start() { Next(End); }
+            [Step, {|FLOW026:Environment("A=B", "x")|}, Environment("OK", "y")] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW026_Reports_schedule_without_exactly_one_time() => AnalyzerVerifier.VerifyAsync("""
+        [{|FLOW026:Schedule|}]
+        public partial class F : FlowSpec
+        {
+            [Step] public void Start() { Next(End); }
+            [Step] public void End() { }
+        }
+
+        [{|FLOW026:Schedule(Daily = true, Cron = "0 1 * * *")|}]
+        public partial class G : FlowSpec
+        {
+            [Step] public void Start() { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW026_Reports_invalid_cron_expression() => AnalyzerVerifier.VerifyAsync("""
+        [{|FLOW026:Schedule(Cron = "61 * * * *")|}]
+        public partial class F : FlowSpec
+        {
+            [Step] public void Start() { Next(End); }
+            [Step] public void End() { }
+        }
+
+        [{|FLOW026:Schedule(Cron = "0 0 * *")|}]
+        public partial class G : FlowSpec
+        {
+            [Step] public void Start() { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW026_Accepts_valid_decorator_values() => AnalyzerVerifier.VerifyAsync("""
+        [Schedule(Cron = "*/15 0-6,22 1 1-12/2 0")]
+        public partial class F : FlowSpec
+        {
+            [Step, Retry(Times = 0), Resources(Cpu = 2, Gpu = 1, Memory = 1024)] public void Start() { Next(A); }
+            [Step, Retry(Times = 10, DelaySeconds = 5), Timeout(Hours = 1, Minutes = 30)] public void A() { Next(End); }
+            [Step, Timeout(Seconds = 1), Environment("MODE", "fast"), Environment("EMPTY", "")] public void End() { }
+        }
+
+        [Schedule(Weekly = true)]
+        public partial class G : FlowSpec
+        {
+            [Step] public void Start() { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW027_Reports_catch_on_a_foreach_step() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public List<string> Items { get; set; } = new();
+            [Step, Foreach(nameof(Items)), {|FLOW027:Catch|}] public void Start() { Items = ["a"]; Next(Each); }
+            [Step] public void Each(string item) { Next(Join); }
+            [Step] public void Join(JoinInputs<F> inputs) { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW027_Reports_catch_on_a_conditional_step() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step, {|FLOW027:Catch|}] public void Start() { if (DateTime.Now.Second > 30) { Next(A); } else { Next(End); } }
+            [Step] public void A() { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW027_Accepts_catch_on_linear_split_and_foreach_child_steps() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public List<string> Items { get; set; } = new();
+            [Step, Catch] public void Start() { Items = ["a"]; Next(Fan); }
+            [Step, Foreach(nameof(Items))] public void Fan() { Next(Each); }
+            [Step, Catch] public void Each(string item) { Next(Join); }
+            [Step, Catch] public void Join(JoinInputs<F> inputs) { Next(Split); }
+            [Step, Catch] public void Split() { Next(A, B); }
+            [Step] public void A() { Next(Join2); }
+            [Step] public void B() { Next(Join2); }
+            [Step] public void Join2(JoinInputs<F> inputs) { Next(End); }
+            [Step, Catch] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW028_Reports_catch_naming_a_missing_artifact() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step, {|FLOW028:Catch("Error")|}] public void Start() { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW028_Reports_catch_naming_an_artifact_of_another_type() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public string? Error { get; set; }
+            [Step, {|FLOW028:Catch(nameof(Error))|}] public void Start() { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW028_Accepts_catch_naming_a_step_error_artifact() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public StepError? Error { get; set; }
+            [Step, Catch(nameof(Error))] public void Start() { Next(End); }
+            [Step] public void End() { Console.WriteLine(Error is null ? "ok" : Error.Message); }
+        }
+        """);
+}

@@ -332,7 +332,11 @@ internal static class GraphChecks
         foreach (var step in order)
         {
             var parents = order.Where(p => p.Next.Contains(step.Name) && exit.ContainsKey(p.Name)).ToList();
-            var fromParents = parents.Count == 0 ? initial : parents.Select(p => exit[p.Name]).Aggregate((a, b) => a.Intersect(b));
+            // A foreach's children get their element, never the whole collection (the runtime does not load it for them).
+            var fromParents = parents.Count == 0
+                ? initial
+                : parents.Select(p => p.Transition == Transition.Foreach && p.ForeachArtifact is { } collection ? exit[p.Name].Remove(collection) : exit[p.Name])
+                    .Aggregate((a, b) => a.Intersect(b));
             var available = step.IsJoin ? parameters : step.IsStart ? initial : fromParents;
             var merged = step.IsJoin ? fromParents.Except(step.Body.MergeExcluded) : ImmutableHashSet<string>.Empty;
             var hint = step.IsJoin
@@ -340,7 +344,10 @@ internal static class GraphChecks
                 : "; set it in an earlier step on every path";
             foreach (var read in step.Body.UnsafeReads.Where(r => !available.Contains(r.Name) && !catchVariables.Contains(r.Name)))
             {
-                flow.Report(Rules.MaybeUnset, read.Location, read.Name, step.Name, hint);
+                var foreachHint = !step.IsJoin && flow.Steps.Any(s => s.Transition == Transition.Foreach && s.ForeachArtifact == read.Name)
+                    ? "; inside a foreach each task gets only its element (the parameter of the step after the foreach), not the whole collection"
+                    : hint;
+                flow.Report(Rules.MaybeUnset, read.Location, read.Name, step.Name, foreachHint);
             }
 
             foreach (var read in step.Body.MergedReads.Where(r => !available.Contains(r.Name) && !merged.Contains(r.Name) && !catchVariables.Contains(r.Name)))

@@ -54,6 +54,19 @@ public class ArtifactRuleTests
         """);
 
     [Test]
+    public Task FLOW031_Reports_the_foreach_collection_read_inside_the_foreach() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public List<string> Items { get; set; } = [];
+            public int Seen { get; set; }
+            [Step, Foreach(nameof(Items))] public void Start() { Items = ["a", "b"]; Next(Each); }
+            [Step] public void Each(string item) { Seen = {|FLOW031:Items|}.Count; Next(Join); }
+            [Step] public void Join(JoinInputs<F> inputs) { Seen = inputs.Sum(i => i.Seen); Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
     public Task FLOW031_Reports_artifact_set_on_one_path_only() => AnalyzerVerifier.VerifyAsync("""
         public partial class F : FlowSpec
         {

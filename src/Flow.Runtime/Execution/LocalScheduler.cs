@@ -49,6 +49,9 @@ public sealed record RunOptions
 
     /// <summary>How to start workers, for <see cref="TaskIsolation.Process"/>.</summary>
     public WorkerCommand? Worker { get; init; }
+
+    /// <summary>What the machine offers tasks (default: detected).</summary>
+    public MachineCapacity? Capacity { get; init; }
 }
 
 /// <summary>How a run ended.</summary>
@@ -199,8 +202,41 @@ public sealed class LocalScheduler
         return result;
     }
 
+    /// <summary>
+    /// Checks every step's [Resources] against the machine before anything runs: a GPU request larger than
+    /// a machine with GPUs can ever give is an error; CPU and memory requests are capped at the machine,
+    /// and GPU steps run without a GPU on a machine that has none (both with a warning).
+    /// </summary>
+    private void CheckResources(MachineCapacity capacity, TextWriter log)
+    {
+        foreach (var step in _definition.Graph.Steps)
+        {
+            if (step.Resources is not { } r)
+            {
+                continue;
+            }
+
+            if (r.Gpu > 0 && capacity.Gpus.Count > 0 && r.Gpu > capacity.Gpus.Count)
+            {
+                throw new FlowException(
+                    $"Step {step.Name} asks for {r.Gpu} GPUs, but this machine has {capacity.Gpus.Count} ({string.Join(", ", capacity.Gpus)}); lower [Resources(Gpu = ...)] or run it on a larger machine. FLOW_GPUS overrides GPU detection.");
+            }
+
+            if (r.Gpu > 0 && capacity.Gpus.Count == 0)
+            {
+                log.WriteLine($"warning: step {step.Name} asks for {r.Gpu} GPU(s); this machine has none, so it runs without one.");
+            }
+
+            if (r.Cpu > capacity.Cpus || r.MemoryMb > capacity.MemoryMb)
+            {
+                log.WriteLine($"warning: step {step.Name} asks for {r.Cpu} CPUs and {r.MemoryMb} MB; this machine has {capacity.Cpus} CPUs and {capacity.MemoryMb} MB, so it gets at most that, and runs alone.");
+            }
+        }
+    }
+
     private async Task<RunRecord> CreateRunAsync(IReadOnlyDictionary<string, ArtifactRef> parameters, string? origin, IReadOnlyList<string> resumed, CancellationToken cancellationToken)
     {
+        CheckResources(_options.Capacity ?? MachineCapacity.Detect(), _options.Log ?? Console.Error);
         var user = _options.User ?? DefaultUser();
         foreach (var tag in _options.Tags)
         {
@@ -230,7 +266,7 @@ public sealed class LocalScheduler
         await using ITaskLauncher launcher = _options.Isolation == TaskIsolation.Process
             ? new WorkerPool(_definition.Graph.Name, _options.Worker!, _datastore.Description, _options.Output ?? Console.Out, _options.Log ?? Console.Error)
             : new InProcessLauncher(executor);
-        var state = new RunState(_definition, _options, _datastore, run, launcher, clones);
+        var state = new RunState(_definition, _options, _datastore, run, launcher, clones, _options.Capacity ?? MachineCapacity.Detect());
         return await state.RunAsync(cancellationToken).ConfigureAwait(false);
     }
 
@@ -244,15 +280,22 @@ public sealed class LocalScheduler
         public string Path => Outer is null ? Branch.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{Outer.Path}.{Branch}";
     }
 
+    /// <summary>The resources a running task holds.</summary>
+    private sealed record Reservation(int Cpus, long MemoryMb, IReadOnlyList<int> Gpus);
+
     private sealed record Pending(string Step, IReadOnlyList<string> Inputs, IReadOnlyList<int> Branches, int? ForeachIndex, int Index, SplitFrame? Frame)
     {
         public string Position => $"{Step}/{Frame?.Path}";
     }
 
-    private sealed class RunState(FlowDefinition definition, RunOptions options, FlowDatastore datastore, RunRecord run, ITaskLauncher launcher, IReadOnlyDictionary<string, TaskRecord> clones)
+    private sealed class RunState(FlowDefinition definition, RunOptions options, FlowDatastore datastore, RunRecord run, ITaskLauncher launcher, IReadOnlyDictionary<string, TaskRecord> clones, MachineCapacity capacity)
     {
+        private const int LookAhead = 64;
         private readonly FlowGraph _graph = definition.Graph;
-        private readonly Queue<Pending> _ready = new();
+        private readonly LinkedList<Pending> _ready = new();
+        private readonly SortedSet<int> _freeGpus = new(capacity.Gpus);
+        private int _freeCpus = capacity.Cpus;
+        private long _freeMemory = capacity.MemoryMb;
         private readonly Dictionary<(string Join, long SplitTask), (string Input, int Branch)?[]> _joins = new();
         private readonly TextWriter _log = options.Log ?? Console.Error;
         private long _nextTaskId;
@@ -267,23 +310,24 @@ public sealed class LocalScheduler
             _log.WriteLine(run.OriginRunId is null
                 ? $"Flow {_graph.Name}: run {run.RunId} started by {run.User}."
                 : $"Flow {_graph.Name}: run {run.RunId} resumes run {run.OriginRunId} from {(run.ResumedSteps.Count == 0 ? "where it stopped" : string.Join(", ", run.ResumedSteps))}.");
-            _ready.Enqueue(new Pending("Start", [], [], null, 0, null));
-            var running = new Dictionary<Task<TaskRecord>, Pending>();
+            _ready.AddLast(new Pending("Start", [], [], null, 0, null));
+            var running = new Dictionary<Task<TaskRecord>, (Pending Pending, Reservation Reservation)>();
             try
             {
                 while (_ready.Count > 0 || running.Count > 0)
                 {
-                    while (_failed is null && _ready.Count > 0 && running.Count < options.MaxWorkers)
+                    while (_failed is null && running.Count < options.MaxWorkers && TakeReady() is { } next)
                     {
-                        var pending = _ready.Dequeue();
+                        var (pending, reservation) = next;
                         var taskId = ++_nextTaskId;
                         if (clones.TryGetValue(pending.Position, out var origin) && origin.Step == pending.Step)
                         {
+                            Release(reservation);
                             Complete(pending, await CloneAsync(pending, taskId, origin, cancellationToken).ConfigureAwait(false));
                             continue;
                         }
 
-                        running.Add(RunWithRetriesAsync(pending, taskId, cancellationToken), pending);
+                        running.Add(RunWithRetriesAsync(pending, taskId, reservation, cancellationToken), (pending, reservation));
                     }
 
                     if (running.Count == 0)
@@ -294,7 +338,8 @@ public sealed class LocalScheduler
                     var done = await Task.WhenAny(running.Keys).ConfigureAwait(false);
                     var finished = running[done];
                     running.Remove(done);
-                    Complete(finished, await done.ConfigureAwait(false));
+                    Release(finished.Reservation);
+                    Complete(finished.Pending, await done.ConfigureAwait(false));
                 }
             }
             finally
@@ -321,7 +366,42 @@ public sealed class LocalScheduler
             return new RunResult(run.RunId, _failed?.Error ?? (_end is null ? StepError.From(new FlowException("The run stopped before its end step."), "End") : null), _failed?.Pathspec, end, _tasks, _cloned);
         }
 
-        private async Task<TaskRecord> RunWithRetriesAsync(Pending pending, long taskId, CancellationToken cancellationToken)
+        /// <summary>The first ready task (within a short look-ahead) whose resources are free, reserved.</summary>
+        private (Pending, Reservation)? TakeReady()
+        {
+            var node = _ready.First;
+            for (var i = 0; node is not null && i < LookAhead; i++, node = node.Next)
+            {
+                var request = _graph[node.Value.Step].Resources;
+                var cpus = Math.Min(request?.Cpu ?? 1, capacity.Cpus);
+                var memory = Math.Min(request?.MemoryMb ?? 0, capacity.MemoryMb);
+                var gpus = capacity.Gpus.Count == 0 ? 0 : request?.Gpu ?? 0;
+                if (cpus <= _freeCpus && memory <= _freeMemory && gpus <= _freeGpus.Count)
+                {
+                    _ready.Remove(node);
+                    _freeCpus -= cpus;
+                    _freeMemory -= memory;
+                    var assigned = _freeGpus.Take(gpus).ToList();
+                    foreach (var gpu in assigned)
+                    {
+                        _freeGpus.Remove(gpu);
+                    }
+
+                    return (node.Value, new Reservation(cpus, memory, assigned));
+                }
+            }
+
+            return null;
+        }
+
+        private void Release(Reservation reservation)
+        {
+            _freeCpus += reservation.Cpus;
+            _freeMemory += reservation.MemoryMb;
+            _freeGpus.UnionWith(reservation.Gpus);
+        }
+
+        private async Task<TaskRecord> RunWithRetriesAsync(Pending pending, long taskId, Reservation reservation, CancellationToken cancellationToken)
         {
             var node = _graph[pending.Step];
             var attempts = 1 + (node.Retry?.Times ?? 0);
@@ -348,7 +428,7 @@ public sealed class LocalScheduler
                     Inputs = pending.Inputs,
                     InputBranches = pending.Branches,
                     ForeachIndex = pending.ForeachIndex,
-                    Environment = node.Environment.ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal),
+                    Environment = EnvironmentOf(node, reservation),
                 };
                 record = await launcher.RunAsync(request, node.Timeout, cancellationToken).ConfigureAwait(false);
                 if (record.Status == RunStatus.Succeeded)
@@ -363,6 +443,17 @@ public sealed class LocalScheduler
             }
 
             return record!;
+        }
+
+        private static Dictionary<string, string> EnvironmentOf(StepNode node, Reservation reservation)
+        {
+            var environment = node.Environment.ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal);
+            if (reservation.Gpus.Count > 0)
+            {
+                environment["CUDA_VISIBLE_DEVICES"] = string.Join(",", reservation.Gpus);
+            }
+
+            return environment;
         }
 
         private async Task<TaskRecord> CatchAsync(Pending pending, TaskRecord failed, CatchPolicy caught, CancellationToken cancellationToken)
@@ -441,7 +532,7 @@ public sealed class LocalScheduler
                     if (count == 0)
                     {
                         var join = node.MatchingJoin ?? throw new FlowException($"Foreach step {record.Step} has no matching join in its graph; rebuild the flow.");
-                        _ready.Enqueue(new Pending(join, [], [], null, pending.Index, pending.Frame));
+                        _ready.AddLast(new Pending(join, [], [], null, pending.Index, pending.Frame));
                         break;
                     }
 
@@ -459,7 +550,7 @@ public sealed class LocalScheduler
         {
             if (!_graph[target].IsJoin)
             {
-                _ready.Enqueue(new Pending(target, [from.Pathspec], [], foreachIndex, index, frame));
+                _ready.AddLast(new Pending(target, [from.Pathspec], [], foreachIndex, index, frame));
                 return;
             }
 
@@ -475,7 +566,7 @@ public sealed class LocalScheduler
             if (Array.TrueForAll(inputs, i => i is not null))
             {
                 _joins.Remove(key);
-                _ready.Enqueue(new Pending(target, inputs.Select(i => i!.Value.Input).ToList(), inputs.Select(i => i!.Value.Branch).ToList(), null, closing.ParentIndex, closing.Outer));
+                _ready.AddLast(new Pending(target, inputs.Select(i => i!.Value.Input).ToList(), inputs.Select(i => i!.Value.Branch).ToList(), null, closing.ParentIndex, closing.Outer));
             }
         }
     }

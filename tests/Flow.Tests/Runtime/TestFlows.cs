@@ -274,3 +274,33 @@ public partial class EmptyForeachFlow : FlowSpec
     {
     }
 }
+
+public partial class GpuFlow : FlowSpec
+{
+    public string Seen { get; set; } = "";
+
+    [Step]
+    [Resources(Gpu = 1, Cpu = 64)]
+    public void Start()
+    {
+        Seen = Environment.GetEnvironmentVariable("CUDA_VISIBLE_DEVICES") ?? "unset";
+        Next(End);
+    }
+
+    [Step]
+    public void End()
+    {
+    }
+}
+
+public partial class TwoGpuFlow : FlowSpec
+{
+    [Step]
+    [Resources(Gpu = 2)]
+    public void Start() => Next(End);
+
+    [Step]
+    public void End()
+    {
+    }
+}

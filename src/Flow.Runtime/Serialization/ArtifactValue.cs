@@ -38,17 +38,38 @@ public sealed class ArtifactValue
     public static string ComputeHash(ReadOnlySpan<byte> data) => Convert.ToHexStringLower(SHA256.HashData(data));
 }
 
-/// <summary>How Flow serializes artifacts: MessagePack, contract-less, in its untrusted-data mode.</summary>
+/// <summary>
+/// How Flow serializes artifacts: MessagePack, contract-less, read in its untrusted-data mode, and
+/// LZ4-compressed where that makes the value markedly smaller.
+/// </summary>
 public static class FlowSerializer
 {
-    /// <summary>The options used for every artifact.</summary>
+    private const int CompressFrom = 1024;
+    private const int CompressUpTo = 64 << 20;
+
+    /// <summary>The options every artifact is read with (plain or LZ4-compressed data alike).</summary>
     public static MessagePackSerializerOptions Options { get; } = MessagePackSerializerOptions.Standard
         .WithResolver(ContractlessStandardResolver.Instance)
-        .WithSecurity(MessagePackSecurity.UntrustedData);
+        .WithSecurity(MessagePackSecurity.UntrustedData)
+        .WithCompression(MessagePackCompression.Lz4BlockArray);
 
-    /// <summary>Serializes one value.</summary>
-    public static ArtifactValue Serialize<T>(T value) =>
-        ArtifactValue.FromBytes(MessagePackSerializer.Serialize(value, Options));
+    private static MessagePackSerializerOptions Plain { get; } = Options.WithCompression(MessagePackCompression.None);
+
+    /// <summary>Serializes one value; values of a kilobyte or more are compressed when that saves at least a tenth.</summary>
+    public static ArtifactValue Serialize<T>(T value)
+    {
+        var plain = MessagePackSerializer.Serialize(value, Plain);
+        if (plain.Length >= CompressFrom && plain.Length <= CompressUpTo)
+        {
+            var compressed = MessagePackSerializer.Serialize(value, Options);
+            if (compressed.Length <= plain.Length * 9L / 10)
+            {
+                return ArtifactValue.FromBytes(compressed);
+            }
+        }
+
+        return ArtifactValue.FromBytes(plain);
+    }
 
     /// <summary>Deserializes one value, naming the artifact when the data does not fit its type.</summary>
     public static T Deserialize<T>(ArtifactValue value, string what)

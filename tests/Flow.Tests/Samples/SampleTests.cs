@@ -16,6 +16,14 @@ public class SampleTests
         Assert.That(output.Split('\n').Select(l => l.Trim()), Has.Some.EndsWith(expected), output);
     }
 
+    [Test]
+    public void ResourcesFlowRunsOnAMachineSmallerThanItAsksFor()
+    {
+        var (code, output, error) = Run("ResourcesFlow", "run");
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(output, Does.Contain("train saw ").And.Contain("load saw "), output);
+    }
+
     public static (int Code, string Output, string Error) Run(string sample, params string[] args)
     {
         var dll = RepoPaths.SampleDll(sample);

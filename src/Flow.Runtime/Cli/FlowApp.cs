@@ -162,6 +162,7 @@ public static class FlowApp
             Isolation = parsed.GetValue(_isolation),
             Worker = parsed.GetValue(_isolation) == TaskIsolation.Process ? CurrentProgram(flowArgument) : null,
             Tags = parsed.GetValue(_tags) ?? [],
+            LiveProgress = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected,
         };
 
         private Command RunCommand()

@@ -50,6 +50,9 @@ public sealed record RunOptions
     /// <summary>How to start workers, for <see cref="TaskIsolation.Process"/>.</summary>
     public WorkerCommand? Worker { get; init; }
 
+    /// <summary>Whether to keep a live status line on the terminal instead of a line per task.</summary>
+    public bool LiveProgress { get; init; }
+
     /// <summary>What the machine offers tasks (default: detected).</summary>
     public MachineCapacity? Capacity { get; init; }
 }
@@ -263,11 +266,21 @@ public sealed class LocalScheduler
     private async Task<RunResult> ExecuteAsync(RunRecord run, IReadOnlyDictionary<string, TaskRecord> clones, CancellationToken cancellationToken)
     {
         var executor = new TaskExecutor(_definition, _datastore);
-        await using ITaskLauncher launcher = _options.Isolation == TaskIsolation.Process
-            ? new WorkerPool(_definition.Graph.Name, _options.Worker!, _datastore.Description, _options.Output ?? Console.Out, _options.Log ?? Console.Error)
-            : new InProcessLauncher(executor);
-        var state = new RunState(_definition, _options, _datastore, run, launcher, clones, _options.Capacity ?? MachineCapacity.Detect());
-        return await state.RunAsync(cancellationToken).ConfigureAwait(false);
+        var display = new ProgressDisplay(_options.Log ?? Console.Error, _options.LiveProgress, _definition.Graph.Steps.Select(s => s.Name).ToList());
+        var log = display.Wrap(_options.Log ?? Console.Error);
+        var output = display.Wrap(_options.Output ?? Console.Out);
+        try
+        {
+            await using ITaskLauncher launcher = _options.Isolation == TaskIsolation.Process
+                ? new WorkerPool(_definition.Graph.Name, _options.Worker!, _datastore.Description, output, log)
+                : new InProcessLauncher(executor);
+            var state = new RunState(_definition, _options with { Log = log }, _datastore, run, launcher, clones, _options.Capacity ?? MachineCapacity.Detect(), display);
+            return await state.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            display.Close();
+        }
     }
 
     private static string NewRunId() =>
@@ -288,7 +301,7 @@ public sealed class LocalScheduler
         public string Position => $"{Step}/{Frame?.Path}";
     }
 
-    private sealed class RunState(FlowDefinition definition, RunOptions options, FlowDatastore datastore, RunRecord run, ITaskLauncher launcher, IReadOnlyDictionary<string, TaskRecord> clones, MachineCapacity capacity)
+    private sealed class RunState(FlowDefinition definition, RunOptions options, FlowDatastore datastore, RunRecord run, ITaskLauncher launcher, IReadOnlyDictionary<string, TaskRecord> clones, MachineCapacity capacity, ProgressDisplay display)
     {
         private const int LookAhead = 64;
         private readonly FlowGraph _graph = definition.Graph;
@@ -327,6 +340,7 @@ public sealed class LocalScheduler
                             continue;
                         }
 
+                        display.Started(pending.Step);
                         running.Add(RunWithRetriesAsync(pending, taskId, reservation, cancellationToken), (pending, reservation));
                     }
 
@@ -339,7 +353,9 @@ public sealed class LocalScheduler
                     var finished = running[done];
                     running.Remove(done);
                     Release(finished.Reservation);
-                    Complete(finished.Pending, await done.ConfigureAwait(false));
+                    var record = await done.ConfigureAwait(false);
+                    display.Finished(finished.Pending.Step, record.Status == RunStatus.Succeeded);
+                    Complete(finished.Pending, record);
                 }
             }
             finally
@@ -494,7 +510,7 @@ public sealed class LocalScheduler
                 return;
             }
 
-            if (record.ClonedFrom is null || record.Error is not null)
+            if (!display.Live && (record.ClonedFrom is null || record.Error is not null))
             {
                 _log.WriteLine($"[{record.Step}/{record.TaskId}] done in {(record.FinishedAt - record.StartedAt).TotalMilliseconds:0} ms");
             }

@@ -13,6 +13,9 @@ namespace Flow.Execution;
 internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore datastore)
 {
     private readonly Dictionary<string, RunRecord> _runs = new(StringComparer.Ordinal);
+
+    // A foreach parent's record lists every element: its children read it once per process, not once per task.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TaskRecord> _parents = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
     public FlowDefinition Definition => definition;
@@ -162,6 +165,11 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
 
     private async Task<TaskRecord> ParentAsync(string pathspec, CancellationToken cancellationToken)
     {
+        if (_parents.TryGetValue(pathspec, out var known))
+        {
+            return known;
+        }
+
         var parts = pathspec.Split('/');
         if (parts.Length != 3 || !long.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var taskId))
         {
@@ -170,9 +178,17 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
 
         var record = await datastore.Metadata.GetTaskAsync(definition.Graph.Name, Ids.Check(parts[0], "run id"), Ids.Check(parts[1], "step name"), taskId, cancellationToken).ConfigureAwait(false)
             ?? throw new FlowException($"Task {pathspec} is not in the datastore at {datastore.Description}.");
-        return record.Status == RunStatus.Succeeded
-            ? record
-            : throw new FlowException($"Task {pathspec} did not succeed, so its artifacts cannot be used.");
+        if (record.Status != RunStatus.Succeeded)
+        {
+            throw new FlowException($"Task {pathspec} did not succeed, so its artifacts cannot be used.");
+        }
+
+        if (record.ForeachElements is not null)
+        {
+            _parents.TryAdd(pathspec, record);
+        }
+
+        return record;
     }
 
     private async Task<RunRecord> RunAsync(string runId, CancellationToken cancellationToken)

@@ -61,8 +61,15 @@ public static class FlowApp
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(flow);
-        var root = new Commands(flow, output, error, flowArgument).Build();
-        var parsed = root.Parse(args);
+
+        // Workers start for every run: their exact command line skips the parser to start sooner.
+        if (args is ["worker", "--socket", var socket, "--datastore-root", var root])
+        {
+            return WorkerLoop.RunAsync(flow, socket, FlowDatastore.Local(root), CancellationToken.None).GetAwaiter().GetResult();
+        }
+
+        var commands = new Commands(flow, output, error, flowArgument).Build();
+        var parsed = commands.Parse(args);
         if (parsed.Errors.Count > 0)
         {
             foreach (var e in parsed.Errors)

@@ -272,7 +272,7 @@ public sealed class LocalScheduler
         try
         {
             await using ITaskLauncher launcher = _options.Isolation == TaskIsolation.Process
-                ? new WorkerPool(_definition.Graph.Name, _options.Worker!, _datastore.Description, output, log)
+                ? new WorkerPool(_definition.Graph.Name, _options.Worker!, _datastore.Description, output, log, _options.MaxWorkers)
                 : new InProcessLauncher(executor);
             var state = new RunState(_definition, _options with { Log = log }, _datastore, run, launcher, clones, _options.Capacity ?? MachineCapacity.Detect(), display);
             return await state.RunAsync(cancellationToken).ConfigureAwait(false);

@@ -17,34 +17,43 @@ internal sealed class WorkerPool : ITaskLauncher
     private readonly string _datastoreRoot;
     private readonly TextWriter _output;
     private readonly TextWriter _log;
-    private readonly string _socketPath;
-    private readonly Socket _listener;
+    private readonly string _socketPrefix;
     private readonly Stack<Worker> _idle = new();
+    private readonly Queue<Task<Worker>> _starting = new();
     private readonly List<Worker> _all = new();
     private readonly Lock _gate = new();
+    private int _started;
 
-    public WorkerPool(string flow, WorkerCommand command, string datastoreRoot, TextWriter output, TextWriter log)
+    /// <summary>Creates the pool and starts <paramref name="prestart"/> workers at once, so the first tasks need not wait for a process start.</summary>
+    public WorkerPool(string flow, WorkerCommand command, string datastoreRoot, TextWriter output, TextWriter log, int prestart)
     {
         _output = output;
         _flow = flow;
         _command = command;
         _datastoreRoot = datastoreRoot;
         _log = log;
-        _socketPath = Path.Combine(Path.GetTempPath(), $"flow-{Environment.ProcessId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}.sock");
-        _listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        _listener.Bind(new UnixDomainSocketEndPoint(_socketPath));
-        _listener.Listen(64);
+        _socketPrefix = Path.Combine(Path.GetTempPath(), $"flow-{Environment.ProcessId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}");
+        for (var i = 0; i < prestart; i++)
+        {
+            var starting = StartAsync(CancellationToken.None);
+            _ = starting.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+            _starting.Enqueue(starting);
+        }
     }
 
     public async Task<TaskRecord> RunAsync(TaskRequest request, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         Worker? worker;
+        Task<Worker>? starting = null;
         lock (_gate)
         {
-            _idle.TryPop(out worker);
+            if (!_idle.TryPop(out worker))
+            {
+                _starting.TryDequeue(out starting);
+            }
         }
 
-        worker ??= await StartAsync(cancellationToken).ConfigureAwait(false);
+        worker ??= await (starting ?? StartAsync(cancellationToken)).ConfigureAwait(false);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (timeout is { } t)
         {
@@ -83,6 +92,23 @@ internal sealed class WorkerPool : ITaskLauncher
     public async ValueTask DisposeAsync()
     {
         List<Worker> workers;
+        List<Task<Worker>> starting;
+        lock (_gate)
+        {
+            starting = [.. _starting];
+        }
+
+        foreach (var task in starting)
+        {
+            try
+            {
+                await task.ConfigureAwait(false);
+            }
+            catch (FlowException)
+            {
+            }
+        }
+
         lock (_gate)
         {
             workers = [.. _all];
@@ -103,9 +129,6 @@ internal sealed class WorkerPool : ITaskLauncher
             await worker.DrainAsync().ConfigureAwait(false);
             worker.Process.Dispose();
         }
-
-        _listener.Dispose();
-        File.Delete(_socketPath);
     }
 
     private async Task<TaskRecord> DiedAsync(Worker worker, TaskRequest request)
@@ -125,6 +148,23 @@ internal sealed class WorkerPool : ITaskLauncher
 
     private async Task<Worker> StartAsync(CancellationToken cancellationToken)
     {
+        // Each worker gets its own socket, so a connection is known to come from the process just started.
+        var socketPath = $"{_socketPrefix}-{Interlocked.Increment(ref _started)}.sock";
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        listener.Listen(1);
+        try
+        {
+            return await StartAsync(listener, socketPath, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            File.Delete(socketPath);
+        }
+    }
+
+    private async Task<Worker> StartAsync(Socket listener, string socketPath, CancellationToken cancellationToken)
+    {
         var start = new ProcessStartInfo(_command.FileName)
         {
             RedirectStandardInput = false,
@@ -139,11 +179,11 @@ internal sealed class WorkerPool : ITaskLauncher
 
         start.ArgumentList.Add("worker");
         start.ArgumentList.Add("--socket");
-        start.ArgumentList.Add(_socketPath);
+        start.ArgumentList.Add(socketPath);
         start.ArgumentList.Add("--datastore-root");
         start.ArgumentList.Add(_datastoreRoot);
         var process = Process.Start(start) ?? throw new FlowException($"Cannot start a worker: {_command.FileName}.");
-        var accept = _listener.AcceptAsync(cancellationToken).AsTask();
+        var accept = listener.AcceptAsync(cancellationToken).AsTask();
         var exited = process.WaitForExitAsync(cancellationToken);
         var first = await Task.WhenAny(accept, exited, Task.Delay(TimeSpan.FromMinutes(1), cancellationToken)).ConfigureAwait(false);
         if (first != accept)

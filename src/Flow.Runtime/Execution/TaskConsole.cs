@@ -132,15 +132,14 @@ internal sealed class TaskLog(string? echoPrefix)
                 return;
             }
 
-            foreach (var c in text)
+            var start = 0;
+            while (start < text.Length)
             {
-                if (_atLineStart)
-                {
-                    echo.Write(echoPrefix);
-                }
-
-                echo.Write(c);
-                _atLineStart = c == '\n';
+                var end = text.IndexOf('\n', start);
+                var segment = end < 0 ? text[start..] : text[start..(end + 1)];
+                echo.Write(_atLineStart ? echoPrefix + segment : segment);
+                _atLineStart = end >= 0;
+                start += segment.Length;
             }
         }
     }

@@ -304,3 +304,28 @@ public partial class TwoGpuFlow : FlowSpec
     {
     }
 }
+
+public partial class HelloFlow : FlowSpec
+{
+    [Parameter]
+    public string Greeting { get; set; } = "hello";
+
+    public string Message { get; set; } = "";
+
+    public List<int> Numbers { get; set; } = [];
+
+    [Step]
+    public void Start()
+    {
+        Message = $"{Greeting} from {Current.User}";
+        Numbers = Enumerable.Range(1, 30).ToList();
+        Console.WriteLine(Message);
+        Console.Error.WriteLine("a warning");
+        Next(End);
+    }
+
+    [Step]
+    public void End()
+    {
+    }
+}

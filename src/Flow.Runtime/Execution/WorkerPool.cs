@@ -269,14 +269,73 @@ internal static class WorkerLoop
         await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
         var executor = new TaskExecutor(definition, datastore);
         TaskConsole.Install();
+        using var watch = new SchedulerWatch(socket);
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
             var request = RecordJson.Deserialize<TaskRequest>(Encoding.UTF8.GetBytes(line), "a task request");
+            watch.Busy = true;
             var record = await executor.RunAsync(request, $"[{request.Step}/{request.TaskId}] ", cancellationToken).ConfigureAwait(false);
+            watch.Busy = false;
             await writer.WriteLineAsync(RecordJson.SerializeToString(record).AsMemory(), cancellationToken).ConfigureAwait(false);
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Ends the worker when its scheduler goes away (killed, even with SIGKILL) while a task runs: the
+    /// scheduler's end of the socket closes, and a task stuck in a loop must not outlive its run.
+    /// An idle worker needs no watch: its read of the next request ends.
+    /// </summary>
+    private sealed class SchedulerWatch : IDisposable
+    {
+        private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
+        private readonly Socket _socket;
+        private volatile bool _busy;
+        private volatile bool _stopped;
+
+        public SchedulerWatch(Socket socket)
+        {
+            _socket = socket;
+            new Thread(Watch) { IsBackground = true, Name = "Flow scheduler watch" }.Start();
+        }
+
+        public bool Busy
+        {
+            get => _busy;
+            set => _busy = value;
+        }
+
+        public void Dispose() => _stopped = true;
+
+        private void Watch()
+        {
+            while (!_stopped)
+            {
+                Thread.Sleep(Interval);
+                if (_busy && SchedulerGone())
+                {
+                    Process.GetCurrentProcess().Kill();
+                }
+            }
+        }
+
+        // While a task runs the scheduler sends nothing, so a readable socket with no bytes is a closed one.
+        private bool SchedulerGone()
+        {
+            try
+            {
+                return _socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0;
+            }
+            catch (SocketException)
+            {
+                return true;
+            }
+            catch (ObjectDisposedException)
+            {
+                return false;
+            }
+        }
     }
 }

@@ -120,6 +120,9 @@ public abstract class ArtifactAccessor
 
     internal abstract object? GetBoxed(FlowSpec flow);
 
+    /// <summary>Reads a stored value of this artifact, boxed (for tools that show values).</summary>
+    internal abstract object? ReadBoxed(ArtifactValue value, string what);
+
     internal abstract void ParseAndSet(FlowSpec flow, string text);
 
     /// <summary>Whether two instances hold equal values of this artifact (reference equality for reference types).</summary>
@@ -142,6 +145,8 @@ public abstract class ArtifactAccessor
         internal override bool IsDefaultBoxed(FlowSpec flow) => EqualityComparer<T>.Default.Equals(get((TFlow)flow), default!);
 
         internal override object? GetBoxed(FlowSpec flow) => get((TFlow)flow);
+
+        internal override object? ReadBoxed(ArtifactValue value, string what) => FlowSerializer.Deserialize<T>(value, what);
 
         internal override bool HoldsSameValue(FlowSpec flow, FlowSpec other) =>
             EqualityComparer<T>.Default.Equals(get((TFlow)flow), get((TFlow)other));

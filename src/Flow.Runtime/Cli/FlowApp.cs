@@ -9,7 +9,7 @@ namespace Flow.Cli;
 /// The command line of a flow program. The generated <c>Main</c> calls <see cref="Run{TFlow}(string[])"/>;
 /// System.CommandLine parses, so help, suggestions and error messages follow the .NET conventions.
 /// </summary>
-public static class FlowApp
+public static partial class FlowApp
 {
     /// <summary>Runs the command line of one flow.</summary>
     public static int Run<TFlow>(string[] args)
@@ -111,7 +111,7 @@ public static class FlowApp
         return new WorkerCommand(path, arguments);
     }
 
-    private sealed class Commands(FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument)
+    private sealed partial class Commands(FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument)
     {
         private readonly Option<string?> _root = new("--datastore-root")
         {
@@ -152,6 +152,10 @@ public static class FlowApp
             root.Subcommands.Add(ResumeCommand());
             root.Subcommands.Add(ShowCommand());
             root.Subcommands.Add(CheckCommand());
+            root.Subcommands.Add(RunsCommand());
+            root.Subcommands.Add(LogsCommand());
+            root.Subcommands.Add(DumpCommand());
+            root.Subcommands.Add(TagCommand());
             root.Subcommands.Add(StepCommand());
             root.Subcommands.Add(WorkerCommand());
             return root;
@@ -179,6 +183,8 @@ public static class FlowApp
             command.Options.Add(_maxSplits);
             command.Options.Add(_isolation);
             command.Options.Add(_tags);
+            var runIdFile = new Option<string?>("--run-id-file") { Description = "Write the new run's id to this file (for scripts)." };
+            command.Options.Add(runIdFile);
             var parameterOptions = new List<(ParameterInfo Info, Option Option)>();
             foreach (var parameter in flow.Graph.Parameters)
             {
@@ -206,7 +212,7 @@ public static class FlowApp
                     }
                 }
 
-                var result = await new LocalScheduler(flow, Options(parsed)).RunAsync(values, cancellationToken).ConfigureAwait(false);
+                var result = await new LocalScheduler(flow, Options(parsed) with { RunIdFile = parsed.GetValue(runIdFile) }).RunAsync(values, cancellationToken).ConfigureAwait(false);
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
                 return result.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
             });
@@ -220,13 +226,15 @@ public static class FlowApp
             var origin = new Option<string?>("--origin-run-id") { Description = "The run to resume (default: the latest run of this flow)." };
             command.Arguments.Add(step);
             command.Options.Add(origin);
+            var runIdFile = new Option<string?>("--run-id-file") { Description = "Write the new run's id to this file (for scripts)." };
+            command.Options.Add(runIdFile);
             command.Options.Add(_maxWorkers);
             command.Options.Add(_maxSplits);
             command.Options.Add(_isolation);
             command.Options.Add(_tags);
             command.SetAction(async (parsed, cancellationToken) =>
             {
-                var result = await new LocalScheduler(flow, Options(parsed))
+                var result = await new LocalScheduler(flow, Options(parsed) with { RunIdFile = parsed.GetValue(runIdFile) })
                     .ResumeAsync(parsed.GetValue(origin), parsed.GetValue(step), cancellationToken).ConfigureAwait(false);
                 return result.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
             });
@@ -236,9 +244,17 @@ public static class FlowApp
         private Command ShowCommand()
         {
             var command = new Command("show", "Show the flow's graph: its steps, transitions and decorators.");
-            command.SetAction(_ =>
+            var format = new Option<string>("--format") { Description = "text, dot (Graphviz) or mermaid.", DefaultValueFactory = _ => "text" };
+            format.AcceptOnlyFromAmong("text", "dot", "mermaid");
+            command.Options.Add(format);
+            command.SetAction(parsed =>
             {
-                output.Write(GraphPrinter.Text(flow.Graph));
+                output.Write(parsed.GetValue(format) switch
+                {
+                    "dot" => GraphPrinter.Dot(flow.Graph),
+                    "mermaid" => GraphPrinter.Mermaid(flow.Graph),
+                    _ => GraphPrinter.Text(flow.Graph),
+                });
                 return ExitCodes.Success;
             });
             return command;

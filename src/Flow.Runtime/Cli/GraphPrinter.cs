@@ -64,6 +64,77 @@ public static class GraphPrinter
         return builder.ToString();
     }
 
+    /// <summary>The graph in Graphviz's dot language.</summary>
+    public static string Dot(FlowGraph graph)
+    {
+        var builder = new StringBuilder();
+        builder.Append("digraph ").Append(Quote(graph.Name)).AppendLine(" {");
+        builder.AppendLine("  rankdir=TB;");
+        foreach (var step in graph.Steps)
+        {
+            var shape = step.Kind switch
+            {
+                StepKind.Split or StepKind.Foreach => "trapezium",
+                StepKind.Join => "invtrapezium",
+                StepKind.Conditional => "diamond",
+                _ => "box",
+            };
+            builder.Append("  ").Append(Quote(step.Name)).Append(" [shape=").Append(shape).Append(", label=").Append(Quote($"{step.Name}\\n{Describe(step)}")).AppendLine("];");
+        }
+
+        foreach (var step in graph.Steps)
+        {
+            foreach (var target in step.Next)
+            {
+                var style = step.Transition switch
+                {
+                    TransitionKind.Conditional => " [style=dashed]",
+                    TransitionKind.Foreach => $" [label={Quote("each " + step.ForeachArtifact)}]",
+                    _ => "",
+                };
+                builder.Append("  ").Append(Quote(step.Name)).Append(" -> ").Append(Quote(target)).Append(style).AppendLine(";");
+            }
+        }
+
+        return builder.AppendLine("}").ToString();
+    }
+
+    /// <summary>The graph as a Mermaid flowchart.</summary>
+    public static string Mermaid(FlowGraph graph)
+    {
+        var builder = new StringBuilder("flowchart TD\n");
+        foreach (var step in graph.Steps)
+        {
+            var (open, close) = step.Kind switch
+            {
+                StepKind.Conditional => ("{", "}"),
+                StepKind.Split or StepKind.Foreach => ("[/", "\\]"),
+                StepKind.Join => ("[\\", "/]"),
+                StepKind.Start or StepKind.End => ("([", "])"),
+                _ => ("[", "]"),
+            };
+            builder.Append("    ").Append(step.Name).Append(open).Append('"').Append(step.Name).Append('"').Append(close).Append('\n');
+        }
+
+        foreach (var step in graph.Steps)
+        {
+            foreach (var target in step.Next)
+            {
+                var arrow = step.Transition switch
+                {
+                    TransitionKind.Conditional => " -.-> ",
+                    TransitionKind.Foreach => $" -- each {step.ForeachArtifact} --> ",
+                    _ => " --> ",
+                };
+                builder.Append("    ").Append(step.Name).Append(arrow).Append(target).Append('\n');
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static string Quote(string text) => "\"" + text.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
     private static string Describe(StepNode step) => step.Kind switch
     {
         StepKind.Start => "start",

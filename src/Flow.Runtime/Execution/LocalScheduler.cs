@@ -50,6 +50,9 @@ public sealed record RunOptions
     /// <summary>How to start workers, for <see cref="TaskIsolation.Process"/>.</summary>
     public WorkerCommand? Worker { get; init; }
 
+    /// <summary>A file to write the new run's id to, as soon as the run exists.</summary>
+    public string? RunIdFile { get; init; }
+
     /// <summary>Whether to keep a live status line on the terminal instead of a line per task.</summary>
     public bool LiveProgress { get; init; }
 
@@ -260,6 +263,11 @@ public sealed class LocalScheduler
             ResumedSteps = resumed,
         };
         await _datastore.Metadata.CreateRunAsync(run, cancellationToken).ConfigureAwait(false);
+        if (_options.RunIdFile is { } file)
+        {
+            await File.WriteAllTextAsync(file, run.RunId + "\n", cancellationToken).ConfigureAwait(false);
+        }
+
         return run;
     }
 

@@ -158,8 +158,9 @@ public sealed class LocalScheduler
         var graph = _definition.Graph;
         var origin = originRunId is null
             ? (await _datastore.Metadata.ListRunsAsync(graph.Name, cancellationToken).ConfigureAwait(false))
+                .Where(r => r.SystemTags.Contains("user:" + (_options.User ?? DefaultUser()), StringComparer.Ordinal))
                 .OrderByDescending(r => r.StartedAt).FirstOrDefault()
-                ?? throw new FlowException($"There is no run of {graph.Name} to resume in the datastore at {_datastore.Description}.")
+                ?? throw new FlowException($"There is no run of {graph.Name} by {_options.User ?? DefaultUser()} to resume in the datastore at {_datastore.Description}; name one with --origin-run-id.")
             : await _datastore.Metadata.GetRunAsync(graph.Name, Ids.Check(originRunId, "run id"), cancellationToken).ConfigureAwait(false)
                 ?? throw new FlowException($"Run {graph.Name}/{originRunId} is not in the datastore at {_datastore.Description}.");
         var tasks = await _datastore.Metadata.ListTasksAsync(graph.Name, origin.RunId, cancellationToken).ConfigureAwait(false);

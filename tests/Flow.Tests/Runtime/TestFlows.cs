@@ -329,3 +329,48 @@ public partial class HelloFlow : FlowSpec
     {
     }
 }
+
+public partial class FlakyJoinFlow : FlowSpec
+{
+    public int X { get; set; }
+
+    public int Out { get; set; }
+
+    [Step]
+    public void Start()
+    {
+        X = 0;
+        Next(A, B);
+    }
+
+    [Step]
+    public void A()
+    {
+        X += 2;
+        Next(Join);
+    }
+
+    [Step]
+    public void B()
+    {
+        X += 3;
+        Next(Join);
+    }
+
+    [Step]
+    public void Join(JoinInputs<FlakyJoinFlow> inputs)
+    {
+        if (Environment.GetEnvironmentVariable("FLOW_TEST_BREAK_JOIN") == "1")
+        {
+            throw new InvalidOperationException("the join is broken");
+        }
+
+        Out = inputs.Max(i => i.X);
+        Next(End);
+    }
+
+    [Step]
+    public void End()
+    {
+    }
+}

@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Text.RegularExpressions;
 using System.Xml.Linq;
 using Flow.Tests.Infrastructure;
 using NUnit.Framework;
@@ -14,8 +13,7 @@ namespace Flow.Tests.Packaging;
 [Category("Package")]
 public class PackageTests
 {
-    // Restores and first builds are slow on a cold machine; a hung command is killed after this.
-    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan Timeout = LocalFeed.Timeout;
 
     private const string BrokenFlow = """
         using Flow;
@@ -34,59 +32,27 @@ public class PackageTests
         }
         """;
 
-    private string _root = "";
-    private string _feed = "";
-    private string _version = "";
+    private LocalFeed? _feed;
+    private string _package = "";
 
-    private string Package => Path.Combine(_feed, $"Flow.{_version}.nupkg");
+    private LocalFeed Feed => _feed ?? throw new InvalidOperationException("The feed is made in OneTimeSetUp.");
 
     private static string BranchFlow => File.ReadAllText(Path.Combine(RepoPaths.Samples, "BranchFlow", "BranchFlow.cs"));
 
     [OneTimeSetUp]
     public void PackIntoALocalFeed()
     {
-        DotNetCli.Require();
-        _root = Directory.CreateTempSubdirectory("flow-package-tests-").FullName;
-        // The projects below stand alone, as a user's do: no MSBuild setup of an enclosing folder reaches them.
-        foreach (var name in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props" })
-        {
-            File.WriteAllText(Path.Combine(_root, name), "<Project />\n");
-        }
-
-        _feed = Path.Combine(_root, "feed");
-        // A version never used before, so that no NuGet cache can serve an older build of the package.
-        _version = $"{FlowVersion()}-test.{DateTime.UtcNow:yyyyMMddHHmmss}.p{Environment.ProcessId}";
-        var pack = DotNetCli.Run(
-            RepoPaths.Root,
-            Timeout,
-            "pack", Path.Combine(RepoPaths.Root, "src", "Flow", "Flow.csproj"), "-o", _feed, $"-p:PackageVersion={_version}");
-        Assert.That(pack.ExitCode, Is.EqualTo(0), pack.ToString());
-        Assert.That(File.Exists(Package), Is.True, $"{Package} was not created.\n{pack}");
+        _feed = LocalFeed.Create("package-tests");
+        _package = Feed.Pack(Path.Combine("src", "Flow", "Flow.csproj"), "Flow");
     }
 
     [OneTimeTearDown]
-    public void RemoveTheFeedAndTheCachedPackage()
-    {
-        if (_root.Length == 0)
-        {
-            return;
-        }
-
-        var locals = DotNetCli.Run(_root, Timeout, "nuget", "locals", "global-packages", "--list");
-        var globalPackages = Regex.Match(locals.Output, @"global-packages:\s*(.+)").Groups[1].Value.Trim();
-        var cached = Path.Combine(globalPackages, "flow", _version.ToLowerInvariant());
-        if (globalPackages.Length > 0 && Directory.Exists(cached))
-        {
-            Directory.Delete(cached, recursive: true);
-        }
-
-        Directory.Delete(_root, recursive: true);
-    }
+    public void RemoveTheFeedAndTheCachedPackage() => _feed?.Dispose();
 
     [Test]
     public void PackageHoldsTheRuntimeInLibAndTheCompilerPartsInAnalyzers()
     {
-        using var zip = ZipFile.OpenRead(Package);
+        using var zip = ZipFile.OpenRead(_package);
         var entries = zip.Entries.Select(e => e.FullName).ToList();
         var listing = string.Join("\n", entries);
 
@@ -107,7 +73,7 @@ public class PackageTests
     [Test]
     public void PackageDependsOnTheRuntimesPackagesOnly()
     {
-        using var zip = ZipFile.OpenRead(Package);
+        using var zip = ZipFile.OpenRead(_package);
         using var nuspec = zip.GetEntry("Flow.nuspec")!.Open();
         var dependencies = XDocument.Load(nuspec).Descendants().Where(e => e.Name.LocalName == "dependency")
             .Select(e => $"{e.Attribute("id")?.Value} {e.Attribute("version")?.Value}");
@@ -176,7 +142,7 @@ public class PackageTests
                 <Nullable>enable</Nullable>
               </PropertyGroup>
               <ItemGroup>
-                <PackageReference Include="Flow" Version="{_version}" />
+                <PackageReference Include="Flow" Version="{Feed.Version}" />
               </ItemGroup>
             </Project>
             """);
@@ -192,7 +158,7 @@ public class PackageTests
     {
         var dir = ProjectFolder(name);
         File.WriteAllText(Path.Combine(dir, "flow.cs"), $"""
-            #:package Flow@{_version}
+            #:package Flow@{Feed.Version}
             #:property AssemblyName=FlowApp
 
             {flow}
@@ -200,27 +166,9 @@ public class PackageTests
         return dir;
     }
 
-    /// <summary>A folder whose nuget.config puts the local feed before nuget.org.</summary>
-    private string ProjectFolder(string name)
-    {
-        var dir = Directory.CreateDirectory(Path.Combine(_root, name)).FullName;
-        File.WriteAllText(Path.Combine(dir, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="flow-local" value="{_feed}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-              </packageSources>
-            </configuration>
-            """);
-        return dir;
-    }
+    private string ProjectFolder(string name) => Feed.ProjectFolder(name);
 
-    private static IEnumerable<string> Lines(string output) => output.Split('\n').Select(l => l.Trim());
-
-    private static string FlowVersion() =>
-        XDocument.Load(Path.Combine(RepoPaths.Root, "Directory.Build.props")).Descendants("FlowVersion").Single().Value;
+    private static IEnumerable<string> Lines(string output) => LocalFeed.Lines(output);
 
     private static string CentralVersion(string package) =>
         XDocument.Load(Path.Combine(RepoPaths.Root, "Directory.Packages.props")).Descendants("PackageVersion")

@@ -9,14 +9,17 @@ namespace Flow.Bench;
 /// bench/Flows, run as a user runs it: its own process, in a fresh working directory (so a fresh
 /// <c>.flow</c> datastore), with its default isolation (reusable worker processes).
 /// </summary>
-public sealed partial class Cases(string repo, int reps, TextWriter log)
+public sealed partial class Cases(string repo, int reps, TextWriter log, IReadOnlyList<string> flowArguments, bool readyToRun)
 {
     private const long ArtifactMib = 100;
     private const double FlatMemory = 1.5;
     private readonly string _scratch = Directory.CreateTempSubdirectory("flow-bench-").FullName;
     private readonly Dictionary<int, List<Measurement>> _foreach = new();
 
-    public string Program(string flow) => Path.Combine(repo, "bench", "Flows", flow, "bin", "Release", "net10.0", flow);
+    // bench/profile.sh publishes the ReadyToRun builds; run.sh measures the plain Release builds a user gets from dotnet build.
+    public string Program(string flow) => readyToRun
+        ? Path.Combine(repo, "bench", "Flows", flow, "bin", "ReadyToRun", flow)
+        : Path.Combine(repo, "bench", "Flows", flow, "bin", "Release", "net10.0", flow);
 
     public async Task<Row> BranchAsync()
     {
@@ -98,10 +101,12 @@ public sealed partial class Cases(string repo, int reps, TextWriter log)
         var with = Path.Combine(build, "WithFlow", "WithFlow.csproj");
         var without = Path.Combine(build, "WithoutFlow", "WithoutFlow.csproj");
         var touched = Path.Combine(build, "Shared", "Features.cs");
+        // The warm-up builds the runtime project too; the timed builds leave it out (--no-dependencies),
+        // as a package user has no runtime project to check and others' edits to src/ must not land in one side only.
         foreach (var project in new[] { with, without })
         {
-            await DotnetBuildAsync(project, restore: true);
-            await DotnetBuildAsync(project, restore: false);
+            await DotnetBuildAsync(project);
+            await DotnetBuildAsync(project, "--no-restore", "--no-dependencies");
         }
 
         var withTimes = new List<double>();
@@ -109,15 +114,15 @@ public sealed partial class Cases(string repo, int reps, TextWriter log)
         for (var i = 0; i < reps; i++)
         {
             File.SetLastWriteTimeUtc(touched, DateTime.UtcNow);
-            withTimes.Add(await DotnetBuildAsync(with, restore: false));
+            withTimes.Add(await DotnetBuildAsync(with, "--no-restore", "--no-dependencies"));
             File.SetLastWriteTimeUtc(touched, DateTime.UtcNow);
-            withoutTimes.Add(await DotnetBuildAsync(without, restore: false));
+            withoutTimes.Add(await DotnetBuildAsync(without, "--no-restore", "--no-dependencies"));
             log.WriteLine($"  build {i + 1}: with Flow {Report.Seconds(withTimes[^1])}, without {Report.Seconds(withoutTimes[^1])}");
         }
 
         var ratio = Report.Median(withTimes) / Report.Median(withoutTimes);
         return new Row(
-            "generator build cost (incremental `dotnet build`, one file touched)",
+            "generator build cost (incremental `dotnet build --no-dependencies`, one file touched)",
             Report.Seconds(Report.Median(withTimes)),
             "— (build server)",
             "—",
@@ -141,14 +146,14 @@ public sealed partial class Cases(string repo, int reps, TextWriter log)
         var directory = FreshDirectory("resume");
         try
         {
-            var failed = await ProcessMeter.RunAsync(program, ["run"], directory, TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["FLOW_BENCH_FAIL_JOIN"] = "1" });
+            var failed = await ProcessMeter.RunAsync(program, ["run", .. flowArguments], directory, TimeSpan.FromSeconds(60), new Dictionary<string, string> { ["FLOW_BENCH_FAIL_JOIN"] = "1" });
             var runId = RunStarted().Match(failed.Stderr);
             if (failed.ExitCode != 1 || !runId.Success)
             {
                 throw new InvalidOperationException($"The run meant to fail at its join exited with {failed.ExitCode}:\n{failed.Stderr}");
             }
 
-            return await ProcessMeter.RunAsync(program, ["resume", "Join", "--origin-run-id", runId.Groups[1].Value], directory, TimeSpan.FromSeconds(60));
+            return await ProcessMeter.RunAsync(program, ["resume", "Join", "--origin-run-id", runId.Groups[1].Value, .. flowArguments], directory, TimeSpan.FromSeconds(60));
         }
         finally
         {
@@ -160,13 +165,13 @@ public sealed partial class Cases(string repo, int reps, TextWriter log)
     {
         if (!File.Exists(program))
         {
-            throw new InvalidOperationException($"{program} is missing; build bench/Bench.slnx in Release first (bench/run.sh does).");
+            throw new InvalidOperationException($"{program} is missing; bench/run.sh builds the Release programs, bench/profile.sh the ReadyToRun ones.");
         }
 
         var directory = FreshDirectory("run");
         try
         {
-            return await ProcessMeter.RunAsync(program, arguments, directory, cap, sampleTree: sampleTree);
+            return await ProcessMeter.RunAsync(program, [.. arguments, .. flowArguments], directory, cap, sampleTree: sampleTree);
         }
         finally
         {
@@ -221,10 +226,10 @@ public sealed partial class Cases(string repo, int reps, TextWriter log)
             note);
     }
 
-    private async Task<double> DotnetBuildAsync(string project, bool restore)
+    private static async Task<double> DotnetBuildAsync(string project, params string[] options)
     {
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in new[] { "build", project, "-c", "Release", "-nologo", "-v:q" }.Concat(restore ? [] : new[] { "--no-restore" }))
+        foreach (var argument in new[] { "build", project, "-c", "Release", "-nologo", "-v:q" }.Concat(options))
         {
             start.ArgumentList.Add(argument);
         }

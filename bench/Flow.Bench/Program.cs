@@ -3,14 +3,20 @@ using System.Globalization;
 using Flow.Bench;
 
 const string usage = """
-    Usage: bench/run.sh [--reps N] [--only CASE,...] [--cap-10000 SECONDS]
-    Cases: branch, foreach, artifact, resume, build (default: all).
+    Usage: bench/run.sh [--reps N] [--only CASE,...] [--foreach-counts N,...] [--cap-10000 SECONDS]
+                        [--flow-args "ARGS"] [--ready-to-run]
+    Cases: branch, foreach, artifact, resume, build (default: all); foreach counts: 100,1000,10000.
+    --flow-args adds options to every run and resume (e.g. "--isolation InProcess" or "--max-workers 1");
+    --ready-to-run measures the ReadyToRun programs bench/profile.sh publishes instead of the Release builds.
     Prints PRODUCT.md's performance table with the figures measured here.
     """;
 
 var reps = 3;
 var only = new HashSet<string>(["branch", "foreach", "artifact", "resume", "build"], StringComparer.Ordinal);
 var cap10000 = TimeSpan.FromSeconds(120);
+var counts = new List<int> { 100, 1_000, 10_000 };
+var flowArguments = new List<string>();
+var readyToRun = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -25,6 +31,15 @@ for (var i = 0; i < args.Length; i++)
         case "--cap-10000" when i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var seconds) && seconds > 0:
             cap10000 = TimeSpan.FromSeconds(seconds);
             i++;
+            break;
+        case "--foreach-counts" when i + 1 < args.Length && args[i + 1].Split(',').All(c => c is "100" or "1000" or "10000"):
+            counts = args[++i].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture)).ToList();
+            break;
+        case "--flow-args" when i + 1 < args.Length:
+            flowArguments = [.. args[++i].Split(' ', StringSplitOptions.RemoveEmptyEntries)];
+            break;
+        case "--ready-to-run":
+            readyToRun = true;
             break;
         default:
             Console.Error.WriteLine(usage);
@@ -47,9 +62,10 @@ Console.WriteLine($"- machine: {Environment.ProcessorCount} cores ({CpuModel()})
 Console.WriteLine($"- .NET: runtime {Environment.Version}, SDK {Capture("dotnet", "--version")}; commit {Capture("git", "-C", repo, "rev-parse", "--short", "HEAD")}");
 Console.WriteLine($"- load average at start: {LoadAverage()}");
 Console.WriteLine($"- each case: one untimed warm-up run, then the median of {reps} runs, each in a fresh working directory");
+Console.WriteLine($"- programs: {(readyToRun ? "ReadyToRun publish (bench/profile.sh)" : "Release build (dotnet build -c Release)")}; extra flow options: {(flowArguments.Count == 0 ? "none" : string.Join(' ', flowArguments))}");
 Console.WriteLine();
 
-var cases = new Cases(repo, reps, log);
+var cases = new Cases(repo, reps, log, flowArguments, readyToRun);
 var rows = new List<Row>();
 try
 {
@@ -61,10 +77,21 @@ try
 
     if (only.Contains("foreach"))
     {
-        log.WriteLine("foreach over 100, 1,000 and 10,000 items");
-        rows.Add(await cases.ForeachAsync(100, TimeSpan.FromSeconds(60), "≤ 1.4 s", 1.4, "28.3 s", "≤ 0.5 s"));
-        rows.Add(await cases.ForeachAsync(1_000, TimeSpan.FromSeconds(90), "≤ 8 s", 8, "326 s, 643 CPU-s", "≤ 2 s"));
-        rows.Add(await cases.ForeachAsync(10_000, cap10000, "≤ 60 s, memory flat", 60, "(not attempted: hours)", "≤ 15 s"));
+        log.WriteLine("foreach");
+        if (counts.Contains(100))
+        {
+            rows.Add(await cases.ForeachAsync(100, TimeSpan.FromSeconds(60), "≤ 1.4 s", 1.4, "28.3 s", "≤ 0.5 s"));
+        }
+
+        if (counts.Contains(1_000))
+        {
+            rows.Add(await cases.ForeachAsync(1_000, TimeSpan.FromSeconds(90), "≤ 8 s", 8, "326 s, 643 CPU-s", "≤ 2 s"));
+        }
+
+        if (counts.Contains(10_000))
+        {
+            rows.Add(await cases.ForeachAsync(10_000, cap10000, "≤ 60 s, memory flat", 60, "(not attempted: hours)", "≤ 15 s"));
+        }
     }
 
     if (only.Contains("artifact"))
@@ -79,7 +106,7 @@ try
         rows.Add(await cases.ResumeAsync());
     }
 
-    if (only.Contains("foreach"))
+    if (only.Contains("foreach") && counts.Contains(1_000))
     {
         rows.Add(cases.PerTaskOverhead());
     }

@@ -64,22 +64,36 @@ public sealed class LocalMetadataStore : IMetadataStore
     public async Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken = default)
     {
         var folder = RunFolder(run.Flow, run.RunId);
+        var exists = new FlowException($"Run {run.Flow}/{run.RunId} exists already.");
+        if (Directory.Exists(folder))
+        {
+            throw exists;
+        }
+
+        // The run's folder appears with its record in one rename, which fails onto a folder that has one:
+        // of two processes creating the same run id at once, exactly one succeeds.
+        var staging = Path.Combine(Path.GetDirectoryName(folder)!, $".{run.RunId}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.tmp");
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(folder)!);
-            if (Directory.Exists(folder))
-            {
-                throw new FlowException($"Run {run.Flow}/{run.RunId} exists already.");
-            }
-
-            Directory.CreateDirectory(folder);
+            Directory.CreateDirectory(staging);
+            await LocalFiles.WriteAtomicAsync(Path.Combine(staging, "run.json"), RecordJson.Serialize(run), cancellationToken).ConfigureAwait(false);
+            Directory.Move(staging, folder);
         }
-        catch (IOException e)
+        catch (IOException) when (Directory.Exists(folder))
+        {
+            throw exists;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new FlowException($"Cannot create run {run.Flow}/{run.RunId} in {_root}: {e.Message}", e);
         }
-
-        await UpdateRunAsync(run, cancellationToken).ConfigureAwait(false);
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
     }
 
     /// <inheritdoc />
@@ -105,6 +119,12 @@ public sealed class LocalMetadataStore : IMetadataStore
         var runs = new List<RunRecord>();
         foreach (var dir in Directory.EnumerateDirectories(folder))
         {
+            // Folders that are not runs (a run being created, anything put there by hand) are not listed.
+            if (!Ids.IsValid(Path.GetFileName(dir)))
+            {
+                continue;
+            }
+
             if (await GetRunAsync(flow, Path.GetFileName(dir), cancellationToken).ConfigureAwait(false) is { } run)
             {
                 runs.Add(run);

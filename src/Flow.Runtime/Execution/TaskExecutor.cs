@@ -125,7 +125,7 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
             for (var i = 0; i < request.Inputs.Count; i++)
             {
                 var parent = await ParentAsync(request.Inputs[i], cancellationToken).ConfigureAwait(false);
-                var owner = parent.Pathspec;
+                var owner = Owner(parent);
                 var refs = parent.Artifacts;
                 inputs.Add(new JoinInput(
                     parent.Step,
@@ -156,12 +156,16 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
                 inheritedRefs.Remove(collection);
             }
 
-            item = await datastore.GetAsync(elements[index], $"foreach element {index} of {source.Pathspec}", cancellationToken).ConfigureAwait(false);
+            item = await datastore.GetAsync(elements[index], $"foreach element {index} of {Owner(source)}", cancellationToken).ConfigureAwait(false);
         }
 
-        var inherited = await datastore.GetAllAsync(inheritedRefs, source.Pathspec, cancellationToken).ConfigureAwait(false);
+        var inherited = await datastore.GetAllAsync(inheritedRefs, Owner(source), cancellationToken).ConfigureAwait(false);
         return (inherited, inheritedRefs, null, item);
     }
+
+    // A clone's data was written by the task it was cloned from: errors name both.
+    private static string Owner(TaskRecord task) =>
+        task.ClonedFrom is { } origin ? $"{task.Pathspec} (cloned from {origin})" : task.Pathspec;
 
     private async Task<TaskRecord> ParentAsync(string pathspec, CancellationToken cancellationToken)
     {

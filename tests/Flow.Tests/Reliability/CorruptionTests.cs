@@ -1,0 +1,98 @@
+using NUnit.Framework;
+
+namespace Flow.Tests.Reliability;
+
+/// <summary>Stored data that changed after it was written is a clear error naming what it belongs to, never a wrong value.</summary>
+public class CorruptionTests : ReliabilityTest
+{
+    public enum Damage
+    {
+        FlipAByte,
+        Truncate,
+        Empty,
+        Delete,
+    }
+
+    [TestCase(Damage.FlipAByte, "is corrupt")]
+    [TestCase(Damage.Truncate, "is corrupt")]
+    [TestCase(Damage.Empty, "is corrupt")]
+    [TestCase(Damage.Delete, "is missing")]
+    public async Task ResumingFromAStepThatReadsADamagedArtifactFailsAndNamesIt(Damage damage, string what)
+    {
+        var (runId, work) = await RunAndDamageTheLastSquareAsync(damage);
+
+        var resumed = RunFlow("FaultFlow", null, "resume", "Join", "--origin-run-id", runId);
+        Assert.That(resumed.Code, Is.Not.EqualTo(0), resumed.ToString());
+        Assert.That(resumed.Output, Does.Not.Contain("total ="), $"a damaged artifact must not give a result.\n{resumed}");
+        var clone = (await Stored.Datastore.Metadata.ListTasksAsync("FaultFlow", RunIdStarted(resumed))).Single(t => t.ClonedFrom == work.Pathspec);
+        Assert.That(resumed.Error, Does.Contain($"artifact Square of {clone.Pathspec} (cloned from {work.Pathspec})").And.Contain(what), resumed.ToString());
+        Assert.That(resumed.Error, Does.Contain($"failed in task {RunIdStarted(resumed)}/Join/"), resumed.ToString());
+    }
+
+    [TestCase(Damage.FlipAByte, "is corrupt")]
+    [TestCase(Damage.Delete, "is missing")]
+    public async Task TheStepCommandOnATaskThatReadsADamagedArtifactFailsAndNamesIt(Damage damage, string what)
+    {
+        var (runId, _) = await RunAndDamageTheLastSquareAsync(Damage.FlipAByte);
+        var join = await Stored.TaskAsync("FaultFlow", runId, "Join");
+        Damage_(damage, Stored.BlobPath(join.Artifacts["Total"].Key));
+
+        var result = RunFlow("FaultFlow", null, "step", "End", "--run-id", runId, "--task-id", "100", "--input", join.Pathspec);
+        Assert.That(result.Code, Is.Not.EqualTo(0), result.ToString());
+        Assert.That(result.Output, Does.Not.Contain("total ="), $"a damaged artifact must not give a result.\n{result}");
+        Assert.That(result.Error, Does.Contain($"artifact Total of {join.Pathspec}").And.Contain(what).And.Contain($"{runId}/End/100"), result.ToString());
+    }
+
+    [Test]
+    public async Task ADamagedTaskRecordIsAClearErrorOnResume()
+    {
+        var (runId, work) = await RunAndDamageTheLastSquareAsync(null);
+        var record = Path.Combine(Stored.RunFolder("FaultFlow", runId), "tasks", $"Work.{work.TaskId}.json");
+        File.WriteAllText(record, File.ReadAllText(record)[..20]);
+
+        var resumed = RunFlow("FaultFlow", null, "resume", "Join", "--origin-run-id", runId);
+        Assert.That(resumed.Code, Is.Not.EqualTo(0), resumed.ToString());
+        Assert.That(resumed.Output, Does.Not.Contain("total ="), resumed.ToString());
+        Assert.That(resumed.Error, Does.Contain($"Work.{work.TaskId}.json").And.Contain("corrupt"), resumed.ToString());
+    }
+
+    /// <summary>Runs FaultFlow and damages the blob of the last Work task's Square (9: no other artifact has that value).</summary>
+    private async Task<(string RunId, Flow.Datastore.TaskRecord Work)> RunAndDamageTheLastSquareAsync(Damage? damage)
+    {
+        var run = RunFlow("FaultFlow", null, "run");
+        Assert.That(run.Code, Is.EqualTo(0), run.ToString());
+        Assert.That(run.Output, Does.Contain("total = 14"), run.ToString());
+        var runId = RunIdStarted(run);
+        var tasks = await Stored.Datastore.Metadata.ListTasksAsync("FaultFlow", runId);
+        var work = tasks.Where(t => t.Step == "Work").OrderBy(t => t.TaskId).Last();
+        Assert.That(await Stored.ArtifactAsync<int>("FaultFlow", runId, "End", "Total"), Is.EqualTo(14));
+        if (damage is { } d)
+        {
+            Damage_(d, Stored.BlobPath(work.Artifacts["Square"].Key));
+        }
+
+        return (runId, work);
+    }
+
+    private static void Damage_(Damage damage, string blob)
+    {
+        var bytes = File.ReadAllBytes(blob);
+        switch (damage)
+        {
+            case Damage.FlipAByte:
+                // 9 becomes 8: still a valid MessagePack int, so only the hash can tell.
+                bytes[^1] ^= 1;
+                File.WriteAllBytes(blob, bytes);
+                break;
+            case Damage.Truncate:
+                File.WriteAllBytes(blob, bytes[..^1]);
+                break;
+            case Damage.Empty:
+                File.WriteAllBytes(blob, []);
+                break;
+            case Damage.Delete:
+                File.Delete(blob);
+                break;
+        }
+    }
+}

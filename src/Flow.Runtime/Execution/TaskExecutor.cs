@@ -24,6 +24,13 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
     {
         var graph = definition.Graph;
         var node = graph[Ids.Check(request.Step, "step name")];
+
+        // A malformed request is its caller's mistake, not the task's: it fails before anything is recorded.
+        foreach (var input in request.Inputs)
+        {
+            TaskPath(input);
+        }
+
         var started = DateTimeOffset.UtcNow;
         var run = await RunAsync(request.RunId, cancellationToken).ConfigureAwait(false);
         var context = new RunContext(graph.Name, run.RunId, run.User);
@@ -167,6 +174,18 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
     private static string Owner(TaskRecord task) =>
         task.ClonedFrom is { } origin ? $"{task.Pathspec} (cloned from {origin})" : task.Pathspec;
 
+    private static (string RunId, string Step, long TaskId) TaskPath(string pathspec)
+    {
+        var parts = pathspec.Split('/');
+        if (parts.Length != 3 || !Ids.IsValid(parts[0]) || !Ids.IsValid(parts[1])
+            || !long.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var taskId))
+        {
+            throw new FlowException($"'{pathspec}' is not a task path; write RUN/STEP/TASK, as in 1700000000000-ab12/Start/1.");
+        }
+
+        return (parts[0], parts[1], taskId);
+    }
+
     private async Task<TaskRecord> ParentAsync(string pathspec, CancellationToken cancellationToken)
     {
         if (_parents.TryGetValue(pathspec, out var known))
@@ -174,13 +193,8 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
             return known;
         }
 
-        var parts = pathspec.Split('/');
-        if (parts.Length != 3 || !long.TryParse(parts[2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var taskId))
-        {
-            throw new FlowException($"'{pathspec}' is not a task path; write RUN/STEP/TASK.");
-        }
-
-        var record = await datastore.Metadata.GetTaskAsync(definition.Graph.Name, Ids.Check(parts[0], "run id"), Ids.Check(parts[1], "step name"), taskId, cancellationToken).ConfigureAwait(false)
+        var (runId, step, taskId) = TaskPath(pathspec);
+        var record = await datastore.Metadata.GetTaskAsync(definition.Graph.Name, runId, step, taskId, cancellationToken).ConfigureAwait(false)
             ?? throw new FlowException($"Task {pathspec} is not in the datastore at {datastore.Description}.");
         if (record.Status != RunStatus.Succeeded)
         {

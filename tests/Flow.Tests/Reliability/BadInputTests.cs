@@ -1,0 +1,100 @@
+using NUnit.Framework;
+
+namespace Flow.Tests.Reliability;
+
+/// <summary>Bad input gets a clear message and a non-zero exit, and changes nothing in the datastore.</summary>
+public class BadInputTests : ReliabilityTest
+{
+    private string _runId = "";
+
+    [SetUp]
+    public void RunOnce()
+    {
+        var run = RunFlow("FaultFlow", null, "run");
+        Assert.That(run.Code, Is.EqualTo(0), run.ToString());
+        _runId = RunIdStarted(run);
+    }
+
+    [TestCase("../..", "'../..' is not a valid run id")]
+    [TestCase("../../etc", "'../../etc' is not a valid run id")]
+    [TestCase(".flow", "'.flow' is not a valid run id")]
+    [TestCase("not a run!", "'not a run!' is not a valid run id")]
+    [TestCase("1700000000000-abcd", "Run FaultFlow/1700000000000-abcd is not in the datastore")]
+    public void ResumeOfABadOriginRunIdSaysWhy(string origin, string message)
+    {
+        var result = RunFlow("FaultFlow", null, "resume", "Join", "--origin-run-id", origin);
+        AssertRejected(result, message);
+    }
+
+    [TestCase("NoSuchStep", "Flow FaultFlow has no step 'NoSuchStep'. Its steps are: Start, Work, Join, End.")]
+    [TestCase("../Join", "has no step '../Join'")]
+    [TestCase("Start", "Resuming from Start would run everything again")]
+    public void ResumeFromABadStepSaysWhy(string step, string message)
+    {
+        var result = RunFlow("FaultFlow", null, "resume", step, "--origin-run-id", _runId);
+        AssertRejected(result, message);
+    }
+
+    [Test]
+    public void ResumeInADatastoreWithoutRunsSaysSo()
+    {
+        var result = FlowProcess.Run(TestFlows, Work, null, "FaultFlow", "resume", "--datastore-root", Path.Combine(Work, "empty"));
+        Assert.That(result.Code, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.StartWith("error: ").And.Contain("There is no run of FaultFlow"), result.ToString());
+    }
+
+    [TestCase("garbage")]
+    [TestCase("../../x")]
+    [TestCase("RUN/Join")]
+    [TestCase("../Join/6")]
+    [TestCase("{run}/Join/six")]
+    [TestCase("{run}/Join/6/7")]
+    public void TheStepCommandRejectsAnInputThatIsNotATaskPath(string input)
+    {
+        input = input.Replace("{run}", _runId, StringComparison.Ordinal);
+        var result = RunFlow("FaultFlow", null, "step", "End", "--run-id", _runId, "--task-id", "7", "--input", input);
+        AssertRejected(result, $"'{input}' is not a task path; write RUN/STEP/TASK");
+        Assert.That(Stored.TaskJsons("FaultFlow", _runId)["End.7"].GetProperty("status").GetString(), Is.EqualTo("Succeeded"), "bad input must not overwrite the task's record");
+    }
+
+    [TestCase("--run-id", "../..", "'../..' is not a valid run id")]
+    [TestCase("--run-id", "1700000000000-abcd", "Run FaultFlow/1700000000000-abcd is not in the datastore")]
+    public void TheStepCommandRejectsABadRunId(string option, string value, string message)
+    {
+        var result = RunFlow("FaultFlow", null, "step", "End", option, value, "--task-id", "7", "--input", $"{_runId}/Join/6");
+        AssertRejected(result, message);
+    }
+
+    [Test]
+    public void TheStepCommandRejectsAnUnknownStep()
+    {
+        var result = RunFlow("FaultFlow", null, "step", "Nope", "--run-id", _runId, "--task-id", "7");
+        AssertRejected(result, "Flow FaultFlow has no step 'Nope'");
+    }
+
+    [Test]
+    public void AParameterOfTheWrongTypeSaysWhich()
+    {
+        var result = RunFlow("ParamFlow", null, "run", "--seed", "seven");
+        Assert.That(result.Code, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.StartWith("error: ").And.Contain("seven").And.Contain("--seed"), result.ToString());
+        Assert.That(Stored.RunIds("ParamFlow"), Is.Empty, "a rejected run leaves nothing behind");
+    }
+
+    [Test]
+    public void AnUnknownFlowOfAProgramWithSeveralSaysWhichItHas()
+    {
+        var result = FlowProcess.Run(TestFlows, Work, null, "NoFlow", "run");
+        Assert.That(result.Code, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.Contain("unknown flow 'NoFlow'").And.Contain("FaultFlow"), result.ToString());
+    }
+
+    private void AssertRejected(ProcessResult result, string message)
+    {
+        Assert.That(result.Code, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.StartWith("error: ").And.Contain(message), result.ToString());
+        Assert.That(result.Error, Does.Not.Contain("   at "), $"a user error is a sentence, not a stack trace.\n{result}");
+        Assert.That(Stored.RunIds("FaultFlow"), Is.EqualTo(new[] { _runId }), $"a rejected command must not create a run.\n{result}");
+        Assert.That(Stored.TaskJsons("FaultFlow", _runId), Has.Count.EqualTo(7), $"a rejected command must not add tasks.\n{result}");
+    }
+}

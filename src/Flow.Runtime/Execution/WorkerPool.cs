@@ -15,6 +15,7 @@ internal sealed class WorkerPool : ITaskLauncher
     private readonly string _flow;
     private readonly WorkerCommand _command;
     private readonly string _datastoreRoot;
+    private readonly LocalMetadataStore _metadata;
     private readonly TextWriter _output;
     private readonly TextWriter _log;
     private readonly string _socketPrefix;
@@ -31,6 +32,7 @@ internal sealed class WorkerPool : ITaskLauncher
         _flow = flow;
         _command = command;
         _datastoreRoot = datastoreRoot;
+        _metadata = new LocalMetadataStore(datastoreRoot);
         _log = log;
         _socketPrefix = Path.Combine(Path.GetTempPath(), $"flow-{Environment.ProcessId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}");
         for (var i = 0; i < prestart; i++)
@@ -81,7 +83,8 @@ internal sealed class WorkerPool : ITaskLauncher
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout is { } limitTime)
         {
             worker.Kill();
-            return InProcessLauncher.TimedOut(worker.Flow, request, limitTime);
+            await worker.Process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            return await RecordAsync(InProcessLauncher.TimedOut(worker.Flow, request, limitTime)).ConfigureAwait(false);
         }
         catch (IOException)
         {
@@ -143,7 +146,14 @@ internal sealed class WorkerPool : ITaskLauncher
             137 => "it was killed (exit code 137: SIGKILL, possibly out of memory)",
             _ => $"its process exited with code {code}",
         };
-        return InProcessLauncher.Failed(worker.Flow, request, new FlowException($"Task {request.Pathspec} did not finish: {why}."));
+        return await RecordAsync(InProcessLauncher.Failed(worker.Flow, request, new FlowException($"Task {request.Pathspec} did not finish: {why}."))).ConfigureAwait(false);
+    }
+
+    // A worker that died or ran out of time could not record its task, so the pool records the failure in its place.
+    private async Task<TaskRecord> RecordAsync(TaskRecord failed)
+    {
+        await _metadata.PutTaskAsync(failed, CancellationToken.None).ConfigureAwait(false);
+        return failed;
     }
 
     private async Task<Worker> StartAsync(CancellationToken cancellationToken)

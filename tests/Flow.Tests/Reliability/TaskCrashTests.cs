@@ -20,6 +20,7 @@ public class TaskCrashTests : ReliabilityTest
         Assert.That(crashed.Error, Does.Contain($"resume Work --origin-run-id {runId}"), crashed.ToString());
         Assert.That(crashed.Output, Does.Not.Contain("total ="), crashed.ToString());
         Assert.That(Stored.RunJson("FaultFlow", runId).GetProperty("status").GetString(), Is.EqualTo("Failed"), crashed.ToString());
+        AssertRecordedFailure("FaultFlow", runId, "Work.3", reason);
 
         var resumed = RunFlow("FaultFlow", null, "resume", "--origin-run-id", runId);
         Assert.That(resumed.Code, Is.EqualTo(0), resumed.ToString());
@@ -60,6 +61,7 @@ public class TaskCrashTests : ReliabilityTest
         Assert.That(result.Code, Is.EqualTo(1), result.ToString());
         var runId = RunIdStarted(result);
         Assert.That(result.Error, Does.Contain($"failed in task {runId}/Spin/2: ").And.Contain("timeout of 3 s"), result.ToString());
+        AssertRecordedFailure("HangFlow", runId, "Spin.2", "timeout of 3 s");
         Assert.That(stoppedAfter, Is.GreaterThan(TimeSpan.FromSeconds(2)).And.LessThan(TimeSpan.FromSeconds(3 + 5)), result.ToString());
         Assert.That(ProcessesUsing(Root), Is.Empty, "the spinning worker must be gone");
     }
@@ -85,6 +87,16 @@ public class TaskCrashTests : ReliabilityTest
         }
 
         Assert.That(left, Is.Empty, $"workers still running 30 s after their scheduler was killed.\n{run.Output}\n{run.Error}");
+    }
+
+    /// <summary>A task whose process died could not record itself: its failure is recorded for it, and the run names it.</summary>
+    private void AssertRecordedFailure(string flow, string runId, string task, string reason)
+    {
+        var tasks = Stored.TaskJsons(flow, runId);
+        Assert.That(tasks.ContainsKey(task), Is.True, $"the failed task {task} has no record; there are {string.Join(", ", tasks.Keys)}");
+        Assert.That(tasks[task].GetProperty("status").GetString(), Is.EqualTo("Failed"));
+        Assert.That(tasks[task].GetProperty("error").ToString(), Does.Contain(reason));
+        Assert.That(Stored.RunJson(flow, runId).GetProperty("failedTask").GetString(), Is.EqualTo($"{runId}/{task.Replace('.', '/')}"));
     }
 
     /// <summary>The processes whose command line names this datastore: the scheduler and its workers.</summary>

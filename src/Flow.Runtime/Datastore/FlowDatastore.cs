@@ -55,8 +55,17 @@ public sealed class FlowDatastore
         }
 
         var bytes = await Blobs.GetAsync(key, cancellationToken).ConfigureAwait(false)
-            ?? throw new FlowException($"The data of {what} is missing from the datastore at {Description} (blob {key}).");
-        var value = ArtifactValue.FromBytes(bytes, key, what);
+            ?? throw new FlowException($"The data of {what} is missing from the datastore at {Description} (blob {key}); run the step that wrote it again.");
+        ArtifactValue value;
+        try
+        {
+            value = ArtifactValue.FromBytes(bytes, key, what);
+        }
+        catch (FlowException e)
+        {
+            throw new FlowException($"{e.Message} Remove blob {key} from the datastore at {Description} and run the step that wrote it again.", e);
+        }
+
         Remember(value);
         return value;
     }

@@ -17,7 +17,9 @@ public sealed class LocalBlobStore : IBlobStore
     public async Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         var path = PathOf(key);
-        if (File.Exists(path))
+
+        // Identical bytes are stored once; a blob of the wrong length was damaged after it was written, and is replaced.
+        if (new FileInfo(path) is { Exists: true } existing && existing.Length == data.Length)
         {
             return;
         }
@@ -85,7 +87,9 @@ public sealed class LocalMetadataStore : IMetadataStore
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new FlowException($"Cannot create run {run.Flow}/{run.RunId} in {_root}: {e.Message}", e);
+            throw File.Exists(_root)
+                ? new FlowException($"The datastore at {_root} is a file; give --datastore-root a folder.", e)
+                : new FlowException($"Cannot create run {run.Flow}/{run.RunId} in the datastore at {_root}: {e.Message}", e);
         }
         finally
         {

@@ -43,6 +43,16 @@ public class BadInputTests : ReliabilityTest
         Assert.That(result.Error, Does.StartWith("error: ").And.Contain("There is no run of FaultFlow"), result.ToString());
     }
 
+    [Test]
+    public void ADatastoreRootThatIsAFileSaysSo()
+    {
+        var file = Path.Combine(Work, "not-a-folder");
+        File.WriteAllText(file, "");
+        var result = FlowProcess.Run(TestFlows, Work, null, "FaultFlow", "run", "--datastore-root", file);
+        Assert.That(result.Code, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.StartWith("error: ").And.Contain($"The datastore at {file} is a file"), result.ToString());
+    }
+
     [TestCase("garbage")]
     [TestCase("../../x")]
     [TestCase("RUN/Join")]

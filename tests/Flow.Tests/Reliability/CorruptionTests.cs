@@ -44,6 +44,32 @@ public class CorruptionTests : ReliabilityTest
     }
 
     [Test]
+    public async Task ACorruptBlobIsRepairedByDoingWhatTheErrorSays()
+    {
+        var (runId, work) = await RunAndDamageTheLastSquareAsync(Damage.FlipAByte);
+        var failed = RunFlow("FaultFlow", null, "resume", "Join", "--origin-run-id", runId);
+        var key = work.Artifacts["Square"].Key;
+        Assert.That(failed.Error, Does.Contain($"Remove blob {key} from the datastore at {Root} and run the step that wrote it again"), failed.ToString());
+
+        File.Delete(Stored.BlobPath(key));
+        var repaired = RunFlow("FaultFlow", null, "resume", "Work", "--origin-run-id", runId);
+        Assert.That(repaired.Code, Is.EqualTo(0), repaired.ToString());
+        Assert.That(repaired.Output, Does.Contain("total = 14"), repaired.ToString());
+        Stored.AssertEveryBlobMatchesItsName();
+    }
+
+    [Test]
+    public async Task ABlobOfTheWrongLengthIsReplacedWhenTheSameValueIsStoredAgain()
+    {
+        var (_, work) = await RunAndDamageTheLastSquareAsync(Damage.Truncate);
+        var again = RunFlow("FaultFlow", null, "run");
+        Assert.That(again.Code, Is.EqualTo(0), again.ToString());
+        Assert.That(again.Output, Does.Contain("total = 14"), again.ToString());
+        Assert.That(Stored.AssertEveryBlobMatchesItsName(), Is.Empty);
+        Assert.That(File.Exists(Stored.BlobPath(work.Artifacts["Square"].Key)), Is.True);
+    }
+
+    [Test]
     public async Task ADamagedTaskRecordIsAClearErrorOnResume()
     {
         var (runId, work) = await RunAndDamageTheLastSquareAsync(null);

@@ -39,6 +39,9 @@ public sealed class FlowGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(flows, static (spc, flow) => spc.AddSource(FlowEmitter.HintName(flow), FlowEmitter.Emit(flow)));
 
+        var branches = results.Where(static r => r.Branches is not null).Select(static (r, _) => r.Branches!);
+        context.RegisterSourceOutput(branches, static (spc, model) => spc.AddSource(FlowEmitter.BranchesHintName(model), FlowEmitter.EmitBranches(model)));
+
         var userEntryPoint = context.SyntaxProvider
             .CreateSyntaxProvider(
                 static (node, _) => node is GlobalStatementSyntax
@@ -112,12 +115,29 @@ public sealed class FlowGenerator : IIncrementalGenerator
             },
             analyzeArtifacts: true,
             cancellationToken);
-        return new FlowResult(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), FlowBuilder.ToModel(declaration));
+        var model = FlowBuilder.ToModel(declaration);
+
+        // A valid flow gets accessors for the branches of its static splits; one with errors, for every step that goes to a join.
+        var branchSteps = model is not null
+            ? model.BranchAccessors
+            : declaration.Steps.Where(s => s.Next.Any(t => declaration.ByName.TryGetValue(t, out var target) && target.IsJoin)).Select(s => s.Name).ToEquatableArray();
+        var branches = branchSteps.Count == 0 || type.ContainingType is not null || type.IsGenericType
+            ? null
+            : new BranchAccessorsModel(
+                type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+                type.Name,
+                type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+                type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
+                branchSteps);
+        return new FlowResult(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), model, branches);
     }
 }
 
 /// <summary>A flow class and, when it is valid, its model.</summary>
-internal sealed record FlowResult(string FullyQualifiedName, FlowModel? Model);
+internal sealed record FlowResult(string FullyQualifiedName, FlowModel? Model, BranchAccessorsModel? Branches);
+
+/// <summary>The branch accessors of a flow's joins.</summary>
+internal sealed record BranchAccessorsModel(string? Namespace, string Name, string FullyQualifiedName, string Accessibility, EquatableArray<string> Steps);
 
 /// <summary>A flow the entry point knows: its name and whether it compiled into a definition.</summary>
 internal sealed record EntryFlow(string FullyQualifiedName, bool IsValid);

@@ -67,6 +67,15 @@ public class TaskCrashTests : ReliabilityTest
     }
 
     [Test]
+    public void RetryRunsAgainATaskThatTimedOut()
+    {
+        var result = RunFlow("StuckOnceFlow", null, "run");
+        Assert.That(result.Code, Is.EqualTo(0), result.ToString());
+        Assert.That(result.Output, Does.Contain("attempts = 2"), result.ToString());
+        Assert.That(result.Error, Does.Contain("timeout of 2 s").And.Contain("retrying"), result.ToString());
+    }
+
+    [Test]
     public void AWorkerLeftBehindByAKilledSchedulerStopsItsTask()
     {
         using var run = FlowProcess.Start(TestFlows, Work, Env(("FLOW_TEST_FAULT", "hang")), "FaultFlow", "run", "--datastore-root", Root);

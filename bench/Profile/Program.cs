@@ -14,6 +14,7 @@ Console.WriteLine("| operation | wall | CPU | allocated |");
 Console.WriteLine("|---|---|---|---|");
 try
 {
+    Time("first SHA-256 of 8 bytes (cold: loads the crypto library)", 1, _ => ArtifactValue.ComputeHash(new byte[8]));
     Time("first MessagePack serialize + SHA-256 of a long (cold: resolver set-up and JIT)", 1, _ => FlowSerializer.Serialize(42L));
     Time("MessagePack serialize + SHA-256 of a long (warm)", 2000, i => FlowSerializer.Serialize((long)i));
     var small = FlowSerializer.Serialize(7L);
@@ -35,6 +36,10 @@ try
         Time($"foreach parent record get, {elements:N0} element keys ({size / 1024} KB JSON; every child reads it)", 200,
             _ => metadata.GetTaskAsync("ProfileFlow", "1-abcd", "Work", 100_000 + elements).GetAwaiter().GetResult());
     }
+
+    var medium = new byte[10 << 20];
+    Random.Shared.NextBytes(medium);
+    Time("10 MiB random byte[]: serialize (plain, then LZ4 tried: up to 64 MiB) + SHA-256", 3, _ => FlowSerializer.Serialize(medium));
 
     var payload = new byte[100 << 20];
     Random.Shared.NextBytes(payload);

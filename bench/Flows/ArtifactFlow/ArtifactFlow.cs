@@ -15,12 +15,9 @@ public partial class ArtifactFlow : FlowSpec
     [Step]
     public void Start()
     {
+        // Random bytes, so compression cannot make the artifact smaller than it is.
         var payload = new byte[SizeMib * (1 << 20)];
-        for (var i = 0; i < payload.Length; i++)
-        {
-            payload[i] = (byte)(i * 31 + (i >> 11));
-        }
-
+        new Random(SizeMib).NextBytes(payload);
         Payload = payload;
         Next(Read);
     }

@@ -19,7 +19,7 @@ public class CorruptionTests : ReliabilityTest
     [TestCase(Damage.Delete, "is missing")]
     public async Task ResumingFromAStepThatReadsADamagedArtifactFailsAndNamesIt(Damage damage, string what)
     {
-        var (runId, work) = await RunAndDamageTheLastSquareAsync(damage);
+        var (runId, work) = await CopyRunAndDamageTheLastSquareAsync(damage);
 
         var resumed = RunFlow("FaultFlow", null, "resume", "Join", "--origin-run-id", runId);
         Assert.That(resumed.Code, Is.Not.EqualTo(0), resumed.ToString());
@@ -33,7 +33,7 @@ public class CorruptionTests : ReliabilityTest
     [TestCase(Damage.Delete, "is missing")]
     public async Task TheStepCommandOnATaskThatReadsADamagedArtifactFailsAndNamesIt(Damage damage, string what)
     {
-        var (runId, _) = await RunAndDamageTheLastSquareAsync(Damage.FlipAByte);
+        var (runId, _) = await CopyRunAndDamageTheLastSquareAsync(Damage.FlipAByte);
         var join = await Stored.TaskAsync("FaultFlow", runId, "Join");
         Damage_(damage, Stored.BlobPath(join.Artifacts["Total"].Key));
 
@@ -46,7 +46,7 @@ public class CorruptionTests : ReliabilityTest
     [Test]
     public async Task ACorruptBlobIsRepairedByDoingWhatTheErrorSays()
     {
-        var (runId, work) = await RunAndDamageTheLastSquareAsync(Damage.FlipAByte);
+        var (runId, work) = await CopyRunAndDamageTheLastSquareAsync(Damage.FlipAByte);
         var failed = RunFlow("FaultFlow", null, "resume", "Join", "--origin-run-id", runId);
         var key = work.Artifacts["Square"].Key;
         Assert.That(failed.Error, Does.Contain($"Remove blob {key} from the datastore at {Root} and run the step that wrote it again"), failed.ToString());
@@ -61,7 +61,7 @@ public class CorruptionTests : ReliabilityTest
     [Test]
     public async Task ABlobOfTheWrongLengthIsReplacedWhenTheSameValueIsStoredAgain()
     {
-        var (_, work) = await RunAndDamageTheLastSquareAsync(Damage.Truncate);
+        var (_, work) = await CopyRunAndDamageTheLastSquareAsync(Damage.Truncate);
         var again = RunFlow("FaultFlow", null, "run");
         Assert.That(again.Code, Is.EqualTo(0), again.ToString());
         Assert.That(again.Output, Does.Contain("total = 14"), again.ToString());
@@ -72,7 +72,7 @@ public class CorruptionTests : ReliabilityTest
     [Test]
     public async Task ADamagedTaskRecordIsAClearErrorOnResume()
     {
-        var (runId, work) = await RunAndDamageTheLastSquareAsync(null);
+        var (runId, work) = await CopyRunAndDamageTheLastSquareAsync(null);
         var record = Path.Combine(Stored.RunFolder("FaultFlow", runId), "tasks", $"Work.{work.TaskId}.json");
         File.WriteAllText(record, File.ReadAllText(record)[..20]);
 
@@ -82,13 +82,19 @@ public class CorruptionTests : ReliabilityTest
         Assert.That(resumed.Error, Does.Contain($"Work.{work.TaskId}.json").And.Contain("corrupt"), resumed.ToString());
     }
 
-    /// <summary>Runs FaultFlow and damages the blob of the last Work task's Square (9: no other artifact has that value).</summary>
-    private async Task<(string RunId, Flow.Datastore.TaskRecord Work)> RunAndDamageTheLastSquareAsync(Damage? damage)
+    private PreparedRun? _prepared;
+
+    [OneTimeSetUp]
+    public void RunOnce() => _prepared = new PreparedRun("FaultFlow", "total = 14");
+
+    [OneTimeTearDown]
+    public void DeleteTheRun() => _prepared?.Dispose();
+
+    /// <summary>Takes a finished FaultFlow run and damages the blob of its last Work task's Square (9: no other artifact has that value).</summary>
+    private async Task<(string RunId, Flow.Datastore.TaskRecord Work)> CopyRunAndDamageTheLastSquareAsync(Damage? damage)
     {
-        var run = RunFlow("FaultFlow", null, "run");
-        Assert.That(run.Code, Is.EqualTo(0), run.ToString());
-        Assert.That(run.Output, Does.Contain("total = 14"), run.ToString());
-        var runId = RunIdStarted(run);
+        _prepared!.CopyTo(Root);
+        var runId = _prepared.RunId;
         var tasks = await Stored.Datastore.Metadata.ListTasksAsync("FaultFlow", runId);
         var work = tasks.Where(t => t.Step == "Work").OrderBy(t => t.TaskId).Last();
         Assert.That(await Stored.ArtifactAsync<int>("FaultFlow", runId, "End", "Total"), Is.EqualTo(14));

@@ -80,11 +80,12 @@ public class KillTests : ReliabilityTest
     public async Task ATaskKilledWhileWritingALargeArtifactLeavesNoTornBlobAndResumeFinishesTheRun()
     {
         var calm = new StoredData(Path.Combine(Work, "calm"));
-        var baseline = FlowProcess.Run(TestFlows, Work, null, "BigFlow", "run", "--datastore-root", calm.Root);
+        var big = Env(("FLOW_TEST_BIG_MB", "32"));
+        var baseline = FlowProcess.Run(TestFlows, Work, big, "BigFlow", "run", "--datastore-root", calm.Root);
         Assert.That(baseline.Code, Is.EqualTo(0), baseline.ToString());
 
         var marker = Path.Combine(Work, "killed");
-        var killing = Env(("FLOW_TEST_KILL_MARKER", marker), ("FLOW_TEST_BLOBS", Stored.BlobFolder));
+        var killing = Env(("FLOW_TEST_BIG_MB", "32"), ("FLOW_TEST_KILL_MARKER", marker), ("FLOW_TEST_BLOBS", Stored.BlobFolder));
         var killed = RunFlow("BigFlow", killing, "run");
         var runId = RunIdStarted(killed);
         Assert.That(File.Exists(marker), Is.True, $"the kill was never armed.\n{killed}");

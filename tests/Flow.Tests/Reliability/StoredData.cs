@@ -123,11 +123,42 @@ public abstract class ReliabilityTest
     protected ProcessResult RunFlow(string flow, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
         FlowProcess.Run(TestFlows, Work, environment, [flow, .. args, "--datastore-root", Root]);
 
-    protected static string RunIdStarted(ProcessResult result) =>
+    protected internal static string RunIdStarted(ProcessResult result) =>
         System.Text.RegularExpressions.Regex.Match(result.Error, @"run (\S+) (started|resumes)") is { Success: true } m
             ? m.Groups[1].Value
             : throw new AssertionException($"no run id in the output.\n{result}");
 
-    protected static Dictionary<string, string> Env(params (string Name, string Value)[] variables) =>
+    protected internal static Dictionary<string, string> Env(params (string Name, string Value)[] variables) =>
         variables.ToDictionary(v => v.Name, v => v.Value, StringComparer.Ordinal);
+}
+
+/// <summary>A finished run of a test flow, made once for a fixture and copied into the datastore of each test that needs one.</summary>
+public sealed class PreparedRun : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("flow-reliability-prepared-").FullName;
+
+    public PreparedRun(string flow, string expected)
+    {
+        Result = FlowProcess.Run(FlowProcess.TestFlowsDll, _folder, null, flow, "run", "--datastore-root", Path.Combine(_folder, ".flow"));
+        Assert.That(Result.Code, Is.EqualTo(0), Result.ToString());
+        Assert.That(Result.Output, Does.Contain(expected), Result.ToString());
+        RunId = ReliabilityTest.RunIdStarted(Result);
+    }
+
+    public ProcessResult Result { get; }
+
+    public string RunId { get; }
+
+    public void CopyTo(string root)
+    {
+        var source = Path.Combine(_folder, ".flow");
+        foreach (var file in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(root, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

@@ -16,6 +16,9 @@ public static partial class Ids
         return value;
     }
 
+    /// <summary>Whether <paramref name="value"/> passes <see cref="Check"/>.</summary>
+    public static bool IsValid(string? value) => !string.IsNullOrEmpty(value) && value.Length <= 200 && Safe().IsMatch(value);
+
     [GeneratedRegex("^[A-Za-z0-9_-][A-Za-z0-9_.-]*$", RegexOptions.CultureInvariant)]
     private static partial Regex Safe();
 }

@@ -9,10 +9,10 @@ using Amazon.S3.Model;
 namespace Flow.Datastore;
 
 /// <summary>A bucket and a key prefix: <c>s3://bucket/prefix</c>.</summary>
-public sealed partial record S3Location(string Bucket, string Prefix)
+public sealed partial record S3Root(string Bucket, string Prefix)
 {
     /// <summary>Parses <c>s3://bucket</c> or <c>s3://bucket/prefix</c>.</summary>
-    public static S3Location Parse(string uri)
+    public static S3Root Parse(string uri)
     {
         ArgumentNullException.ThrowIfNull(uri);
         if (!uri.StartsWith("s3://", StringComparison.OrdinalIgnoreCase))
@@ -34,7 +34,7 @@ public sealed partial record S3Location(string Bucket, string Prefix)
             throw new FlowException($"The prefix '{prefix}' in '{uri}' has an empty, '.' or '..' part; write s3://BUCKET/PREFIX with plain folder names.");
         }
 
-        return new S3Location(bucket, prefix);
+        return new S3Root(bucket, prefix);
     }
 
     /// <summary>The full key of <paramref name="relative"/> under the prefix.</summary>
@@ -87,11 +87,11 @@ public static class S3Clients
 /// One bucket and prefix behind one client: object reads and writes with every failure turned into a
 /// <see cref="FlowException"/> that names the operation and the object, and never a credential.
 /// </summary>
-internal sealed partial class S3Objects(IAmazonS3 client, S3Location location, AWSCredentials? credentials)
+internal sealed partial class S3Objects(IAmazonS3 client, S3Root location, AWSCredentials? credentials)
 {
     private const int ParallelReads = 16;
 
-    public S3Location Location => location;
+    public S3Root Location => location;
 
     public async Task PutAsync(string relative, ReadOnlyMemory<byte> data, string? sha256, CancellationToken cancellationToken)
     {
@@ -387,7 +387,7 @@ internal static class S3Datastores
 
     public static FlowDatastore Open(string root, AmazonS3Config? config, AWSCredentials? credentials)
     {
-        var location = S3Location.Parse(root);
+        var location = S3Root.Parse(root);
         var objects = new S3Objects(S3Clients.Create(config, credentials), location, credentials);
         return new FlowDatastore(new S3BlobStore(objects), new S3MetadataStore(objects), location.ToString());
     }

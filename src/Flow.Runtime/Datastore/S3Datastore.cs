@@ -280,7 +280,18 @@ public sealed class S3BlobStore : IBlobStore
             return;
         }
 
-        await _objects.PutAsync(path, data, key, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _objects.PutAsync(path, data, key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FlowException)
+        {
+            // A store may fail one of several concurrent writers of a key; if another stored the blob, it is this one.
+            if (!await _objects.ExistsAsync(path, cancellationToken).ConfigureAwait(false))
+            {
+                throw;
+            }
+        }
     }
 
     /// <inheritdoc />

@@ -14,6 +14,7 @@ public sealed class LoopbackProxy : IDisposable
     private readonly List<Socket> _open = [];
     private readonly Lock _gate = new();
     private TcpListener? _listener;
+    private int _failing;
 
     public LoopbackProxy(int target)
     {
@@ -25,6 +26,9 @@ public sealed class LoopbackProxy : IDisposable
     public int Port { get; }
 
     public string Endpoint => $"http://127.0.0.1:{Port}";
+
+    /// <summary>Cuts each of the next <paramref name="connections"/> connections as soon as it opens: a flaky network.</summary>
+    public void FailNext(int connections) => Interlocked.Exchange(ref _failing, connections);
 
     public void Start()
     {
@@ -80,7 +84,7 @@ public sealed class LoopbackProxy : IDisposable
         var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         lock (_gate)
         {
-            if (_listener is null)
+            if (_listener is null || Interlocked.Decrement(ref _failing) >= 0)
             {
                 client.Close();
                 server.Dispose();

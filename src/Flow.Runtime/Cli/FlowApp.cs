@@ -65,7 +65,7 @@ public static partial class FlowApp
         // Workers start for every run: their exact command line skips the parser to start sooner.
         if (args is ["worker", "--socket", var socket, "--datastore-root", var root])
         {
-            return WorkerLoop.RunAsync(flow, socket, FlowDatastore.Local(root), CancellationToken.None).GetAwaiter().GetResult();
+            return WorkerLoop.RunAsync(flow, socket, FlowDatastore.FromConfiguration(DatastoreConfig.Resolve(null, root)), CancellationToken.None).GetAwaiter().GetResult();
         }
 
         var commands = new Commands(flow, output, error, flowArgument).Build();
@@ -115,9 +115,11 @@ public static partial class FlowApp
     {
         private readonly Option<string?> _root = new("--datastore-root")
         {
-            Description = "The local datastore's folder (default: FLOW_DATASTORE_ROOT, else .flow in the working directory).",
+            Description = "The datastore's folder, or s3://BUCKET/PREFIX (default: FLOW_DATASTORE_ROOT, else the config file ~/.flowconfig/config.json, else .flow in the working directory).",
             Recursive = true,
         };
+
+        private readonly Option<string?> _kind = CreateKindOption();
 
         private readonly Option<int> _maxWorkers = new("--max-workers")
         {
@@ -148,6 +150,7 @@ public static partial class FlowApp
             var graph = flow.Graph;
             var root = new RootCommand($"Flow {graph.Name}: {graph.Steps.Count} steps. Run it with 'run'; see its graph with 'show'.");
             root.Options.Add(_root);
+            root.Options.Add(_kind);
             root.Subcommands.Add(RunCommand());
             root.Subcommands.Add(ResumeCommand());
             root.Subcommands.Add(ShowCommand());
@@ -161,7 +164,19 @@ public static partial class FlowApp
             return root;
         }
 
-        private FlowDatastore Datastore(ParseResult parsed) => FlowDatastore.Local(parsed.GetValue(_root));
+        private FlowDatastore Datastore(ParseResult parsed) =>
+            FlowDatastore.FromConfiguration(DatastoreConfig.Resolve(parsed.GetValue(_kind), parsed.GetValue(_root)));
+
+        private static Option<string?> CreateKindOption()
+        {
+            var option = new Option<string?>("--datastore")
+            {
+                Description = "local or s3 (default: FLOW_DATASTORE, else what the root says: s3:// is S3).",
+                Recursive = true,
+            };
+            option.AcceptOnlyFromAmong("local", "s3");
+            return option;
+        }
 
         private RunOptions Options(ParseResult parsed) => new()
         {

@@ -14,10 +14,10 @@ public sealed class FlowClient
     /// <summary>The prefixes of system tags; user tags cannot use them.</summary>
     public static readonly IReadOnlyList<string> SystemTagPrefixes = ["user:", "runtime:", "flow_version:", "production:"];
 
-    /// <summary>A client over a datastore (default: the local one), in the default namespace.</summary>
+    /// <summary>A client over a datastore (default: the configured one, see <see cref="DatastoreConfig"/>), in the default namespace.</summary>
     public FlowClient(FlowDatastore? datastore = null)
     {
-        Datastore = datastore ?? FlowDatastore.Local();
+        Datastore = datastore ?? FlowDatastore.FromConfiguration();
         Namespace = DefaultNamespace;
     }
 

@@ -27,15 +27,26 @@ public sealed class FlowDatastore
     /// <summary>The metadata store.</summary>
     public IMetadataStore Metadata { get; }
 
-    /// <summary>Where the datastore is, for messages.</summary>
+    /// <summary>Where the datastore is: its folder, or <c>s3://bucket/prefix</c>; reopened from this by workers.</summary>
     public string Description { get; }
 
-    /// <summary>The local datastore in <paramref name="root"/> (default: <c>FLOW_DATASTORE_ROOT</c>, else <c>.flow</c> in the working directory).</summary>
+    /// <summary>The local datastore in <paramref name="root"/> (default: the configured local root, else <c>.flow</c> in the working directory).</summary>
     public static FlowDatastore Local(string? root = null)
     {
-        root ??= Environment.GetEnvironmentVariable("FLOW_DATASTORE_ROOT") is { Length: > 0 } fromEnvironment ? fromEnvironment : ".flow";
+        root ??= DatastoreConfig.Resolve(kind: "local").Root;
         var full = Path.GetFullPath(root);
         return new FlowDatastore(new LocalBlobStore(full), new LocalMetadataStore(full), full);
+    }
+
+    /// <summary>The S3 datastore at <paramref name="root"/> (<c>s3://bucket/prefix</c>), with a client from the AWS SDK's standard settings unless <paramref name="config"/> or <paramref name="credentials"/> say otherwise.</summary>
+    public static FlowDatastore S3(string root, Amazon.S3.AmazonS3Config? config = null, Amazon.Runtime.AWSCredentials? credentials = null) =>
+        S3Datastores.Open(root, config, credentials);
+
+    /// <summary>The datastore that <paramref name="config"/> names (default: <see cref="DatastoreConfig.Resolve(string?, string?)"/>: command line, environment, config file, <c>.flow</c>).</summary>
+    public static FlowDatastore FromConfiguration(DatastoreConfig? config = null)
+    {
+        config ??= DatastoreConfig.Resolve();
+        return config.Kind == DatastoreKind.S3 ? S3Datastores.Open(config.Root) : Local(config.Root);
     }
 
     /// <summary>Stores a serialized value; identical values are stored once.</summary>

@@ -41,7 +41,7 @@ public sealed record RunOptions
     /// <summary>Tags to give the run.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
 
-    /// <summary>The datastore (default: the local one in <c>.flow</c>).</summary>
+    /// <summary>The datastore (default: the configured one, see <see cref="DatastoreConfig"/>; else the local one in <c>.flow</c>).</summary>
     public FlowDatastore? Datastore { get; init; }
 
     /// <summary>Where tasks run (default: in this process).</summary>
@@ -132,7 +132,7 @@ public sealed class LocalScheduler
             throw new FlowException("Running tasks in worker processes needs the command that starts this flow's program.");
         }
 
-        _datastore = _options.Datastore ?? FlowDatastore.Local();
+        _datastore = _options.Datastore ?? FlowDatastore.FromConfiguration();
     }
 
     /// <summary>Runs the flow with parameter values given as command-line text.</summary>

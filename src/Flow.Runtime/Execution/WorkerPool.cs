@@ -284,7 +284,17 @@ internal static class WorkerLoop
         {
             var request = RecordJson.Deserialize<TaskRequest>(Encoding.UTF8.GetBytes(line), "a task request");
             watch.Busy = true;
-            var record = await executor.RunAsync(request, $"[{request.Step}/{request.TaskId}] ", cancellationToken).ConfigureAwait(false);
+            TaskRecord record;
+            try
+            {
+                record = await executor.RunAsync(request, $"[{request.Step}/{request.TaskId}] ", cancellationToken).ConfigureAwait(false);
+            }
+            catch (FlowException e)
+            {
+                // The datastore failed (an S3 outage): the scheduler learns what failed, and the worker lives on.
+                record = InProcessLauncher.Failed(definition.Graph.Name, request, e);
+            }
+
             watch.Busy = false;
             await writer.WriteLineAsync(RecordJson.SerializeToString(record).AsMemory(), cancellationToken).ConfigureAwait(false);
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);

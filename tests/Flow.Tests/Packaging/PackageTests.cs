@@ -80,6 +80,7 @@ public class PackageTests
 
         Assert.That(dependencies, Is.EquivalentTo(new[]
         {
+            $"AWSSDK.S3 {CentralVersion("AWSSDK.S3")}",
             $"MessagePack {CentralVersion("MessagePack")}",
             $"System.CommandLine {CentralVersion("System.CommandLine")}",
         }));

@@ -1,0 +1,504 @@
+using System.Net;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Flow.Datastore;
+
+/// <summary>How an <see cref="S3Transfer"/> moves data.</summary>
+public sealed record S3TransferOptions
+{
+    /// <summary>How many requests run at once, over all objects and parts.</summary>
+    public int Parallelism { get; init; } = 16;
+
+    /// <summary>The size of each part of a large object (5 MiB at least: S3's multipart minimum).</summary>
+    public long PartSize { get; init; } = 16L << 20;
+
+    /// <summary>Objects at least this large move in parallel parts (multipart upload, ranged download).</summary>
+    public long MultipartThreshold { get; init; } = 32L << 20;
+
+    /// <summary>How many times one request (an object or a part) is tried when the connection or the server fails.</summary>
+    public int MaxAttempts { get; init; } = 4;
+
+    /// <summary>Told of the bytes and objects done so far, as they are done.</summary>
+    public IProgress<S3TransferProgress>? Progress { get; init; }
+}
+
+/// <summary>How far a transfer is.</summary>
+/// <param name="Bytes">Bytes moved so far.</param>
+/// <param name="TotalBytes">Bytes to move, where known (uploads, and downloads once their sizes are read).</param>
+/// <param name="Objects">Objects finished.</param>
+/// <param name="TotalObjects">Objects to move.</param>
+public sealed record S3TransferProgress(long Bytes, long TotalBytes, int Objects, int TotalObjects);
+
+/// <summary>
+/// Fast data access for steps: many objects and large objects to and from S3, into memory or files.
+/// Large objects move as parallel parts (multipart uploads, ranged downloads written in place), files
+/// stream through fixed buffers (memory stays at about <see cref="S3TransferOptions.Parallelism"/> buffers
+/// whatever the size), failed requests are tried again, and a callback hears the progress.
+/// Locations are <c>s3://bucket/key</c>; the client comes from the AWS SDK's standard settings.
+/// </summary>
+public sealed class S3Transfer : IDisposable
+{
+    private const int BufferSize = 1 << 20;
+    private readonly IAmazonS3 _client;
+    private readonly bool _ownsClient;
+    private readonly S3TransferOptions _options;
+    private readonly SemaphoreSlim _slots;
+
+    /// <summary>A transfer with a client from <paramref name="config"/> and <paramref name="credentials"/> (default: the SDK's settings).</summary>
+    public S3Transfer(S3TransferOptions? options = null, AmazonS3Config? config = null, AWSCredentials? credentials = null)
+        : this(S3Clients.Create(config, credentials), options, ownsClient: true)
+    {
+    }
+
+    /// <summary>A transfer over an existing client.</summary>
+    public S3Transfer(IAmazonS3 client, S3TransferOptions? options = null)
+        : this(client, options, ownsClient: false)
+    {
+    }
+
+    private S3Transfer(IAmazonS3 client, S3TransferOptions? options, bool ownsClient)
+    {
+        _client = client;
+        _ownsClient = ownsClient;
+        _options = options ?? new S3TransferOptions();
+        if (_options.Parallelism < 1 || _options.MaxAttempts < 1 || _options.PartSize < (5L << 20) || _options.MultipartThreshold < _options.PartSize)
+        {
+            throw new FlowException("S3 transfer options need Parallelism and MaxAttempts of at least 1, PartSize of at least 5 MiB, and MultipartThreshold of at least PartSize.");
+        }
+
+        _slots = new SemaphoreSlim(_options.Parallelism);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _slots.Dispose();
+        if (_ownsClient)
+        {
+            _client.Dispose();
+        }
+    }
+
+    /// <summary>Reads one object into memory.</summary>
+    public async Task<byte[]> GetAsync(string uri, CancellationToken cancellationToken = default) =>
+        (await GetManyAsync([uri], cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>Reads several objects into memory, at once, in the order given.</summary>
+    public async Task<IReadOnlyList<byte[]>> GetManyAsync(IEnumerable<string> uris, CancellationToken cancellationToken = default)
+    {
+        var locations = uris.Select(Parse).ToList();
+        var progress = new Tracker(_options.Progress, locations.Count, 0);
+        var results = new byte[locations.Count][];
+        await Task.WhenAll(locations.Select(async (location, i) =>
+        {
+            var size = await SizeAsync(location, progress, cancellationToken).ConfigureAwait(false);
+            if (size > Array.MaxLength)
+            {
+                throw new FlowException($"s3://{location.Bucket}/{location.Key} is {size} bytes, too large for memory; download it to a file.");
+            }
+
+            var buffer = new byte[size];
+            await ReadRangesAsync(location, size, progress, (offset, data, token) =>
+            {
+                data.Span.CopyTo(buffer.AsSpan((int)offset));
+                return ValueTask.CompletedTask;
+            }, cancellationToken).ConfigureAwait(false);
+            results[i] = buffer;
+            progress.ObjectDone();
+        })).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>Downloads one object to a file (replaced whole when done).</summary>
+    public Task GetFileAsync(string uri, string path, CancellationToken cancellationToken = default) =>
+        GetFilesAsync([(uri, path)], cancellationToken);
+
+    /// <summary>Downloads several objects to files, at once; each file appears whole or not at all.</summary>
+    public async Task GetFilesAsync(IEnumerable<(string Uri, string Path)> files, CancellationToken cancellationToken = default)
+    {
+        var list = files.Select(f => (Location: Parse(f.Uri), Path: Path.GetFullPath(f.Path))).ToList();
+        var progress = new Tracker(_options.Progress, list.Count, 0);
+        await Task.WhenAll(list.Select(async file =>
+        {
+            var size = await SizeAsync(file.Location, progress, cancellationToken).ConfigureAwait(false);
+            Directory.CreateDirectory(Path.GetDirectoryName(file.Path)!);
+            var temp = $"{file.Path}.{Guid.NewGuid():N}.part";
+            try
+            {
+                using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous, preallocationSize: size))
+                {
+                    await ReadRangesAsync(file.Location, size, progress, (offset, data, token) => RandomAccess.WriteAsync(handle, data, offset, token), cancellationToken).ConfigureAwait(false);
+                }
+
+                File.Move(temp, file.Path, overwrite: true);
+            }
+            catch
+            {
+                File.Delete(temp);
+                throw;
+            }
+
+            progress.ObjectDone();
+        })).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes one object from memory.</summary>
+    public Task PutAsync(string uri, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+        PutManyAsync([(uri, data)], cancellationToken);
+
+    /// <summary>Writes several objects from memory, at once.</summary>
+    public async Task PutManyAsync(IEnumerable<(string Uri, ReadOnlyMemory<byte> Data)> objects, CancellationToken cancellationToken = default)
+    {
+        var list = objects.Select(o => (Location: Parse(o.Uri), o.Data)).ToList();
+        var progress = new Tracker(_options.Progress, list.Count, list.Sum(o => (long)o.Data.Length));
+        await Task.WhenAll(list.Select(async o =>
+        {
+            await WriteAsync(o.Location, o.Data.Length, progress, (offset, length) => new ReadOnlyMemoryStream(o.Data.Slice((int)offset, (int)length)), cancellationToken).ConfigureAwait(false);
+            progress.ObjectDone();
+        })).ConfigureAwait(false);
+    }
+
+    /// <summary>Uploads one file.</summary>
+    public Task PutFileAsync(string path, string uri, CancellationToken cancellationToken = default) =>
+        PutFilesAsync([(path, uri)], cancellationToken);
+
+    /// <summary>Uploads several files, at once, streaming each part from its file.</summary>
+    public async Task PutFilesAsync(IEnumerable<(string Path, string Uri)> files, CancellationToken cancellationToken = default)
+    {
+        var list = files.Select(f => (Path: Path.GetFullPath(f.Path), Location: Parse(f.Uri))).ToList();
+        var sizes = list.Select(f => new FileInfo(f.Path) is { Exists: true } info ? info.Length : throw new FlowException($"Cannot upload {f.Path}: there is no such file.")).ToList();
+        var progress = new Tracker(_options.Progress, list.Count, sizes.Sum());
+        await Task.WhenAll(list.Select(async (file, i) =>
+        {
+            await WriteAsync(file.Location, sizes[i], progress, (offset, length) => new FileSlice(file.Path, offset, length), cancellationToken).ConfigureAwait(false);
+            progress.ObjectDone();
+        })).ConfigureAwait(false);
+    }
+
+    private static S3Root Parse(string uri)
+    {
+        var root = S3Root.Parse(uri);
+        return root.Prefix.Length == 0 ? throw new FlowException($"'{uri}' names a bucket, not an object; write s3://BUCKET/KEY.") : root;
+    }
+
+    private async Task<long> SizeAsync(S3Root location, Tracker progress, CancellationToken cancellationToken)
+    {
+        var metadata = await CallAsync("look up", location, token => _client.GetObjectMetadataAsync(location.Bucket, location.Prefix, token), cancellationToken).ConfigureAwait(false);
+        progress.AddTotal(metadata.ContentLength);
+        return metadata.ContentLength;
+    }
+
+    /// <summary>Reads an object in ranges (one range below the threshold), handing each chunk to <paramref name="sink"/> at its offset.</summary>
+    private async Task ReadRangesAsync(S3Root location, long size, Tracker progress, Func<long, ReadOnlyMemory<byte>, CancellationToken, ValueTask> sink, CancellationToken cancellationToken)
+    {
+        var parts = Parts(size, size >= _options.MultipartThreshold);
+        await Task.WhenAll(parts.Select(part => CallAsync("read", location, progress, async (attempt, token) =>
+        {
+            var request = new GetObjectRequest { BucketName = location.Bucket, Key = location.Prefix };
+            if (parts.Count > 1)
+            {
+                request.ByteRange = new ByteRange(part.Offset, part.Offset + part.Length - 1);
+            }
+
+            using var response = await _client.GetObjectAsync(request, token).ConfigureAwait(false);
+            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
+            try
+            {
+                long done = 0;
+                while (done < part.Length)
+                {
+                    var read = await response.ResponseStream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BufferSize, part.Length - done)), token).ConfigureAwait(false);
+                    if (read == 0)
+                    {
+                        throw new IOException($"the object ended after {part.Offset + done} of {size} bytes");
+                    }
+
+                    await sink(part.Offset + done, buffer.AsMemory(0, read), token).ConfigureAwait(false);
+                    done += read;
+                    attempt.Moved(read);
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            return true;
+        }, cancellationToken))).ConfigureAwait(false);
+    }
+
+    private async Task WriteAsync(S3Root location, long size, Tracker progress, Func<long, long, Stream> open, CancellationToken cancellationToken)
+    {
+        if (size < _options.MultipartThreshold)
+        {
+            await CallAsync("write", location, progress, async (attempt, token) =>
+            {
+                await using var body = open(0, size);
+                var response = await _client.PutObjectAsync(new PutObjectRequest { BucketName = location.Bucket, Key = location.Prefix, InputStream = body, AutoCloseStream = false }, token).ConfigureAwait(false);
+                attempt.Moved(size);
+                return response;
+            }, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var upload = await CallAsync("start writing", location, token =>
+            _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = location.Bucket, Key = location.Prefix }, token), cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var parts = Parts(size, multipart: true);
+            var etags = await Task.WhenAll(parts.Select((part, i) => CallAsync($"write part {i + 1} of", location, progress, async (attempt, token) =>
+            {
+                await using var body = open(part.Offset, part.Length);
+                var response = await _client.UploadPartAsync(new UploadPartRequest
+                {
+                    BucketName = location.Bucket,
+                    Key = location.Prefix,
+                    UploadId = upload.UploadId,
+                    PartNumber = i + 1,
+                    PartSize = part.Length,
+                    InputStream = body,
+                }, token).ConfigureAwait(false);
+                attempt.Moved(part.Length);
+                return new PartETag(i + 1, response.ETag);
+            }, cancellationToken))).ConfigureAwait(false);
+            await CallAsync("finish writing", location, token => _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = location.Bucket,
+                Key = location.Prefix,
+                UploadId = upload.UploadId,
+                PartETags = [.. etags],
+            }, token), cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await _client.AbortMultipartUploadAsync(location.Bucket, location.Prefix, upload.UploadId, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private List<(long Offset, long Length)> Parts(long size, bool multipart)
+    {
+        if (!multipart || size <= _options.PartSize)
+        {
+            return [(0, size)];
+        }
+
+        var parts = new List<(long, long)>();
+        for (long offset = 0; offset < size; offset += _options.PartSize)
+        {
+            parts.Add((offset, Math.Min(_options.PartSize, size - offset)));
+        }
+
+        return parts;
+    }
+
+    /// <summary>One request in a free slot, tried again on a transient failure; the bytes of a failed try are taken back from the progress.</summary>
+    private async Task<T> CallAsync<T>(string operation, S3Root location, Tracker? progress, Func<Attempt, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        for (var number = 1; ; number++)
+        {
+            var attempt = new Attempt(progress);
+            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await call(attempt, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (number < _options.MaxAttempts && IsTransient(e) && !cancellationToken.IsCancellationRequested)
+            {
+                attempt.Undo();
+            }
+            catch (Exception e) when (e is AmazonServiceException or AmazonClientException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+            {
+                throw new FlowException($"Cannot {operation} s3://{location.Bucket}/{location.Prefix}: {Reason(e)}", e);
+            }
+            finally
+            {
+                _slots.Release();
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100 * (1 << Math.Min(number, 6))), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private Task<T> CallAsync<T>(string operation, S3Root location, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        CallAsync(operation, location, null, (_, token) => call(token), cancellationToken);
+
+    private static bool IsTransient(Exception e) => e switch
+    {
+        AmazonServiceException { StatusCode: >= HttpStatusCode.InternalServerError or HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests } => true,
+        AmazonServiceException { ErrorCode: "SlowDown" or "RequestTimeout" or "InternalError" } => true,
+        AmazonServiceException s => s.InnerException is HttpRequestException or IOException,
+        HttpRequestException or IOException => true,
+        _ => false,
+    };
+
+    private static string Reason(Exception e) => e switch
+    {
+        AmazonS3Exception { ErrorCode: "NoSuchKey" } or AmazonS3Exception { StatusCode: HttpStatusCode.NotFound } => "there is no such object (or bucket).",
+        AmazonServiceException { StatusCode: HttpStatusCode.Forbidden } s => $"access denied ({s.ErrorCode}); check the AWS credentials and their permissions.",
+        AmazonServiceException s when s.InnerException is not null => $"the S3 endpoint did not answer ({s.InnerException.Message}).",
+        AmazonServiceException s => $"{(int)s.StatusCode} {s.ErrorCode}: {s.Message}",
+        _ => $"the S3 endpoint did not answer ({e.Message}).",
+    };
+
+    /// <summary>Counts bytes and objects and tells the callback, one report at a time, in order.</summary>
+    private sealed class Tracker(IProgress<S3TransferProgress>? sink, int objects, long totalBytes)
+    {
+        private readonly Lock _gate = new();
+        private long _bytes;
+        private long _total = totalBytes;
+        private int _objects;
+
+        public void AddTotal(long bytes)
+        {
+            lock (_gate)
+            {
+                _total += bytes;
+            }
+        }
+
+        public void Moved(long bytes) => Update(bytes, 0);
+
+        public void ObjectDone() => Update(0, 1);
+
+        private void Update(long bytes, int objectsDone)
+        {
+            lock (_gate)
+            {
+                _bytes += bytes;
+                _objects += objectsDone;
+                sink?.Report(new S3TransferProgress(_bytes, _total, _objects, objects));
+            }
+        }
+    }
+
+    /// <summary>The bytes one try of one request has moved, so that a failed try can take them back.</summary>
+    private sealed class Attempt(Tracker? progress)
+    {
+        private long _bytes;
+
+        public void Moved(long bytes)
+        {
+            _bytes += bytes;
+            progress?.Moved(bytes);
+        }
+
+        public void Undo() => progress?.Moved(-_bytes);
+    }
+
+    /// <summary>A read-only stream over memory, without copying it.</summary>
+    private sealed class ReadOnlyMemoryStream(ReadOnlyMemory<byte> data) : Stream
+    {
+        private int _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => true;
+
+        public override bool CanWrite => false;
+
+        public override long Length => data.Length;
+
+        public override long Position
+        {
+            get => _position;
+            set => _position = (int)Math.Clamp(value, 0, data.Length);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = Math.Min(buffer.Length, data.Length - _position);
+            data.Span.Slice(_position, n).CopyTo(buffer);
+            _position += n;
+            return n;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => Task.FromResult(Read(buffer, offset, count));
+
+        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => _position + offset,
+            _ => data.Length + offset,
+        };
+
+        public override void Flush()
+        {
+        }
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>A read-only stream over one part of a file, read through a small buffer.</summary>
+    private sealed class FileSlice : Stream
+    {
+        private readonly FileStream _file;
+        private readonly long _start;
+        private readonly long _length;
+
+        public FileSlice(string path, long start, long length)
+        {
+            _file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            _start = start;
+            _length = length;
+            _file.Position = start;
+        }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => true;
+
+        public override bool CanWrite => false;
+
+        public override long Length => _length;
+
+        public override long Position
+        {
+            get => _file.Position - _start;
+            set => _file.Position = _start + Math.Clamp(value, 0, _length);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => _file.Read(buffer, offset, Limit(count));
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            _file.ReadAsync(buffer[..Limit(buffer.Length)], cancellationToken);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            _file.ReadAsync(buffer, offset, Limit(count), cancellationToken);
+
+        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => Position + offset,
+            _ => _length + offset,
+        };
+
+        public override void Flush()
+        {
+        }
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _file.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        private int Limit(int count) => (int)Math.Min(count, _length - Position);
+    }
+}

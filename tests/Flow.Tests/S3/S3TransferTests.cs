@@ -1,0 +1,97 @@
+using System.Security.Cryptography;
+using Flow.Datastore;
+using NUnit.Framework;
+
+namespace Flow.Tests.S3;
+
+/// <summary>Many and large objects to and from S3, in parts, with retries and progress.</summary>
+public class S3TransferTests
+{
+    private static MotoServer Moto => MotoServer.Current;
+
+    private static readonly S3TransferOptions SmallParts = new() { PartSize = 5L << 20, MultipartThreshold = 5L << 20, Parallelism = 4 };
+
+    private string _folder = "";
+
+    [SetUp]
+    public void CreateFolder() => _folder = Directory.CreateTempSubdirectory("flow-transfer-").FullName;
+
+    [TearDown]
+    public void DeleteFolder() => Directory.Delete(_folder, recursive: true);
+
+    private static string Uri(string name) => $"s3://{MotoServer.Bucket}/transfer-{TestContext.CurrentContext.Test.MethodName}-{name}";
+
+    private static S3Transfer Transfer(S3TransferOptions options, string? endpoint = null) =>
+        new(options, MotoServer.Config(endpoint ?? Moto.Endpoint), MotoServer.Credentials);
+
+    [Test]
+    public async Task ALargeObjectMovesInPartsBetweenMemoryFilesAndS3WithProgress()
+    {
+        var data = RandomNumberGenerator.GetBytes((23 << 20) + 12345);
+        var reports = new List<S3TransferProgress>();
+        using var transfer = Transfer(SmallParts with { Progress = new SynchronousProgress(reports) });
+
+        await transfer.PutAsync(Uri("a"), data);
+        Assert.That(reports[^1], Is.EqualTo(new S3TransferProgress(data.Length, data.Length, 1, 1)));
+        Assert.That(reports.Select(r => r.Bytes), Is.Ordered, "progress only grows");
+        Assert.That(await transfer.GetAsync(Uri("a")), Is.EqualTo(data));
+
+        var file = Path.Combine(_folder, "sub", "a.bin");
+        await transfer.GetFileAsync(Uri("a"), file);
+        Assert.That(await File.ReadAllBytesAsync(file), Is.EqualTo(data));
+        Assert.That(Directory.GetFiles(Path.Combine(_folder, "sub")), Has.Length.EqualTo(1), "no part file is left");
+
+        await transfer.PutFileAsync(file, Uri("b"));
+        Assert.That(await transfer.GetAsync(Uri("b")), Is.EqualTo(data));
+    }
+
+    [Test]
+    public async Task ManySmallObjectsMoveAtOnceInOrder()
+    {
+        var objects = Enumerable.Range(0, 120).Select(i => (Uri: Uri($"small/{i:D3}"), Data: RandomNumberGenerator.GetBytes(i * 97))).ToList();
+        using var transfer = Transfer(new S3TransferOptions { Parallelism = 16 });
+        await transfer.PutManyAsync(objects.Select(o => (o.Uri, (ReadOnlyMemory<byte>)o.Data)));
+
+        var read = await transfer.GetManyAsync(objects.Select(o => o.Uri));
+        Assert.That(read, Is.EqualTo(objects.Select(o => o.Data)));
+
+        await transfer.GetFilesAsync(objects.Select((o, i) => (o.Uri, Path.Combine(_folder, $"{i:D3}.bin"))));
+        for (var i = 0; i < objects.Count; i++)
+        {
+            Assert.That(await File.ReadAllBytesAsync(Path.Combine(_folder, $"{i:D3}.bin")), Is.EqualTo(objects[i].Data));
+        }
+    }
+
+    [Test]
+    public async Task ConnectionsThatFailAreTriedAgain()
+    {
+        using var proxy = new LoopbackProxy(Moto.Port);
+        var data = RandomNumberGenerator.GetBytes(11 << 20);
+        using var transfer = Transfer(SmallParts with { MaxAttempts = 6 }, proxy.Endpoint);
+        proxy.FailNext(5);
+        await transfer.PutAsync(Uri("flaky"), data);
+        proxy.FailNext(5);
+        Assert.That(await transfer.GetAsync(Uri("flaky")), Is.EqualTo(data));
+    }
+
+    [Test]
+    public void AMissingObjectIsAClearErrorNamingIt()
+    {
+        using var transfer = Transfer(new S3TransferOptions());
+        var e = Assert.ThrowsAsync<FlowException>(() => transfer.GetAsync(Uri("missing")));
+        Assert.That(e!.Message, Does.Contain(Uri("missing")).And.Contain("no such object"));
+        Assert.That(e.Message, Does.Not.Contain(MotoServer.SecretKey).And.Not.Contain(MotoServer.AccessKey));
+    }
+
+    /// <summary>Records reports on the reporting thread (Progress&lt;T&gt; posts them later).</summary>
+    private sealed class SynchronousProgress(List<S3TransferProgress> reports) : IProgress<S3TransferProgress>
+    {
+        public void Report(S3TransferProgress value)
+        {
+            lock (reports)
+            {
+                reports.Add(value);
+            }
+        }
+    }
+}

@@ -281,7 +281,7 @@ public sealed class LocalScheduler
         try
         {
             await using ITaskLauncher launcher = _options.Isolation == TaskIsolation.Process
-                ? new WorkerPool(_definition.Graph.Name, _options.Worker!, _datastore.Description, output, log, _options.MaxWorkers)
+                ? new WorkerPool(_definition.Graph.Name, _options.Worker!, _datastore.Description, _datastore.Metadata, output, log, _options.MaxWorkers)
                 : new InProcessLauncher(executor);
             var state = new RunState(_definition, _options with { Log = log }, _datastore, run, launcher, clones, _options.Capacity ?? MachineCapacity.Detect(), display);
             return await state.RunAsync(cancellationToken).ConfigureAwait(false);

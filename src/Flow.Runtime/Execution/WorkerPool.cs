@@ -15,7 +15,7 @@ internal sealed class WorkerPool : ITaskLauncher
     private readonly string _flow;
     private readonly WorkerCommand _command;
     private readonly string _datastoreRoot;
-    private readonly LocalMetadataStore _metadata;
+    private readonly IMetadataStore _metadata;
     private readonly TextWriter _output;
     private readonly TextWriter _log;
     private readonly string _socketPrefix;
@@ -26,13 +26,13 @@ internal sealed class WorkerPool : ITaskLauncher
     private int _started;
 
     /// <summary>Creates the pool and starts <paramref name="prestart"/> workers at once, so the first tasks need not wait for a process start.</summary>
-    public WorkerPool(string flow, WorkerCommand command, string datastoreRoot, TextWriter output, TextWriter log, int prestart)
+    public WorkerPool(string flow, WorkerCommand command, string datastoreRoot, IMetadataStore metadata, TextWriter output, TextWriter log, int prestart)
     {
         _output = output;
         _flow = flow;
         _command = command;
         _datastoreRoot = datastoreRoot;
-        _metadata = new LocalMetadataStore(datastoreRoot);
+        _metadata = metadata;
         _log = log;
         _socketPrefix = Path.Combine(Path.GetTempPath(), $"flow-{Environment.ProcessId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}");
         for (var i = 0; i < prestart; i++)

@@ -156,6 +156,11 @@ public sealed class LocalScheduler
     public async Task<RunResult> ResumeAsync(string? originRunId = null, string? step = null, CancellationToken cancellationToken = default)
     {
         var graph = _definition.Graph;
+        if (step is not null)
+        {
+            _ = graph[Ids.Check(step, "step name")];
+        }
+
         var origin = originRunId is null
             ? (await _datastore.Metadata.ListRunsAsync(graph.Name, cancellationToken).ConfigureAwait(false))
                 .Where(r => r.SystemTags.Contains("user:" + (_options.User ?? DefaultUser()), StringComparer.Ordinal))
@@ -294,7 +299,7 @@ public sealed class LocalScheduler
 
     private static string NewRunId() =>
         DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) +
-        "-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2));
+        "-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
 
     /// <summary>One open split a task is inside of; frames chain outwards to the outermost split.</summary>
     private sealed record SplitFrame(string SplitStep, long SplitTaskId, int Count, int Branch, int ParentIndex, SplitFrame? Outer)

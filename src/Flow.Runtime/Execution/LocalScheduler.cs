@@ -158,7 +158,7 @@ public sealed class LocalScheduler
         var graph = _definition.Graph;
         if (step is not null)
         {
-            _ = graph[Ids.Check(step, "step name")];
+            _ = graph[step];
         }
 
         var origin = originRunId is null

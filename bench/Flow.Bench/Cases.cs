@@ -54,7 +54,7 @@ public sealed partial class Cases(string repo, int reps, TextWriter log, IReadOn
         // "Memory flat": ten times the items may cost at most FlatMemory times the peak RSS of 1,000.
         var growth = Report.Median(samples.Select(s => (double)s.PeakRssKb)) / Report.Median(thousand.Select(s => (double)s.PeakRssKb));
         return Row(name, samples, target, wall => wall <= mustReachSeconds && growth <= FlatMemory,
-            $"peak RSS {Report.Number(growth, "0.00")}× that of 1,000 items (flat: ≤ {FlatMemory}×)");
+            $"peak RSS {Report.Number(growth, "0.000")}× that of 1,000 items (flat: ≤ {FlatMemory}×)");
     }
 
     public Row PerTaskOverhead()

@@ -33,7 +33,7 @@ try
         var parent = Record(100_000 + elements, elements);
         metadata.PutTaskAsync(parent).GetAwaiter().GetResult();
         var size = new FileInfo(Directory.EnumerateFiles(root, $"Work.{100_000 + elements}.json", SearchOption.AllDirectories).Single()).Length;
-        Time($"foreach parent record get, {elements:N0} element keys ({size / 1024} KB JSON; every child reads it)", 200,
+        Time($"foreach parent record get, {elements:N0} element keys ({size / 1024} KB JSON; each worker reads it once per foreach)", 200,
             _ => metadata.GetTaskAsync("ProfileFlow", "1-abcd", "Work", 100_000 + elements).GetAwaiter().GetResult());
     }
 

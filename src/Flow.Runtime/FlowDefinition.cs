@@ -29,20 +29,30 @@ public abstract class FlowDefinition
 
     internal abstract IReadOnlyList<ArtifactValue> SplitForeach(FlowSpec flow, string step);
 
-    /// <summary>Sets every artifact of <paramref name="values"/> on an instance.</summary>
-    internal void RestoreAll(FlowSpec flow, IReadOnlyDictionary<string, ArtifactValue> values, string what)
+    /// <summary>Sets every artifact of <paramref name="values"/> on an instance; returns the values set, by name.</summary>
+    internal Dictionary<string, object?> RestoreAll(FlowSpec flow, IReadOnlyDictionary<string, ArtifactValue> values, string what)
     {
+        var restored = new Dictionary<string, object?>(values.Count, StringComparer.Ordinal);
         foreach (var accessor in Artifacts)
         {
             if (values.TryGetValue(accessor.Name, out var value))
             {
-                accessor.RestoreBoxed(flow, value, $"artifact {accessor.Name} of {what}");
+                restored[accessor.Name] = accessor.RestoreBoxed(flow, value, $"artifact {accessor.Name} of {what}");
             }
         }
+
+        return restored;
     }
 
-    /// <summary>The artifacts a task has after its step ran: what it inherited, what it set, and everything not at its default.</summary>
-    internal Dictionary<string, ArtifactValue> Capture(FlowSpec flow, IReadOnlyDictionary<string, ArtifactValue> inherited, IReadOnlySet<string> assigned)
+    /// <summary>
+    /// The artifacts a task has after its step ran: what it inherited, what it set, and everything not at its
+    /// default. An inherited value the step left alone keeps its stored form, without being serialized again.
+    /// </summary>
+    internal Dictionary<string, ArtifactValue> Capture(
+        FlowSpec flow,
+        IReadOnlyDictionary<string, ArtifactValue> inherited,
+        IReadOnlyDictionary<string, object?> restored,
+        IReadOnlySet<string> assigned)
     {
         var result = new Dictionary<string, ArtifactValue>(StringComparer.Ordinal);
         foreach (var accessor in Artifacts)
@@ -50,6 +60,12 @@ public abstract class FlowDefinition
             var had = inherited.TryGetValue(accessor.Name, out var before);
             if (!had && !assigned.Contains(accessor.Name) && accessor.IsDefaultBoxed(flow))
             {
+                continue;
+            }
+
+            if (before is not null && restored.TryGetValue(accessor.Name, out var original) && accessor.IsUnchanged(flow, original, before))
+            {
+                result[accessor.Name] = before;
                 continue;
             }
 
@@ -114,7 +130,14 @@ public abstract class ArtifactAccessor
 
     internal abstract ArtifactValue CaptureBoxed(FlowSpec flow);
 
-    internal abstract void RestoreBoxed(FlowSpec flow, ArtifactValue value, string what);
+    /// <summary>Sets the artifact from a stored value; returns the value set.</summary>
+    internal abstract object? RestoreBoxed(FlowSpec flow, ArtifactValue value, string what);
+
+    /// <summary>
+    /// Whether the instance still holds the value <paramref name="original"/> that was restored from <paramref name="stored"/>:
+    /// the same immutable value, or the same array with the same bytes. False when only serializing can tell.
+    /// </summary>
+    internal abstract bool IsUnchanged(FlowSpec flow, object? original, ArtifactValue stored);
 
     internal abstract bool IsDefaultBoxed(FlowSpec flow);
 
@@ -131,6 +154,15 @@ public abstract class ArtifactAccessor
     internal void Restore<TFlow>(TFlow flow, ArtifactValue value, string what)
         where TFlow : FlowSpec => RestoreBoxed(flow, value, what);
 
+    // Types whose values cannot change in place: a restored value still held is the stored value.
+    private static bool IsImmutable(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal)
+            || type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(TimeSpan)
+            || type == typeof(DateOnly) || type == typeof(TimeOnly) || type == typeof(Guid);
+    }
+
     private sealed class Typed<TFlow, T>(string name, bool isParameter, Func<TFlow, T> get, Action<TFlow, T> set)
         : ArtifactAccessor(name, isParameter)
         where TFlow : FlowSpec
@@ -139,8 +171,27 @@ public abstract class ArtifactAccessor
 
         internal override ArtifactValue CaptureBoxed(FlowSpec flow) => FlowSerializer.Serialize(get((TFlow)flow));
 
-        internal override void RestoreBoxed(FlowSpec flow, ArtifactValue value, string what) =>
-            set((TFlow)flow, FlowSerializer.Deserialize<T>(value, what));
+        private static readonly bool Immutable = IsImmutable(typeof(T));
+
+        internal override object? RestoreBoxed(FlowSpec flow, ArtifactValue value, string what)
+        {
+            var restored = FlowSerializer.Deserialize<T>(value, what);
+            set((TFlow)flow, restored);
+            return restored;
+        }
+
+        internal override bool IsUnchanged(FlowSpec flow, object? original, ArtifactValue stored)
+        {
+            var current = get((TFlow)flow);
+            if (Immutable)
+            {
+                return original is T o ? EqualityComparer<T>.Default.Equals(current, o) : current is null && original is null;
+            }
+
+            // A large array the step may have written into: its bytes are hashed, without serializing.
+            return current is byte[] { Length: >= FlowSerializer.LargeBinary } bytes && ReferenceEquals(current, original)
+                && string.Equals(ArtifactValue.BinaryHash(bytes), stored.Hash, StringComparison.Ordinal);
+        }
 
         internal override bool IsDefaultBoxed(FlowSpec flow) => EqualityComparer<T>.Default.Equals(get((TFlow)flow), default!);
 

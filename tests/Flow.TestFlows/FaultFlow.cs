@@ -9,6 +9,11 @@ public partial class FaultFlow : FlowSpec
 
     public int Total { get; set; }
 
+    /// <summary>Large enough to be stored as a blob of its own (small values live in the task record).</summary>
+    public string Report { get; set; } = "";
+
+    public string Summary { get; set; } = "";
+
     [Step]
     [Foreach(nameof(Items))]
     public void Start()
@@ -22,6 +27,8 @@ public partial class FaultFlow : FlowSpec
     {
         Faults.Inject(item, Current.Attempt);
         Square = item * item;
+        Report = $"item {item}, square {Square}: "
+            + string.Concat(Enumerable.Range(0, 10).Select(k => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(new byte[] { (byte)item, (byte)k }))));
         Next(Join);
     }
 
@@ -29,9 +36,10 @@ public partial class FaultFlow : FlowSpec
     public void Join(JoinInputs<FaultFlow> inputs)
     {
         Total = inputs.Sum(i => i.Square);
+        Summary = string.Join("\n", inputs.Select(i => i.Report));
         Next(End);
     }
 
     [Step]
-    public void End() => Console.WriteLine($"total = {Total}");
+    public void End() => Console.WriteLine($"total = {Total}, summary of {Summary.Split('\n').Length}");
 }

@@ -352,7 +352,7 @@ public class TaskView
             throw new FlowException($"Task {Pathspec} has no artifact '{name}'. Its artifacts are: {string.Join(", ", Record.Artifacts.Keys.Order(StringComparer.Ordinal))}.");
         }
 
-        return await Run.Flow.Client.Datastore.GetAsync(reference.Key, $"artifact {name} of task {Run.FlowName}/{Pathspec}", cancellationToken).ConfigureAwait(false);
+        return await Run.Flow.Client.Datastore.GetAsync(reference, $"artifact {name} of task {Run.FlowName}/{Pathspec}", cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<string> LogAsync(string stream, CancellationToken cancellationToken)

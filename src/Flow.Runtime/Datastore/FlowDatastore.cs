@@ -49,12 +49,43 @@ public sealed class FlowDatastore
         return config.Kind == DatastoreKind.S3 ? S3Datastores.Open(config.Root) : Local(config.Root);
     }
 
-    /// <summary>Stores a serialized value; identical values are stored once.</summary>
+    /// <summary>Values up to this size (serialized) are kept in the record that refers to them rather than in a blob.</summary>
+    public const int InlineUpTo = 256;
+
+    /// <summary>Stores a serialized value; identical values are stored once, and small ones in the returned reference itself.</summary>
     public async Task<ArtifactRef> PutAsync(ArtifactValue value, string type, CancellationToken cancellationToken = default)
     {
-        await Blobs.PutAsync(value.Hash, value.Data, cancellationToken).ConfigureAwait(false);
+        if (value.Length <= InlineUpTo)
+        {
+            return new ArtifactRef(value.Hash, type, value.Length) { Inline = value.Data.ToArray() };
+        }
+
+        await Blobs.PutAsync(value.Hash, value.Segments, cancellationToken).ConfigureAwait(false);
         Remember(value);
-        return new ArtifactRef(value.Hash, type, value.Data.Length);
+        return new ArtifactRef(value.Hash, type, value.Length);
+    }
+
+    /// <summary>
+    /// Reads the value a reference names and checks it against its hash; <paramref name="what"/> names it in errors.
+    /// A large value is read only when it is used, and then streamed.
+    /// </summary>
+    public Task<ArtifactValue> GetAsync(ArtifactRef reference, string what, CancellationToken cancellationToken = default)
+    {
+        if (reference.Inline is { } inline)
+        {
+            try
+            {
+                return Task.FromResult(ArtifactValue.FromBytes(inline, reference.Key, what));
+            }
+            catch (FlowException e)
+            {
+                throw new FlowException($"{e.Message} The record that holds it was changed after it was written.", e);
+            }
+        }
+
+        return reference.Size >= FlowSerializer.LargeBinary
+            ? Task.FromResult(ArtifactValue.Deferred(Blobs, reference.Key, reference.Size, what, Description))
+            : GetAsync(reference.Key, what, cancellationToken);
     }
 
     /// <summary>Reads a stored value and checks it against its hash; <paramref name="what"/> names it in errors.</summary>
@@ -87,7 +118,7 @@ public sealed class FlowDatastore
         var values = new Dictionary<string, ArtifactValue>(StringComparer.Ordinal);
         foreach (var (name, reference) in refs)
         {
-            values[name] = await GetAsync(reference.Key, $"artifact {name} of {owner}", cancellationToken).ConfigureAwait(false);
+            values[name] = await GetAsync(reference, $"artifact {name} of {owner}", cancellationToken).ConfigureAwait(false);
         }
 
         return values;
@@ -95,15 +126,15 @@ public sealed class FlowDatastore
 
     private void Remember(ArtifactValue value)
     {
-        if (value.Data.Length > CacheLimit / 8)
+        if (!value.IsInMemory || value.Length > CacheLimit / 8)
         {
             return;
         }
 
-        if (Interlocked.Add(ref _cached, value.Data.Length) > CacheLimit)
+        if (Interlocked.Add(ref _cached, value.Length) > CacheLimit)
         {
             _cache.Clear();
-            Interlocked.Exchange(ref _cached, value.Data.Length);
+            Interlocked.Exchange(ref _cached, value.Length);
         }
 
         _cache.TryAdd(value.Hash, value);

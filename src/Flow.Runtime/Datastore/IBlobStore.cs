@@ -14,6 +14,33 @@ public interface IBlobStore
 
     /// <summary>Whether a blob is stored under <paramref name="key"/>.</summary>
     Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Stores the concatenation of <paramref name="segments"/> under <paramref name="key"/>, as <see cref="PutAsync(string, ReadOnlyMemory{byte}, CancellationToken)"/>
+    /// does; a large value is given in pieces so that it need not be copied into one buffer. The default joins them.
+    /// </summary>
+    async Task PutAsync(string key, IReadOnlyList<ReadOnlyMemory<byte>> segments, CancellationToken cancellationToken = default)
+    {
+        if (segments.Count == 1)
+        {
+            await PutAsync(key, segments[0], cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var joined = new byte[segments.Sum(s => (long)s.Length)];
+        var at = 0;
+        foreach (var segment in segments)
+        {
+            segment.CopyTo(joined.AsMemory(at));
+            at += segment.Length;
+        }
+
+        await PutAsync(key, joined, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A stream over the blob stored under <paramref name="key"/>, or null when there is none. The default reads it whole.</summary>
+    async Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken = default) =>
+        await GetAsync(key, cancellationToken).ConfigureAwait(false) is { } bytes ? new MemoryStream(bytes, writable: false) : null;
 }
 
 /// <summary>Where runs, tasks and logs are recorded. Records are small JSON documents, each written whole.</summary>

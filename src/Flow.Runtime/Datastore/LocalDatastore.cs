@@ -14,34 +14,44 @@ public sealed class LocalBlobStore : IBlobStore
     public LocalBlobStore(string root) => _root = Path.Combine(Path.GetFullPath(root), "blobs");
 
     /// <inheritdoc />
-    public async Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    public Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+        PutAsync(key, [data], cancellationToken);
+
+    /// <inheritdoc />
+    public async Task PutAsync(string key, IReadOnlyList<ReadOnlyMemory<byte>> segments, CancellationToken cancellationToken = default)
     {
         var path = PathOf(key);
 
         // Identical bytes are stored once; a blob of the wrong length was damaged after it was written, and is replaced.
-        if (new FileInfo(path) is { Exists: true } existing && existing.Length == data.Length)
+        if (new FileInfo(path) is { Exists: true } existing && existing.Length == segments.Sum(s => (long)s.Length))
         {
             return;
         }
 
-        await LocalFiles.WriteAtomicAsync(path, data, cancellationToken).ConfigureAwait(false);
+        await LocalFiles.WriteAtomicAsync(path, segments, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default)
     {
-        try
-        {
-            return await File.ReadAllBytesAsync(PathOf(key), cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
-        {
-            return null;
-        }
+        return await LocalFiles.ReadAsync(PathOf(key), cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => Task.FromResult(File.Exists(PathOf(key)));
+
+    /// <inheritdoc />
+    public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return Task.FromResult<Stream?>(new FileStream(PathOf(key), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0));
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return Task.FromResult<Stream?>(null);
+        }
+    }
 
     private string PathOf(string key)
     {
@@ -189,20 +199,56 @@ public sealed class LocalMetadataStore : IMetadataStore
         Path.Combine(RunFolder(flow, runId), "logs", $"{Ids.Check(step, "step name")}.{taskId}.{attempt}.{(stream is "stdout" or "stderr" ? stream : throw new ArgumentException("stdout or stderr", nameof(stream)))}");
 }
 
-/// <summary>Atomic file writes: a temporary file in the same folder, flushed, then renamed over the target.</summary>
+/// <summary>Atomic file writes: a temporary file in the same folder, written whole, then renamed over the target.</summary>
 internal static class LocalFiles
 {
-    public static async Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    // Folders known to exist, so that a write does not ask for its folder every time; one that was removed since is made again.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Folders = new(StringComparer.Ordinal);
+
+    public static Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        WriteAtomicAsync(path, [data], cancellationToken);
+
+    public static async Task WriteAtomicAsync(string path, IReadOnlyList<ReadOnlyMemory<byte>> segments, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var folder = Path.GetDirectoryName(path)!;
-        Directory.CreateDirectory(folder);
+        if (!Folders.ContainsKey(folder))
+        {
+            Directory.CreateDirectory(folder);
+            Folders.TryAdd(folder, true);
+        }
+
         var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.tmp");
         try
         {
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.Asynchronous))
+            Microsoft.Win32.SafeHandles.SafeFileHandle handle;
+            try
             {
-                await stream.WriteAsync(data, cancellationToken).ConfigureAwait(false);
-                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                handle = Open(temp);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                Directory.CreateDirectory(folder);
+                handle = Open(temp);
+            }
+
+            using (handle)
+            {
+                long offset = 0;
+                foreach (var segment in segments)
+                {
+                    // Small records are written synchronously: a thread-pool hop costs more than the write.
+                    if (segment.Length <= 1 << 16)
+                    {
+                        RandomAccess.Write(handle, segment.Span, offset);
+                    }
+                    else
+                    {
+                        await RandomAccess.WriteAsync(handle, segment, offset, cancellationToken).ConfigureAwait(false);
+                    }
+
+                    offset += segment.Length;
+                }
             }
 
             File.Move(temp, path, overwrite: true);
@@ -214,15 +260,41 @@ internal static class LocalFiles
         }
     }
 
-    public static async Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken)
+    // A fresh file with a unique name: no sharing lock is needed.
+    private static Microsoft.Win32.SafeHandles.SafeFileHandle Open(string temp) =>
+        File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+
+    public static Task<byte[]?> ReadAsync(string path, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         try
         {
-            return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            var length = RandomAccess.GetLength(handle);
+            if (length > Array.MaxLength)
+            {
+                throw new FlowException($"The file {path} is too large to read ({length} bytes).");
+            }
+
+            var bytes = GC.AllocateUninitializedArray<byte>((int)length);
+            var read = 0;
+            while (read < bytes.Length)
+            {
+                var n = RandomAccess.Read(handle, bytes.AsSpan(read), read);
+                if (n == 0)
+                {
+                    // The file shrank while it was read: give what is there, which the hash check rejects.
+                    return Task.FromResult<byte[]?>(bytes[..read]);
+                }
+
+                read += n;
+            }
+
+            return Task.FromResult<byte[]?>(bytes);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
-            return null;
+            return Task.FromResult<byte[]?>(null);
         }
     }
 }

@@ -21,7 +21,11 @@ public enum RunStatus
 /// <param name="Key">The blob's content hash.</param>
 /// <param name="Type">The artifact's C# type.</param>
 /// <param name="Size">The serialized size in bytes.</param>
-public sealed record ArtifactRef(string Key, string Type, long Size);
+public sealed record ArtifactRef(string Key, string Type, long Size)
+{
+    /// <summary>The serialized bytes of a small value, kept in the record instead of a blob of its own.</summary>
+    public byte[]? Inline { get; init; }
+}
 
 /// <summary>The record of one run.</summary>
 public sealed record RunRecord
@@ -102,8 +106,8 @@ public sealed record TaskRecord
     /// <summary>The steps the task chose to go to.</summary>
     public IReadOnlyList<string> Next { get; init; } = [];
 
-    /// <summary>For a foreach step: the blob of each element, in order.</summary>
-    public IReadOnlyList<string>? ForeachElements { get; init; }
+    /// <summary>For a foreach step: each element, in order (small ones held in the record itself).</summary>
+    public IReadOnlyList<ArtifactRef>? ForeachElements { get; init; }
 
     /// <summary>The error of a failed (or caught) task.</summary>
     public StepError? Error { get; init; }

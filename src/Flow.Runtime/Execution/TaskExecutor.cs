@@ -32,6 +32,7 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         }
 
         var started = DateTimeOffset.UtcNow;
+        var allocated = GC.GetTotalAllocatedBytes();
         var run = await RunAsync(request.RunId, cancellationToken).ConfigureAwait(false);
         var context = new RunContext(graph.Name, run.RunId, run.User);
         var info = new TaskInfo(graph.Name, run.RunId, request.Step, request.TaskId, request.Attempt, run.User);
@@ -51,17 +52,17 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
                     : await datastore.PutAsync(value, TypeOf(name), cancellationToken).ConfigureAwait(false);
             }
 
-            List<string>? elementKeys = null;
+            List<ArtifactRef>? elementRefs = null;
             if (elements is not null)
             {
-                elementKeys = new List<string>(elements.Count);
+                elementRefs = new List<ArtifactRef>(elements.Count);
                 foreach (var element in elements)
                 {
-                    elementKeys.Add((await datastore.PutAsync(element, node.ForeachElementType ?? "", cancellationToken).ConfigureAwait(false)).Key);
+                    elementRefs.Add(await datastore.PutAsync(element, node.ForeachElementType ?? "", cancellationToken).ConfigureAwait(false));
                 }
             }
 
-            record = NewRecord(request, RunStatus.Succeeded, started) with { Artifacts = stored, Next = next, ForeachElements = elementKeys };
+            record = NewRecord(request, RunStatus.Succeeded, started) with { Artifacts = stored, Next = next, ForeachElements = elementRefs };
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -71,7 +72,19 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
 
         await SaveLogsAsync(request, log, cancellationToken).ConfigureAwait(false);
         await datastore.Metadata.PutTaskAsync(record, cancellationToken).ConfigureAwait(false);
+        ReleaseMemory(allocated);
         return record;
+    }
+
+    // A task that allocated a lot (large artifacts) leaves its garbage behind: it is collected now, and the
+    // memory given back, so that the next task in this process does not start on top of it.
+    private static void ReleaseMemory(long allocatedBefore)
+    {
+        if (GC.GetTotalAllocatedBytes() - allocatedBefore >= 64L << 20)
+        {
+            System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+            GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
     }
 
     private (Dictionary<string, ArtifactValue> Artifacts, IReadOnlyList<string> Next, IReadOnlyList<ArtifactValue>? Elements) RunStep(
@@ -87,7 +100,7 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         var flow = definition.CreateInstance();
         var state = new TaskState(info, request.Index);
         flow.State = state;
-        definition.RestoreAll(flow, inherited, $"task {info.Pathspec}");
+        var restored = definition.RestoreAll(flow, inherited, $"task {info.Pathspec}");
         var saved = new List<(string Name, string? Value)>();
         foreach (var (name, value) in request.Environment)
         {
@@ -113,7 +126,7 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         var next = CheckTransition(node, state);
         var elements = node.Transition == TransitionKind.Foreach ? definition.SplitForeach(flow, request.Step) : null;
         state.Assigned.UnionWith(node.Writes);
-        return (definition.Capture(flow, inherited, state.Assigned), next, elements);
+        return (definition.Capture(flow, inherited, restored, state.Assigned), next, elements);
     }
 
     private async Task<(IReadOnlyDictionary<string, ArtifactValue> Inherited, IReadOnlyDictionary<string, ArtifactRef> Refs, IReadOnlyList<JoinInput>? Inputs, ArtifactValue? Item)> LoadInputsAsync(

@@ -106,15 +106,17 @@ public class ClientTests
     public async Task ListingRunsReadsNoArtifacts()
     {
         await RunAsync("savin");
-        foreach (var blob in Directory.GetFiles(Path.Combine(_root, "blobs"), "*", SearchOption.AllDirectories))
+        if (Directory.Exists(Path.Combine(_root, "blobs")))
         {
-            File.Delete(blob);
+            Directory.Delete(Path.Combine(_root, "blobs"), recursive: true);
         }
 
         var client = new FlowClient(FlowDatastore.Local(_root)) { Namespace = null };
         var run = (await client.Flow("HelloFlow").LatestAsync())!;
         Assert.That(run.Succeeded, Is.True);
         Assert.That((await run.TasksAsync()).Select(t => t.Step), Is.EqualTo(new[] { "Start", "End" }));
-        Assert.That(() => run.ArtifactAsync<string>("Message"), Throws.TypeOf<FlowException>().With.Message.Contains("missing"));
+
+        // A small value is kept in its task's record, so it is there without the blobs.
+        Assert.That(await run.ArtifactAsync<string>("Message"), Does.EndWith("from savin"));
     }
 }

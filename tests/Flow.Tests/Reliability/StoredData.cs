@@ -46,18 +46,40 @@ public sealed class StoredData(string root)
     public async Task<T> ArtifactAsync<T>(string flow, string runId, string step, string name)
     {
         var task = await TaskAsync(flow, runId, step);
-        var value = await Datastore.GetAsync(task.Artifacts[name].Key, $"artifact {name} of {task.Pathspec}");
+        var value = await Datastore.GetAsync(task.Artifacts[name], $"artifact {name} of {task.Pathspec}");
         return FlowSerializer.Deserialize<T>(value, name);
     }
 
     public string BlobPath(string key) => Path.Combine(BlobFolder, key[..2], key[2..]);
 
-    /// <summary>Every blob is whole: its SHA-256 is its name. Temporary files of interrupted writes are listed apart.</summary>
+    /// <summary>
+    /// Every stored value is whole: a blob's SHA-256 is its name, and so is that of a small value held in a task record.
+    /// Temporary files of interrupted writes are listed apart.
+    /// </summary>
     public IReadOnlyList<string> AssertEveryBlobMatchesItsName()
     {
         var temporary = new List<string>();
         var blobs = 0;
-        foreach (var file in Directory.EnumerateFiles(BlobFolder, "*", SearchOption.AllDirectories))
+        foreach (var record in Directory.EnumerateFiles(Root, "*.json", SearchOption.AllDirectories).Where(f => Path.GetFileName(Path.GetDirectoryName(f)) == "tasks"))
+        {
+            var task = ReadJson(record);
+            if (!task.TryGetProperty("artifacts", out var artifacts))
+            {
+                continue;
+            }
+
+            foreach (var artifact in artifacts.EnumerateObject())
+            {
+                if (artifact.Value.TryGetProperty("inline", out var inline))
+                {
+                    var key = artifact.Value.GetProperty("key").GetString();
+                    Assert.That(Convert.ToHexStringLower(SHA256.HashData(inline.GetBytesFromBase64())), Is.EqualTo(key), $"artifact {artifact.Name} in {record} is torn or corrupt");
+                    blobs++;
+                }
+            }
+        }
+
+        foreach (var file in Directory.Exists(BlobFolder) ? Directory.EnumerateFiles(BlobFolder, "*", SearchOption.AllDirectories) : [])
         {
             var name = Path.GetFileName(file);
             if (name.EndsWith(".tmp", StringComparison.Ordinal))
@@ -73,7 +95,7 @@ public sealed class StoredData(string root)
             blobs++;
         }
 
-        Assert.That(blobs, Is.GreaterThan(0), $"no blobs under {BlobFolder}");
+        Assert.That(blobs, Is.GreaterThan(0), $"no stored values under {Root}");
         return temporary;
     }
 

@@ -71,7 +71,7 @@ static TaskRecord Record(long taskId, int elements) => new()
         ["Square"] = new(new string('b', 64), "long", 9),
     },
     Next = ["Join"],
-    ForeachElements = elements == 0 ? null : Enumerable.Range(0, elements).Select(i => ArtifactValue.ComputeHash(BitConverter.GetBytes(i))).ToList(),
+    ForeachElements = elements == 0 ? null : Enumerable.Range(0, elements).Select(i => new ArtifactRef(ArtifactValue.ComputeHash(BitConverter.GetBytes(i)), "int", 5)).ToList(),
     StartedAt = DateTimeOffset.UtcNow,
     FinishedAt = DateTimeOffset.UtcNow,
 };

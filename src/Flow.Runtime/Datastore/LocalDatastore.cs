@@ -208,7 +208,7 @@ internal static class LocalFiles
     public static Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         WriteAtomicAsync(path, [data], cancellationToken);
 
-    public static async Task WriteAtomicAsync(string path, IReadOnlyList<ReadOnlyMemory<byte>> segments, CancellationToken cancellationToken)
+    public static Task WriteAtomicAsync(string path, IReadOnlyList<ReadOnlyMemory<byte>> segments, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var folder = Path.GetDirectoryName(path)!;
@@ -237,16 +237,9 @@ internal static class LocalFiles
                 long offset = 0;
                 foreach (var segment in segments)
                 {
-                    // Small records are written synchronously: a thread-pool hop costs more than the write.
-                    if (segment.Length <= 1 << 16)
-                    {
-                        RandomAccess.Write(handle, segment.Span, offset);
-                    }
-                    else
-                    {
-                        await RandomAccess.WriteAsync(handle, segment, offset, cancellationToken).ConfigureAwait(false);
-                    }
-
+                    // Written synchronously: a thread-pool hop costs more than writing a small record to the page
+                    // cache, and the pooled state of an asynchronous write keeps a large array alive after it.
+                    RandomAccess.Write(handle, segment.Span, offset);
                     offset += segment.Length;
                 }
             }
@@ -258,6 +251,8 @@ internal static class LocalFiles
             File.Delete(temp);
             throw;
         }
+
+        return Task.CompletedTask;
     }
 
     // A fresh file with a unique name: no sharing lock is needed.

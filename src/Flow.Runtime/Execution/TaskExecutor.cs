@@ -22,6 +22,16 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
 
     public async Task<TaskRecord> RunAsync(TaskRequest request, string? echoPrefix, CancellationToken cancellationToken)
     {
+        var allocated = GC.GetTotalAllocatedBytes();
+        var record = await RunTaskAsync(request, echoPrefix, cancellationToken).ConfigureAwait(false);
+
+        // Only now is nothing of the task referenced any more (its artifacts, its flow instance).
+        ReleaseMemory(allocated);
+        return record;
+    }
+
+    private async Task<TaskRecord> RunTaskAsync(TaskRequest request, string? echoPrefix, CancellationToken cancellationToken)
+    {
         var graph = definition.Graph;
         var node = graph[Ids.Check(request.Step, "step name")];
 
@@ -32,7 +42,6 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         }
 
         var started = DateTimeOffset.UtcNow;
-        var allocated = GC.GetTotalAllocatedBytes();
         var run = await RunAsync(request.RunId, cancellationToken).ConfigureAwait(false);
         var context = new RunContext(graph.Name, run.RunId, run.User);
         var info = new TaskInfo(graph.Name, run.RunId, request.Step, request.TaskId, request.Attempt, run.User);
@@ -72,7 +81,6 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
 
         await SaveLogsAsync(request, log, cancellationToken).ConfigureAwait(false);
         await datastore.Metadata.PutTaskAsync(record, cancellationToken).ConfigureAwait(false);
-        ReleaseMemory(allocated);
         return record;
     }
 

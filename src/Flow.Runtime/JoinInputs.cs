@@ -13,7 +13,8 @@ public sealed class JoinInputs<TFlow> : IReadOnlyList<TFlow>
 {
     private readonly FlowDefinition _definition;
     private readonly IReadOnlyList<JoinInput> _inputs;
-    private readonly TFlow?[] _views;
+    // Views are kept while the step holds them: a join over many inputs that reads each once stays small.
+    private readonly WeakReference<TFlow>?[] _views;
     private readonly RunContext _run;
     private readonly string _joinStep;
 
@@ -21,7 +22,7 @@ public sealed class JoinInputs<TFlow> : IReadOnlyList<TFlow>
     {
         _definition = definition;
         _inputs = inputs;
-        _views = new TFlow?[inputs.Count];
+        _views = new WeakReference<TFlow>?[inputs.Count];
         _run = run;
         _joinStep = joinStep;
     }
@@ -76,11 +77,13 @@ public sealed class JoinInputs<TFlow> : IReadOnlyList<TFlow>
             var differs = false;
             foreach (var input in _inputs)
             {
-                if (!input.Hashes.TryGetValue(accessor.Name, out var hash))
+                if (!input.Refs.TryGetValue(accessor.Name, out var reference))
                 {
                     everywhere = false;
                     break;
                 }
+
+                var hash = reference.Key;
 
                 agreed ??= hash;
                 differs |= !string.Equals(agreed, hash, StringComparison.Ordinal);
@@ -116,7 +119,7 @@ public sealed class JoinInputs<TFlow> : IReadOnlyList<TFlow>
             throw new ArgumentOutOfRangeException(nameof(index), index, $"Join {_joinStep} has {_inputs.Count} inputs.");
         }
 
-        if (_views[index] is { } view)
+        if (_views[index] is { } held && held.TryGetTarget(out var view))
         {
             return view;
         }
@@ -126,7 +129,7 @@ public sealed class JoinInputs<TFlow> : IReadOnlyList<TFlow>
         view = (TFlow)definition.CreateInstance();
         view.State = new TaskState(new TaskInfo(_run.FlowName, _run.RunId, input.Step, input.TaskId, 0, _run.User), input.Index);
         definition.RestoreAll(view, input.Load(), $"input {input.Step}/{input.TaskId} of {_joinStep}");
-        _views[index] = view;
+        _views[index] = new WeakReference<TFlow>(view);
         return view;
     }
 }

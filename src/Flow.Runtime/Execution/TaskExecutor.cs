@@ -152,6 +152,7 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
             var inputs = new List<JoinInput>(request.Inputs.Count);
             for (var i = 0; i < request.Inputs.Count; i++)
             {
+                // Only what the join needs of each input is kept, not its whole record: joins can have many inputs.
                 var parent = await ParentAsync(request.Inputs[i], cancellationToken).ConfigureAwait(false);
                 var owner = Owner(parent);
                 var refs = parent.Artifacts;
@@ -159,7 +160,7 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
                     parent.Step,
                     parent.TaskId,
                     i < request.InputBranches.Count ? request.InputBranches[i] : i,
-                    refs.ToDictionary(r => r.Key, r => r.Value.Key, StringComparer.Ordinal),
+                    refs,
                     () => datastore.GetAllAsync(refs, owner, CancellationToken.None).GetAwaiter().GetResult()));
             }
 

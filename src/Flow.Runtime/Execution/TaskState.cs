@@ -31,7 +31,7 @@ internal sealed class TaskState(TaskInfo info, int index)
 }
 
 /// <summary>One branch arriving at a join: its artifacts' hashes, and a loader for their values (read only when the join looks).</summary>
-internal sealed record JoinInput(string Step, long TaskId, int Index, IReadOnlyDictionary<string, string> Hashes, Func<IReadOnlyDictionary<string, ArtifactValue>> Load);
+internal sealed record JoinInput(string Step, long TaskId, int Index, IReadOnlyDictionary<string, Flow.Datastore.ArtifactRef> Refs, Func<IReadOnlyDictionary<string, ArtifactValue>> Load);
 
 /// <summary>What every task of a run shares.</summary>
 internal sealed record RunContext(string FlowName, string RunId, string User);

@@ -65,6 +65,7 @@ public sealed class JoinInputs<TFlow> : IReadOnlyList<TFlow>
         var setByJoin = definition.Graph.TryGetStep(_joinStep, out var node) ? node.Writes : [];
         var fresh = definition.CreateInstance();
         var conflicts = new List<string>();
+        List<IReadOnlyDictionary<string, Flow.Datastore.ArtifactRef>>? refs = null;
         foreach (var accessor in definition.Artifacts)
         {
             if (accessor.IsParameter || exclude.Contains(accessor.Name) || setByJoin.Contains(accessor.Name) || !accessor.HoldsSameValue(target, fresh))
@@ -75,9 +76,10 @@ public sealed class JoinInputs<TFlow> : IReadOnlyList<TFlow>
             string? agreed = null;
             var everywhere = _inputs.Count > 0;
             var differs = false;
-            foreach (var input in _inputs)
+            refs ??= _inputs.Select(i => i.Refs()).ToList();
+            foreach (var inputRefs in refs)
             {
-                if (!input.Refs.TryGetValue(accessor.Name, out var reference))
+                if (!inputRefs.TryGetValue(accessor.Name, out var reference))
                 {
                     everywhere = false;
                     break;

@@ -459,6 +459,7 @@ public sealed class LocalScheduler
                     InputBranches = pending.Branches,
                     ForeachIndex = pending.ForeachIndex,
                     Environment = EnvironmentOf(node, reservation),
+                    InputsChecked = true,
                 };
                 record = await launcher.RunAsync(request, node.Timeout, cancellationToken).ConfigureAwait(false);
                 if (record.Status == RunStatus.Succeeded)

@@ -152,16 +152,25 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
             var inputs = new List<JoinInput>(request.Inputs.Count);
             for (var i = 0; i < request.Inputs.Count; i++)
             {
-                // Only what the join needs of each input is kept, not its whole record: joins can have many inputs.
-                var parent = await ParentAsync(request.Inputs[i], cancellationToken).ConfigureAwait(false);
-                var owner = Owner(parent);
-                var refs = parent.Artifacts;
+                // An input's record is read when the step uses that input, not kept: a join over many inputs would
+                // otherwise hold every input's record. Unless the scheduler has seen them succeed, each is checked first.
+                var pathspec = request.Inputs[i];
+                var (_, step, taskId) = TaskPath(pathspec);
+                if (!request.InputsChecked)
+                {
+                    await ParentAsync(pathspec, cancellationToken).ConfigureAwait(false);
+                }
+
                 inputs.Add(new JoinInput(
-                    parent.Step,
-                    parent.TaskId,
+                    step,
+                    taskId,
                     i < request.InputBranches.Count ? request.InputBranches[i] : i,
-                    refs,
-                    () => datastore.GetAllAsync(refs, owner, CancellationToken.None).GetAwaiter().GetResult()));
+                    () => ParentAsync(pathspec, CancellationToken.None).GetAwaiter().GetResult().Artifacts,
+                    () =>
+                    {
+                        var input = ParentAsync(pathspec, CancellationToken.None).GetAwaiter().GetResult();
+                        return datastore.GetAllAsync(input.Artifacts, Owner(input), CancellationToken.None).GetAwaiter().GetResult();
+                    }));
             }
 
             return (parameters, run.Parameters, inputs, null);

@@ -33,6 +33,12 @@ public sealed record TaskRequest
     /// <summary>The branch index of each input within the split its join closes, in the order of <see cref="Inputs"/>.</summary>
     public IReadOnlyList<int> InputBranches { get; init; } = [];
 
+    /// <summary>
+    /// Set by the scheduler, which has seen every input succeed: a join then reads each input's record only when
+    /// the step uses that input. Otherwise (the <c>step</c> command) every input is checked before the step starts.
+    /// </summary>
+    public bool InputsChecked { get; init; }
+
     /// <summary>Extra environment variables for the task (the step's [Environment], assigned GPUs).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 

@@ -31,7 +31,8 @@ internal sealed class TaskState(TaskInfo info, int index)
 }
 
 /// <summary>One branch arriving at a join: its artifacts' hashes, and a loader for their values (read only when the join looks).</summary>
-internal sealed record JoinInput(string Step, long TaskId, int Index, IReadOnlyDictionary<string, Flow.Datastore.ArtifactRef> Refs, Func<IReadOnlyDictionary<string, ArtifactValue>> Load);
+/// <summary>One input of a join: where it comes from, and how to read its artifact references and values when they are used.</summary>
+internal sealed record JoinInput(string Step, long TaskId, int Index, Func<IReadOnlyDictionary<string, Flow.Datastore.ArtifactRef>> Refs, Func<IReadOnlyDictionary<string, ArtifactValue>> Load);
 
 /// <summary>What every task of a run shares.</summary>
 internal sealed record RunContext(string FlowName, string RunId, string User);

@@ -13,8 +13,21 @@ public static partial class FlowApp
 {
     /// <summary>Runs the command line of one flow.</summary>
     public static int Run<TFlow>(string[] args)
-        where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow> =>
-        Run(args, TFlow.Definition, Console.Out, Console.Error);
+        where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow>
+    {
+        ArgumentNullException.ThrowIfNull(args);
+
+        // Workers start for every run: their exact command line skips the parser (and loading it) to start sooner.
+        if (args is ["worker", "--socket", var socket])
+        {
+            return Serve(TFlow.Definition, socket);
+        }
+
+        // A run's first worker starts before anything else, even the console, so its start-up overlaps the
+        // scheduler's (parsing, set-up, the run record); a command that turns out not to need it stops it again.
+        var workers = EarlyWorkers(args, null);
+        return Run(args, TFlow.Definition, Console.Out, Console.Error, null, workers);
+    }
 
     /// <summary>The entry point of a program whose flows did not compile: says so and exits with <see cref="ExitCodes.FlowError"/>.</summary>
     public static int Invalid(string flows)
@@ -37,6 +50,11 @@ public static partial class FlowApp
             return Run(args, flows[0], Console.Out, Console.Error);
         }
 
+        if (args is [var name, "worker", "--socket", var socket] && flows.FirstOrDefault(f => string.Equals(f.Graph.Name, name, StringComparison.Ordinal)) is { } served)
+        {
+            return Serve(served, socket);
+        }
+
         var names = string.Join(", ", flows.Select(f => f.Graph.Name));
         if (args.Length == 0 || args[0] is "-h" or "--help" or "-?")
         {
@@ -51,44 +69,108 @@ public static partial class FlowApp
             return ExitCodes.UsageError;
         }
 
-        return Run(args[1..], flow, Console.Out, Console.Error, flow.Graph.Name);
+        return Run(args[1..], flow, Console.Out, Console.Error, flow.Graph.Name, EarlyWorkers(args[1..], flow.Graph.Name));
     }
 
     /// <summary>Runs the command line of one flow, writing to the given writers.</summary>
-    public static int Run(string[] args, FlowDefinition flow, TextWriter output, TextWriter error) => Run(args, flow, output, error, null);
-
-    private static int Run(string[] args, FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument)
+    public static int Run(string[] args, FlowDefinition flow, TextWriter output, TextWriter error)
     {
         ArgumentNullException.ThrowIfNull(args);
-        ArgumentNullException.ThrowIfNull(flow);
-
-        // Workers start for every run: their exact command line skips the parser to start sooner.
-        if (args is ["worker", "--socket", var socket, "--datastore-root", var root])
+        if (args is ["worker", "--socket", var socket])
         {
-            return WorkerLoop.RunAsync(flow, socket, FlowDatastore.FromConfiguration(DatastoreConfig.Resolve(null, root)), CancellationToken.None).GetAwaiter().GetResult();
+            return Serve(flow, socket);
         }
 
-        var commands = new Commands(flow, output, error, flowArgument).Build();
-        var parsed = commands.Parse(args);
-        if (parsed.Errors.Count > 0)
+        return Run(args, flow, output, error, null, EarlyWorkers(args, null));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static int Serve(FlowDefinition flow, string socket) =>
+        WorkerLoop.RunAsync(flow, socket, CancellationToken.None).GetAwaiter().GetResult();
+
+    // Owns workers: stops them when the command ends, unless its run took them (and stopped them itself).
+    private static int Run(string[] args, FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers)
+    {
+        try
         {
-            foreach (var e in parsed.Errors)
+            ArgumentNullException.ThrowIfNull(flow);
+            var commands = new Commands(flow, output, error, flowArgument, workers).Build(args.Length > 0 ? args[0] : null);
+            var parsed = commands.Parse(args);
+            if (parsed.Errors.Count > 0)
             {
-                error.WriteLine($"error: {e.Message}");
+                foreach (var e in parsed.Errors)
+                {
+                    error.WriteLine($"error: {e.Message}");
+                }
+
+                error.WriteLine("Run with --help to see the commands and options.");
+                return ExitCodes.UsageError;
             }
 
-            error.WriteLine("Run with --help to see the commands and options.");
-            return ExitCodes.UsageError;
+            try
+            {
+                return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            }
+            catch (FlowException e)
+            {
+                error.WriteLine($"error: {e.Message}");
+                return ExitCodes.UsageError;
+            }
+        }
+        finally
+        {
+            workers?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>
+    /// Whether the command line is a <c>run</c> or <c>resume</c> with tasks in worker processes (the default),
+    /// told from the raw arguments without the parser. A wrong guess costs a worker started and stopped
+    /// (or, the other way, a worker started a little later), never a different result.
+    /// </summary>
+    internal static bool StartsWorkers(IReadOnlyList<string> args)
+    {
+        if (args.Count == 0 || args[0] is not ("run" or "resume"))
+        {
+            return false;
+        }
+
+        for (var i = 1; i < args.Count; i++)
+        {
+            var arg = args[i];
+            if (arg is "--help" or "-h" or "-?" or "/?" or "/h" or "--")
+            {
+                return false;
+            }
+
+            var value = arg.StartsWith("--isolation", StringComparison.Ordinal)
+                ? arg.Length == "--isolation".Length ? (i + 1 < args.Count ? args[i + 1] : "") : arg.Length > "--isolation".Length + 1 && arg["--isolation".Length] is '=' or ':' ? arg[("--isolation".Length + 1)..] : null
+                : null;
+            if (value is not null && !string.Equals(value, nameof(TaskIsolation.Process), StringComparison.OrdinalIgnoreCase))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static WorkerPool? EarlyWorkers(string[] args, string? flowArgument)
+    {
+        if (!StartsWorkers(args))
+        {
+            return null;
         }
 
         try
         {
-            return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
+            return WorkerPool.Prestart(CurrentProgram(flowArgument));
         }
-        catch (FlowException e)
+        catch (FlowException)
         {
-            error.WriteLine($"error: {e.Message}");
-            return ExitCodes.UsageError;
+            // The run reports it when it needs workers.
+            return null;
         }
     }
 
@@ -111,7 +193,7 @@ public static partial class FlowApp
         return new WorkerCommand(path, arguments);
     }
 
-    private sealed partial class Commands(FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument)
+    private sealed partial class Commands(FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers)
     {
         private readonly Option<string?> _root = new("--datastore-root")
         {
@@ -145,22 +227,26 @@ public static partial class FlowApp
             AllowMultipleArgumentsPerToken = false,
         };
 
-        public RootCommand Build()
+        public RootCommand Build(string? commandName = null)
         {
             var graph = flow.Graph;
             var root = new RootCommand($"Flow {graph.Name}: {graph.Steps.Count} steps. Run it with 'run'; see its graph with 'show'.");
             root.Options.Add(_root);
             root.Options.Add(_kind);
-            root.Subcommands.Add(RunCommand());
-            root.Subcommands.Add(ResumeCommand());
-            root.Subcommands.Add(ShowCommand());
-            root.Subcommands.Add(CheckCommand());
-            root.Subcommands.Add(RunsCommand());
-            root.Subcommands.Add(LogsCommand());
-            root.Subcommands.Add(DumpCommand());
-            root.Subcommands.Add(TagCommand());
-            root.Subcommands.Add(StepCommand());
-            root.Subcommands.Add(WorkerCommand());
+            var commands = new (string Name, Func<Command> Create)[]
+            {
+                ("run", RunCommand), ("resume", ResumeCommand), ("show", ShowCommand), ("check", CheckCommand), ("runs", RunsCommand),
+                ("logs", LogsCommand), ("dump", DumpCommand), ("tag", TagCommand), ("step", StepCommand), ("worker", WorkerCommand),
+            };
+
+            // A command line that names its command gets only that one built (a run is started with every bit
+            // of start-up saved); anything else (help, a typo to suggest against) gets them all.
+            var named = commandName is null ? null : Array.Find(commands, c => string.Equals(c.Name, commandName, StringComparison.Ordinal)).Create;
+            foreach (var (_, create) in named is null ? commands : [(commandName!, named)])
+            {
+                root.Subcommands.Add(create());
+            }
+
             return root;
         }
 
@@ -187,6 +273,7 @@ public static partial class FlowApp
             Datastore = Datastore(parsed),
             Isolation = parsed.GetValue(_isolation),
             Worker = parsed.GetValue(_isolation) == TaskIsolation.Process ? CurrentProgram(flowArgument) : null,
+            Workers = parsed.GetValue(_isolation) == TaskIsolation.Process ? workers : null,
             Tags = parsed.GetValue(_tags) ?? [],
             LiveProgress = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected,
         };
@@ -344,7 +431,7 @@ public static partial class FlowApp
             var command = new Command("worker", "Serve tasks to a running scheduler (started by 'run'; not for direct use).") { Hidden = true };
             var socket = new Option<string>("--socket") { Required = true };
             command.Options.Add(socket);
-            command.SetAction((parsed, cancellationToken) => WorkerLoop.RunAsync(flow, parsed.GetValue(socket)!, Datastore(parsed), cancellationToken));
+            command.SetAction((parsed, cancellationToken) => WorkerLoop.RunAsync(flow, parsed.GetValue(socket)!, cancellationToken));
             return command;
         }
     }

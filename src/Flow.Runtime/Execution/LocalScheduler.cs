@@ -53,6 +53,9 @@ public sealed record RunOptions
     /// <summary>A file to write the new run's id to, as soon as the run exists.</summary>
     public string? RunIdFile { get; init; }
 
+    /// <summary>A worker pool started ahead of the run (its first worker already on its way up), used instead of a new one.</summary>
+    internal WorkerPool? Workers { get; init; }
+
     /// <summary>Whether to keep a live status line on the terminal instead of a line per task.</summary>
     public bool LiveProgress { get; init; }
 
@@ -111,6 +114,7 @@ public sealed class LocalScheduler
     private readonly FlowDefinition _definition;
     private readonly RunOptions _options;
     private readonly FlowDatastore _datastore;
+    private MachineCapacity? _capacity;
 
     /// <summary>Creates a scheduler for one flow.</summary>
     public LocalScheduler(FlowDefinition definition, RunOptions? options = null)
@@ -134,6 +138,9 @@ public sealed class LocalScheduler
 
         _datastore = _options.Datastore ?? FlowDatastore.FromConfiguration();
     }
+
+    // Detected once per scheduler: looking for GPUs may start nvidia-smi.
+    private MachineCapacity Capacity => _capacity ??= _options.Capacity ?? MachineCapacity.Detect();
 
     /// <summary>Runs the flow with parameter values given as command-line text.</summary>
     public async Task<RunResult> RunAsync(IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default)
@@ -248,7 +255,7 @@ public sealed class LocalScheduler
 
     private async Task<RunRecord> CreateRunAsync(IReadOnlyDictionary<string, ArtifactRef> parameters, string? origin, IReadOnlyList<string> resumed, CancellationToken cancellationToken)
     {
-        CheckResources(_options.Capacity ?? MachineCapacity.Detect(), _options.Log ?? Console.Error);
+        CheckResources(Capacity, _options.Log ?? Console.Error);
         var user = _options.User ?? DefaultUser();
         foreach (var tag in _options.Tags)
         {
@@ -286,15 +293,22 @@ public sealed class LocalScheduler
         try
         {
             await using ITaskLauncher launcher = _options.Isolation == TaskIsolation.Process
-                ? new WorkerPool(_definition.Graph.Name, _options.Worker!, _datastore.Description, _datastore.Metadata, output, log, _options.MaxWorkers)
+                ? Workers(output, log)
                 : new InProcessLauncher(executor);
-            var state = new RunState(_definition, _options with { Log = log }, _datastore, run, launcher, clones, _options.Capacity ?? MachineCapacity.Detect(), display);
+            var state = new RunState(_definition, _options with { Log = log }, _datastore, run, launcher, clones, Capacity, display);
             return await state.RunAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             display.Close();
         }
+    }
+
+    private WorkerPool Workers(TextWriter output, TextWriter log)
+    {
+        var pool = _options.Workers is { Attached: false } early ? early : new WorkerPool(_options.Worker!);
+        pool.Attach(_definition.Graph.Name, _datastore.Description, _datastore.Metadata, output, log, _options.MaxWorkers);
+        return pool;
     }
 
     private static string NewRunId() =>

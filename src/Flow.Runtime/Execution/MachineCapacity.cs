@@ -48,6 +48,12 @@ public sealed record MachineCapacity(int Cpus, long MemoryMb, IReadOnlyList<int>
 
     private static List<int>? FromNvidiaSmi()
     {
+        // Most machines have no nvidia-smi: looking on the PATH first spares a failed process start (and its exception).
+        if (!OnPath("nvidia-smi"))
+        {
+            return null;
+        }
+
         try
         {
             var start = new ProcessStartInfo("nvidia-smi", "-L") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
@@ -74,6 +80,10 @@ public sealed record MachineCapacity(int Cpus, long MemoryMb, IReadOnlyList<int>
             return null;
         }
     }
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(folder => File.Exists(Path.Combine(folder, program)) || (OperatingSystem.IsWindows() && File.Exists(Path.Combine(folder, program + ".exe"))));
 
     private static List<int> FromDriver()
     {

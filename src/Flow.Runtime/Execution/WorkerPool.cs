@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using Flow.Datastore;
+using Flow.Serialization;
 
 namespace Flow.Execution;
 
@@ -10,52 +11,91 @@ namespace Flow.Execution;
 /// a Unix socket, so a task costs no process start; a worker that crashes, is killed or runs past a
 /// timeout fails only its task, and a fresh worker takes its place.
 /// </summary>
+/// <remarks>
+/// Workers start on demand, at most <c>maxWorkers</c> of them: a task takes an idle worker if there is
+/// one, else it waits for the first worker to become free, and a new worker starts only when more tasks
+/// wait than workers are starting. A warm worker that frees up takes a waiting task before a cold one
+/// that is still starting, so a flow that never runs two tasks at once needs one worker, and a process
+/// start costs about 0.4 CPU-s. The pool can be created, and its first worker started, before the run is
+/// set up (<see cref="Prestart"/>), so that start overlaps the scheduler's own; <see cref="Attach"/>
+/// then says where tasks store their data and where their output goes.
+/// </remarks>
 internal sealed class WorkerPool : ITaskLauncher
 {
-    private readonly string _flow;
     private readonly WorkerCommand _command;
-    private readonly string _datastoreRoot;
-    private readonly IMetadataStore _metadata;
-    private readonly TextWriter _output;
-    private readonly TextWriter _log;
     private readonly string _socketPrefix;
     private readonly Stack<Worker> _idle = new();
-    private readonly Queue<Task<Worker>> _starting = new();
+    private readonly LinkedList<Waiter> _waiting = new();
     private readonly List<Worker> _all = new();
+    private readonly List<Starting> _starting = new();
+    private readonly TaskCompletionSource<(TextWriter Output, TextWriter Log)> _sinks = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
+    private string _flow = "";
+    private string? _datastoreRoot;
+    private IMetadataStore? _metadata;
+    private int _maxWorkers = 1;
     private int _started;
+    private bool _disposed;
 
-    /// <summary>Creates the pool and starts <paramref name="prestart"/> workers at once, so the first tasks need not wait for a process start.</summary>
-    public WorkerPool(string flow, WorkerCommand command, string datastoreRoot, IMetadataStore metadata, TextWriter output, TextWriter log, int prestart)
+    // Waiting time (Stopwatch ticks) that tasks have spent without a free worker since a worker last started.
+    private long _waited;
+
+    // What a worker start took last time (from process start to connection): the waiting worth a new one.
+    private long _startCost = Stopwatch.Frequency * 3 / 10;
+    private bool _checkScheduled;
+    private int _warmed;
+
+    /// <summary>Creates a pool that starts workers with <paramref name="command"/> as tasks need them.</summary>
+    public WorkerPool(WorkerCommand command)
     {
-        _output = output;
-        _flow = flow;
         _command = command;
-        _datastoreRoot = datastoreRoot;
-        _metadata = metadata;
-        _log = log;
-        _socketPrefix = Path.Combine(Path.GetTempPath(), $"flow-{Environment.ProcessId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4))}");
-        for (var i = 0; i < prestart; i++)
+        // The process id makes the path unique among running processes; the random part guards against a stale socket of
+        // an earlier process with the same id. (Not a secret: no cryptographic generator, whose loading would delay the first worker.)
+        _socketPrefix = Path.Combine(Path.GetTempPath(), $"flow-{Environment.ProcessId}-{Random.Shared.Next():x8}");
+    }
+
+    /// <summary>Creates a pool and starts its first worker at once, before anything else of the run is known.</summary>
+    public static WorkerPool Prestart(WorkerCommand command)
+    {
+        // Started on this thread (no other can see the pool yet): the process is on its way before the thread pool has even started.
+        var pool = new WorkerPool(command);
+        pool.StartLocked(inline: true);
+        return pool;
+    }
+
+    /// <summary>How many worker processes this pool has started so far (for tests).</summary>
+    public int StartedCount => Volatile.Read(ref _started);
+
+    /// <summary>Whether <see cref="Attach"/> was called: the pool belongs to a run.</summary>
+    public bool Attached => _datastoreRoot is not null;
+
+    /// <summary>Gives the pool its run: the flow, its datastore, where workers' output goes, and the most workers it may have.</summary>
+    public void Attach(string flow, string datastoreRoot, IMetadataStore metadata, TextWriter output, TextWriter log, int maxWorkers)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxWorkers, 1);
+        lock (_gate)
         {
-            var starting = StartAsync(CancellationToken.None);
-            _ = starting.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
-            _starting.Enqueue(starting);
+            _flow = flow;
+            _datastoreRoot = datastoreRoot;
+            _metadata = metadata;
+            _maxWorkers = maxWorkers;
+            foreach (var worker in _all)
+            {
+                worker.Flow = flow;
+            }
         }
+
+        _sinks.TrySetResult((output, log));
     }
 
     public async Task<TaskRecord> RunAsync(TaskRequest request, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        Worker? worker;
-        Task<Worker>? starting = null;
-        lock (_gate)
+        if (_datastoreRoot is null)
         {
-            if (!_idle.TryPop(out worker))
-            {
-                _starting.TryDequeue(out starting);
-            }
+            throw new InvalidOperationException("The worker pool has no run yet: call Attach first.");
         }
 
-        worker ??= await (starting ?? StartAsync(cancellationToken)).ConfigureAwait(false);
+        var worker = await AcquireAsync(cancellationToken).ConfigureAwait(false);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (timeout is { } t)
         {
@@ -64,8 +104,21 @@ internal sealed class WorkerPool : ITaskLauncher
 
         try
         {
+            // A worker learns its datastore with its first request: it may have started before the run knew it.
+            if (!worker.Introduced)
+            {
+                await worker.Writer.WriteLineAsync(_datastoreRoot.AsMemory(), limit.Token).ConfigureAwait(false);
+                worker.Introduced = true;
+            }
+
             await worker.Writer.WriteLineAsync(RecordJson.SerializeToString(request).AsMemory(), limit.Token).ConfigureAwait(false);
             await worker.Writer.FlushAsync(limit.Token).ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _warmed, 1) == 0)
+            {
+                // While the first task runs, the scheduler compiles what it does with task records and artifacts next.
+                new Thread(WorkerLoop.WarmUp) { IsBackground = true, Name = "Flow scheduler warm-up" }.Start();
+            }
+
             var line = await worker.Reader.ReadLineAsync(limit.Token).ConfigureAwait(false);
             if (line is null)
             {
@@ -73,17 +126,12 @@ internal sealed class WorkerPool : ITaskLauncher
             }
 
             var record = RecordJson.Deserialize<TaskRecord>(Encoding.UTF8.GetBytes(line), $"the reply of the worker running {request.Pathspec}");
-            lock (_gate)
-            {
-                _idle.Push(worker);
-            }
-
+            Release(worker);
             return record;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout is { } limitTime)
         {
-            worker.Kill();
-            await worker.Process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            await RetireAsync(worker).ConfigureAwait(false);
             return await RecordAsync(InProcessLauncher.TimedOut(worker.Flow, request, limitTime)).ConfigureAwait(false);
         }
         catch (IOException)
@@ -95,17 +143,34 @@ internal sealed class WorkerPool : ITaskLauncher
     public async ValueTask DisposeAsync()
     {
         List<Worker> workers;
-        List<Task<Worker>> starting;
+        List<Starting> starting;
         lock (_gate)
         {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
             starting = [.. _starting];
+            foreach (var waiter in _waiting)
+            {
+                waiter.TrySetException(new ObjectDisposedException(nameof(WorkerPool)));
+            }
+
+            _waiting.Clear();
         }
 
-        foreach (var task in starting)
+        // Output of a pool that never ran anything (the command failed before its run began) goes nowhere.
+        _sinks.TrySetResult((TextWriter.Null, TextWriter.Null));
+
+        // A worker still starting has no task: it is stopped rather than waited for.
+        foreach (var start in starting)
         {
+            start.Stop();
             try
             {
-                await task.ConfigureAwait(false);
+                await start.Task.ConfigureAwait(false);
             }
             catch (FlowException)
             {
@@ -134,12 +199,243 @@ internal sealed class WorkerPool : ITaskLauncher
         }
     }
 
+    /// <summary>An idle worker, else the first worker to become free (see <see cref="StartWhatWaitingNeedsLocked"/> for when a new one starts).</summary>
+    private Task<Worker> AcquireAsync(CancellationToken cancellationToken)
+    {
+        Waiter waiter;
+        LinkedListNode<Waiter> node;
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_idle.TryPop(out var idle))
+            {
+                return Task.FromResult(idle);
+            }
+
+            waiter = new Waiter(Stopwatch.GetTimestamp());
+            node = _waiting.AddLast(waiter);
+            StartWhatWaitingNeedsLocked();
+        }
+
+        if (!cancellationToken.CanBeCanceled)
+        {
+            return waiter.Task;
+        }
+
+        return WaitAsync(waiter, node, cancellationToken);
+    }
+
+    private async Task<Worker> WaitAsync(Waiter waiter, LinkedListNode<Waiter> node, CancellationToken cancellationToken)
+    {
+        using (cancellationToken.Register(() =>
+        {
+            lock (_gate)
+            {
+                if (node.List is not null)
+                {
+                    _waiting.Remove(node);
+                }
+            }
+
+            waiter.TrySetCanceled(cancellationToken);
+        }))
+        {
+            return await waiter.Task.ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Gives a free worker to the task that has waited longest, else makes it idle.</summary>
+    private void Release(Worker worker)
+    {
+        lock (_gate)
+        {
+            while (_waiting.First is { } first)
+            {
+                _waiting.RemoveFirst();
+                if (first.Value.TrySetResult(worker))
+                {
+                    _waited += Stopwatch.GetTimestamp() - first.Value.Since;
+                    return;
+                }
+            }
+
+            _idle.Push(worker);
+        }
+    }
+
+    /// <summary>Forgets a worker that died or was stopped, and starts another if tasks wait for one.</summary>
+    private void Remove(Worker worker)
+    {
+        lock (_gate)
+        {
+            _all.Remove(worker);
+            if (!_disposed)
+            {
+                StartWhatWaitingNeedsLocked();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts a worker for tasks that wait for one, within the maximum, once they have waited in all about as
+    /// long as a worker takes to start: a worker that frees up soon is worth more than a cold one (a start
+    /// costs about 0.4 CPU-s, taken from the running tasks on a small machine), while tasks that keep waiting
+    /// (long tasks, or many short ones) get the workers they could use. With no worker at all, one starts at once.
+    /// </summary>
+    private void StartWhatWaitingNeedsLocked()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        var now = Stopwatch.GetTimestamp();
+        while (_waiting.Count > _starting.Count && _all.Count + _starting.Count < _maxWorkers)
+        {
+            var waited = _waited;
+            foreach (var waiter in _waiting)
+            {
+                waited += now - waiter.Since;
+            }
+
+            if (_all.Count + _starting.Count > 0 && waited < _startCost)
+            {
+                // Waiting grows with every waiting task; look again when it may have reached the cost of a start.
+                if (!_checkScheduled)
+                {
+                    _checkScheduled = true;
+                    var due = TimeSpan.FromSeconds((double)(_startCost - waited) / Stopwatch.Frequency / _waiting.Count) + TimeSpan.FromMilliseconds(1);
+                    _ = Task.Delay(due).ContinueWith(
+                        static (_, state) =>
+                        {
+                            var pool = (WorkerPool)state!;
+                            lock (pool._gate)
+                            {
+                                pool._checkScheduled = false;
+                                pool.StartWhatWaitingNeedsLocked();
+                            }
+                        },
+                        this,
+                        CancellationToken.None,
+                        TaskContinuationOptions.ExecuteSynchronously,
+                        TaskScheduler.Default);
+                }
+
+                return;
+            }
+
+            StartLocked();
+            _waited = 0;
+            foreach (var waiter in _waiting)
+            {
+                waiter.Since = now;
+            }
+        }
+    }
+
+    private void StartLocked(bool inline = false)
+    {
+        // Each worker gets its own socket, so a connection is known to come from the process just started.
+        var socketPath = $"{_socketPrefix}-{Interlocked.Increment(ref _started)}.sock";
+        var start = new Starting(socketPath);
+        _starting.Add(start);
+        start.Task = StartAsync(start, inline);
+        _ = start.Task.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
+    }
+
+    private async Task<Worker> StartAsync(Starting start, bool inline)
+    {
+        Worker worker;
+        try
+        {
+            worker = await (inline ? ConnectAsync(start) : Task.Run(() => ConnectAsync(start))).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            var failure = e as FlowException ?? new FlowException($"A worker process ({_command.FileName}) did not start: {e.Message}", e);
+            lock (_gate)
+            {
+                _starting.Remove(start);
+
+                // With no worker left to serve them, the waiting tasks learn why; otherwise the others serve them.
+                if (_all.Count == 0 && _starting.Count == 0)
+                {
+                    foreach (var waiter in _waiting)
+                    {
+                        waiter.TrySetException(failure);
+                    }
+
+                    _waiting.Clear();
+                }
+            }
+
+            throw failure;
+        }
+
+        lock (_gate)
+        {
+            _starting.Remove(start);
+            _all.Add(worker);
+            worker.Flow = _flow;
+            // At most a second: on a machine so busy that starts take longer, tasks should not wait longer still.
+            _startCost = Math.Min(start.Elapsed, Stopwatch.Frequency);
+        }
+
+        Release(worker);
+        return worker;
+    }
+
+    private async Task<Worker> ConnectAsync(Starting start)
+    {
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(start.SocketPath));
+        listener.Listen(1);
+        try
+        {
+            var info = new ProcessStartInfo(_command.FileName)
+            {
+                RedirectStandardInput = false,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var argument in _command.Arguments)
+            {
+                info.ArgumentList.Add(argument);
+            }
+
+            info.ArgumentList.Add("worker");
+            info.ArgumentList.Add("--socket");
+            info.ArgumentList.Add(start.SocketPath);
+            var process = start.Launch(info) ?? throw new FlowException($"Cannot start a worker: {_command.FileName}.");
+            var accept = listener.AcceptAsync(start.Stopping).AsTask();
+            var exited = process.WaitForExitAsync(start.Stopping);
+            var first = await Task.WhenAny(accept, exited, Task.Delay(TimeSpan.FromMinutes(1), start.Stopping)).ConfigureAwait(false);
+            if (first != accept || !accept.IsCompletedSuccessfully)
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+
+                var error = start.Stopping.IsCancellationRequested ? "stopped while starting" : (await process.StandardError.ReadToEndAsync(CancellationToken.None).ConfigureAwait(false)).Trim();
+                process.Dispose();
+                throw new FlowException($"A worker process ({_command.FileName}) did not start: {error}");
+            }
+
+            var socket = await accept.ConfigureAwait(false);
+            var stream = new NetworkStream(socket, ownsSocket: true);
+            return new Worker(process, new StreamReader(stream, Encoding.UTF8), new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = false }, _sinks.Task);
+        }
+        finally
+        {
+            File.Delete(start.SocketPath);
+        }
+    }
+
     private async Task<TaskRecord> DiedAsync(Worker worker, TaskRequest request)
     {
-        worker.Kill();
-        await worker.Process.WaitForExitAsync().ConfigureAwait(false);
-        await worker.DrainAsync().ConfigureAwait(false);
-        var code = worker.Process.ExitCode;
+        var code = await RetireAsync(worker).ConfigureAwait(false);
         var why = code switch
         {
             134 => "it aborted (exit code 134: a stack overflow or a fatal runtime error)",
@@ -149,73 +445,79 @@ internal sealed class WorkerPool : ITaskLauncher
         return await RecordAsync(InProcessLauncher.Failed(worker.Flow, request, new FlowException($"Task {request.Pathspec} did not finish: {why}."))).ConfigureAwait(false);
     }
 
+    /// <summary>Stops a worker that died or ran out of time, lets another start in its place, and returns its exit code.</summary>
+    private async Task<int> RetireAsync(Worker worker)
+    {
+        worker.Kill();
+        await worker.Process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        await worker.DrainAsync().ConfigureAwait(false);
+        Remove(worker);
+        var code = worker.Process.ExitCode;
+        try
+        {
+            worker.Writer.Dispose();
+        }
+        catch (IOException)
+        {
+        }
+
+        worker.Process.Dispose();
+        return code;
+    }
+
     // A worker that died or ran out of time could not record its task, so the pool records the failure in its place.
     private async Task<TaskRecord> RecordAsync(TaskRecord failed)
     {
-        await _metadata.PutTaskAsync(failed, CancellationToken.None).ConfigureAwait(false);
+        await _metadata!.PutTaskAsync(failed, CancellationToken.None).ConfigureAwait(false);
         return failed;
     }
 
-    private async Task<Worker> StartAsync(CancellationToken cancellationToken)
+    /// <summary>A worker process on its way up: its socket, and a way to stop it if the pool closes first.</summary>
+    /// <summary>A task waiting for a worker, and since when its waiting counts towards starting one.</summary>
+    private sealed class Waiter(long since) : TaskCompletionSource<Worker>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
-        // Each worker gets its own socket, so a connection is known to come from the process just started.
-        var socketPath = $"{_socketPrefix}-{Interlocked.Increment(ref _started)}.sock";
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
-        listener.Listen(1);
-        try
-        {
-            return await StartAsync(listener, socketPath, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            File.Delete(socketPath);
-        }
+        public long Since { get; set; } = since;
     }
 
-    private async Task<Worker> StartAsync(Socket listener, string socketPath, CancellationToken cancellationToken)
+    private sealed class Starting(string socketPath)
     {
-        var start = new ProcessStartInfo(_command.FileName)
-        {
-            RedirectStandardInput = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in _command.Arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
+        private readonly long _begun = Stopwatch.GetTimestamp();
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Lock _gate = new();
+        private Process? _process;
 
-        start.ArgumentList.Add("worker");
-        start.ArgumentList.Add("--socket");
-        start.ArgumentList.Add(socketPath);
-        start.ArgumentList.Add("--datastore-root");
-        start.ArgumentList.Add(_datastoreRoot);
-        var process = Process.Start(start) ?? throw new FlowException($"Cannot start a worker: {_command.FileName}.");
-        var accept = listener.AcceptAsync(cancellationToken).AsTask();
-        var exited = process.WaitForExitAsync(cancellationToken);
-        var first = await Task.WhenAny(accept, exited, Task.Delay(TimeSpan.FromMinutes(1), cancellationToken)).ConfigureAwait(false);
-        if (first != accept)
+        public string SocketPath { get; } = socketPath;
+
+        public Task<Worker> Task { get; set; } = null!;
+
+        public CancellationToken Stopping => _stop.Token;
+
+        public long Elapsed => Stopwatch.GetTimestamp() - _begun;
+
+        public Process? Launch(ProcessStartInfo info)
         {
-            var error = process.HasExited ? await process.StandardError.ReadToEndAsync(cancellationToken).ConfigureAwait(false) : "";
-            if (!process.HasExited)
+            lock (_gate)
             {
-                process.Kill(entireProcessTree: true);
+                _stop.Token.ThrowIfCancellationRequested();
+                _process = Process.Start(info);
+                return _process;
             }
-
-            throw new FlowException($"A worker process ({_command.FileName}) did not start: {error.Trim()}");
         }
 
-        var socket = await accept.ConfigureAwait(false);
-        var stream = new NetworkStream(socket, ownsSocket: true);
-        var worker = new Worker(process, new StreamReader(stream, Encoding.UTF8), new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = false }, _output, _log) { Flow = _flow };
-        lock (_gate)
+        public void Stop()
         {
-            _all.Add(worker);
+            lock (_gate)
+            {
+                _stop.Cancel();
+                try
+                {
+                    _process?.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                }
+            }
         }
-
-        return worker;
     }
 
     private sealed class Worker
@@ -223,13 +525,13 @@ internal sealed class WorkerPool : ITaskLauncher
         private readonly Task _stdout;
         private readonly Task _stderr;
 
-        public Worker(Process process, StreamReader reader, StreamWriter writer, TextWriter output, TextWriter log)
+        public Worker(Process process, StreamReader reader, StreamWriter writer, Task<(TextWriter Output, TextWriter Log)> sinks)
         {
             Process = process;
             Reader = reader;
             Writer = writer;
-            _stdout = PumpAsync(process.StandardOutput, output);
-            _stderr = PumpAsync(process.StandardError, log);
+            _stdout = PumpAsync(process.StandardOutput, sinks, error: false);
+            _stderr = PumpAsync(process.StandardError, sinks, error: true);
         }
 
         public Process Process { get; }
@@ -239,6 +541,9 @@ internal sealed class WorkerPool : ITaskLauncher
         public StreamWriter Writer { get; }
 
         public string Flow { get; set; } = "";
+
+        /// <summary>Whether the worker was told its datastore (with its first request).</summary>
+        public bool Introduced { get; set; }
 
         public void Kill()
         {
@@ -254,9 +559,18 @@ internal sealed class WorkerPool : ITaskLauncher
         public Task DrainAsync() => Task.WhenAll(_stdout, _stderr);
 
         // The worker prefixes each task's lines with [step/task] itself, so lines stay with their task.
-        private static async Task PumpAsync(StreamReader source, TextWriter target)
+        // A worker started before its run knew where output goes keeps its lines in the pipe until then.
+        private static async Task PumpAsync(StreamReader source, Task<(TextWriter Output, TextWriter Log)> sinks, bool error)
         {
-            while (await source.ReadLineAsync().ConfigureAwait(false) is { } line)
+            var first = await source.ReadLineAsync().ConfigureAwait(false);
+            if (first is null)
+            {
+                return;
+            }
+
+            var (output, log) = await sinks.ConfigureAwait(false);
+            var target = error ? log : output;
+            for (var line = first; line is not null; line = await source.ReadLineAsync().ConfigureAwait(false))
             {
                 lock (target)
                 {
@@ -270,14 +584,26 @@ internal sealed class WorkerPool : ITaskLauncher
 /// <summary>The worker side: reads task requests from the scheduler's socket, runs each, replies with its record.</summary>
 internal static class WorkerLoop
 {
-    public static async Task<int> RunAsync(FlowDefinition definition, string socketPath, FlowDatastore datastore, CancellationToken cancellationToken)
+    /// <summary>
+    /// Serves the scheduler at <paramref name="socketPath"/>. The first line it sends is the datastore's root
+    /// (the worker may start before the run has resolved it); each line after that is a task request.
+    /// </summary>
+    public static async Task<int> RunAsync(FlowDefinition definition, string socketPath, CancellationToken cancellationToken)
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
-        var executor = new TaskExecutor(definition, datastore);
+
+        // The scheduler is still setting up its run: meanwhile, compile what the first task needs.
+        new Thread(WarmUp) { IsBackground = true, Name = "Flow worker warm-up" }.Start();
+        if (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is not { } root)
+        {
+            return 0;
+        }
+
+        var executor = new TaskExecutor(definition, FlowDatastore.FromConfiguration(DatastoreConfig.Resolve(null, root)));
         TaskConsole.Install();
         using var watch = new SchedulerWatch(socket);
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
@@ -301,6 +627,59 @@ internal static class WorkerLoop
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// Runs, once and without side effects, the code that every task runs the first time: reading a request,
+    /// writing and reading records, serializing and hashing an artifact. A fresh process spends most of its
+    /// first task compiling these; done while the worker waits for the scheduler, that time is off the run's
+    /// critical path. Whatever this does not reach is compiled by the first task as before.
+    /// </summary>
+    internal static void WarmUp()
+    {
+        try
+        {
+            var now = DateTimeOffset.UtcNow;
+            var request = new TaskRequest
+            {
+                RunId = "1-00000000",
+                Step = "Start",
+                TaskId = 1,
+                Position = "Start/",
+                Inputs = ["1-00000000/Start/1"],
+                ForeachIndex = 0,
+                InputBranches = [0],
+                Environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["FLOW"] = "1" },
+            };
+            request = RecordJson.Deserialize<TaskRequest>(Encoding.UTF8.GetBytes(RecordJson.SerializeToString(request)), "a warm-up request");
+            var value = FlowSerializer.Serialize(request.TaskId);
+            _ = FlowSerializer.Deserialize<long>(value, "a warm-up value");
+            _ = FlowSerializer.Deserialize<string>(FlowSerializer.Serialize(request.Step), "a warm-up value");
+            var artifacts = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal) { ["X"] = new(value.Hash, "long", value.Data.Length) };
+            var task = new TaskRecord
+            {
+                Flow = "Warm",
+                RunId = request.RunId,
+                Step = request.Step,
+                TaskId = request.TaskId,
+                Position = request.Position,
+                Status = RunStatus.Succeeded,
+                Inputs = request.Inputs,
+                Artifacts = artifacts,
+                Next = ["End"],
+                ForeachElements = [value.Hash],
+                StartedAt = now,
+                FinishedAt = now,
+            };
+            _ = RecordJson.Deserialize<TaskRecord>(RecordJson.Serialize(task), "a warm-up record");
+            _ = RecordJson.Deserialize<TaskRecord>(Encoding.UTF8.GetBytes(RecordJson.SerializeToString(task)), "a warm-up record");
+            var run = new RunRecord { Flow = "Warm", RunId = request.RunId, User = "warm", Status = RunStatus.Running, Parameters = artifacts, StartedAt = now, FinishedAt = now };
+            _ = RecordJson.Deserialize<RunRecord>(RecordJson.Serialize(run), "a warm-up record");
+        }
+        catch (FlowException)
+        {
+            // Only a warm-up: the first task does the same for real and reports what fails.
+        }
     }
 
     /// <summary>

@@ -63,7 +63,7 @@ public class TaskCrashTests : ReliabilityTest
         Assert.That(result.Error, Does.Contain($"failed in task {runId}/Spin/2: ").And.Contain("timeout of 3 s"), result.ToString());
         AssertRecordedFailure("HangFlow", runId, "Spin.2", "timeout of 3 s");
         Assert.That(stoppedAfter, Is.GreaterThan(TimeSpan.FromSeconds(2)).And.LessThan(TimeSpan.FromSeconds(3 + 5)), result.ToString());
-        Assert.That(ProcessesUsing(Root), Is.Empty, "the spinning worker must be gone");
+        Assert.That(ProcessesUsing(Root, run.Id), Is.Empty, "the spinning worker must be gone");
     }
 
     [Test]
@@ -80,16 +80,16 @@ public class TaskCrashTests : ReliabilityTest
     {
         using var run = FlowProcess.Start(TestFlows, Work, Env(("FLOW_TEST_FAULT", "hang")), "FaultFlow", "run", "--datastore-root", Root);
         run.WaitUntil(() => Stored.RunIds("FaultFlow") is [var runId] && Stored.TaskJsons("FaultFlow", runId).Count >= 4, "every task but the hung one finished");
-        Assert.That(ProcessesUsing(Root), Is.Not.Empty, "the worker running the hung task");
+        Assert.That(WorkersOf(run.Id), Is.Not.Empty, "the worker running the hung task");
         run.KillAlone();
 
         var deadline = System.Diagnostics.Stopwatch.StartNew();
-        while (ProcessesUsing(Root).Count > 0 && deadline.Elapsed < TimeSpan.FromSeconds(30))
+        while (ProcessesUsing(Root, run.Id).Count > 0 && deadline.Elapsed < TimeSpan.FromSeconds(30))
         {
             Thread.Sleep(100);
         }
 
-        var left = ProcessesUsing(Root);
+        var left = ProcessesUsing(Root, run.Id);
         foreach (var pid in left)
         {
             System.Diagnostics.Process.GetProcessById(pid).Kill();
@@ -108,8 +108,17 @@ public class TaskCrashTests : ReliabilityTest
         Assert.That(Stored.RunJson(flow, runId).GetProperty("failedTask").GetString(), Is.EqualTo($"{runId}/{task.Replace('.', '/')}"));
     }
 
-    /// <summary>The processes whose command line names this datastore: the scheduler and its workers.</summary>
-    internal static IReadOnlyList<int> ProcessesUsing(string root)
+    /// <summary>The processes of a run: those whose command line names its datastore (the scheduler) and the workers of scheduler <paramref name="scheduler"/>.</summary>
+    internal static IReadOnlyList<int> ProcessesUsing(string root, int scheduler) =>
+        Processes(commandLine => commandLine.Contains(root, StringComparison.Ordinal) || IsWorkerOf(commandLine, scheduler));
+
+    /// <summary>The worker processes of scheduler <paramref name="scheduler"/>: their socket's path names its process id.</summary>
+    internal static IReadOnlyList<int> WorkersOf(int scheduler) => Processes(commandLine => IsWorkerOf(commandLine, scheduler));
+
+    private static bool IsWorkerOf(string commandLine, int scheduler) =>
+        commandLine.Contains($" worker --socket {Path.Combine(Path.GetTempPath(), $"flow-{scheduler}-")}", StringComparison.Ordinal);
+
+    private static List<int> Processes(Func<string, bool> match)
     {
         Assert.That(OperatingSystem.IsLinux(), Is.True, "finding a run's worker processes reads /proc, which needs Linux");
         var found = new List<int>();
@@ -123,7 +132,7 @@ public class TaskCrashTests : ReliabilityTest
             try
             {
                 var commandLine = File.ReadAllText(Path.Combine(dir, "cmdline")).Replace('\0', ' ');
-                if (commandLine.Contains(root, StringComparison.Ordinal) && !File.ReadAllText(Path.Combine(dir, "stat")).Contains(") Z ", StringComparison.Ordinal))
+                if (match(commandLine) && !File.ReadAllText(Path.Combine(dir, "stat")).Contains(") Z ", StringComparison.Ordinal))
                 {
                     found.Add(pid);
                 }

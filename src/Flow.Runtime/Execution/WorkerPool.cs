@@ -655,7 +655,8 @@ internal static class WorkerLoop
             var value = FlowSerializer.Serialize(request.TaskId);
             _ = FlowSerializer.Deserialize<long>(value, "a warm-up value");
             _ = FlowSerializer.Deserialize<string>(FlowSerializer.Serialize(request.Step), "a warm-up value");
-            var artifacts = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal) { ["X"] = new(value.Hash, "long", value.Data.Length) };
+            var reference = new ArtifactRef(value.Hash, "long", value.Length) { Inline = value.Data.ToArray() };
+            var artifacts = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal) { ["X"] = reference };
             var task = new TaskRecord
             {
                 Flow = "Warm",
@@ -667,7 +668,7 @@ internal static class WorkerLoop
                 Inputs = request.Inputs,
                 Artifacts = artifacts,
                 Next = ["End"],
-                ForeachElements = [value.Hash],
+                ForeachElements = [reference],
                 StartedAt = now,
                 FinishedAt = now,
             };

@@ -43,8 +43,9 @@ public class S3DatastoreTests
     public async Task BlobsAreStoredUnderTheirHashAndMissingOnesReadAsNull()
     {
         var store = Moto.NewDatastore(out var root);
-        var value = FlowSerializer.Serialize(new List<int> { 1, 2, 3 });
+        var value = FlowSerializer.Serialize(Enumerable.Range(0, 500).ToList());
         var reference = await store.PutAsync(value, "List<int>");
+        Assert.That(reference.Inline, Is.Null, "a value over 256 bytes is a blob");
 
         Assert.That(await store.Blobs.ExistsAsync(value.Hash), Is.True);
         Assert.That(await Moto.Open(root).Blobs.GetAsync(value.Hash), Is.EqualTo(value.Data.ToArray()));
@@ -55,6 +56,21 @@ public class S3DatastoreTests
         Assert.That(await store.Blobs.ExistsAsync(missing), Is.False);
         Assert.That(await store.Blobs.GetAsync(missing), Is.Null);
         Assert.That(() => store.Blobs.GetAsync("../x"), Throws.TypeOf<FlowException>().With.Message.Contains("not a blob key"));
+    }
+
+    [Test]
+    public async Task ASmallValueIsKeptInItsReferenceAndALargeArrayIsStoredWhole()
+    {
+        var store = Moto.NewDatastore(out var root);
+        var small = await store.PutAsync(FlowSerializer.Serialize(42), "int");
+        Assert.That(small.Inline, Is.Not.Null);
+        Assert.That(await KeysAsync(root), Is.Empty, "a small value writes no object");
+        Assert.That(FlowSerializer.Deserialize<int>(await store.GetAsync(small, "artifact X"), "X"), Is.EqualTo(42));
+
+        var bytes = RandomNumberGenerator.GetBytes(2 << 20);
+        var large = await store.PutAsync(FlowSerializer.Serialize(bytes), "byte[]");
+        Assert.That(await KeysAsync(root), Is.EqualTo(new[] { $"blobs/{large.Key[..2]}/{large.Key}" }));
+        Assert.That(FlowSerializer.Deserialize<byte[]>(await Moto.Open(root).GetAsync(large, "artifact Y"), "Y"), Is.EqualTo(bytes));
     }
 
     [Test]

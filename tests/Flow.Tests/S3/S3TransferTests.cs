@@ -37,9 +37,16 @@ public class S3TransferTests
         Assert.That(await transfer.GetAsync(Uri("a")), Is.EqualTo(data));
 
         var file = Path.Combine(_folder, "sub", "a.bin");
+        lock (reports)
+        {
+            reports.Clear();
+        }
+
         await transfer.GetFileAsync(Uri("a"), file);
         Assert.That(await File.ReadAllBytesAsync(file), Is.EqualTo(data));
         Assert.That(Directory.GetFiles(Path.Combine(_folder, "sub")), Has.Length.EqualTo(1), "no part file is left");
+        Assert.That(reports[^1], Is.EqualTo(new S3TransferProgress(data.Length, data.Length, 1, 1)), "a download learns the size from its first GET");
+        Assert.That(reports.Select(r => r.Bytes), Is.Ordered, "download progress only grows");
 
         await transfer.PutFileAsync(file, Uri("b"));
         Assert.That(await transfer.GetAsync(Uri("b")), Is.EqualTo(data));

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Net;
+using System.Reflection;
 using Amazon.Runtime;
+using Amazon.Runtime.Internal.Util;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Win32.SafeHandles;
@@ -43,6 +45,7 @@ public sealed record S3TransferProgress(long Bytes, long TotalBytes, int Objects
 public sealed class S3Transfer : IDisposable
 {
     private const int BufferSize = 1 << 20;
+    private static readonly PropertyInfo? WrappedStream = typeof(WrapperStream).GetProperty("BaseStream", BindingFlags.Instance | BindingFlags.NonPublic);
     private readonly IAmazonS3 _client;
     private readonly bool _ownsClient;
     private readonly S3TransferOptions _options;
@@ -235,7 +238,7 @@ public sealed class S3Transfer : IDisposable
             }
 
             var whole = size < _options.MultipartThreshold;
-            await CopyAsync(response.ResponseStream, 0, whole ? size : _options.PartSize, size, toEnd: whole, sink, attempt, token).ConfigureAwait(false);
+            await CopyAsync(Body(response), 0, whole ? size : _options.PartSize, size, toEnd: whole, sink, attempt, token).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);
 
@@ -292,6 +295,16 @@ public sealed class S3Transfer : IDisposable
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
+
+    /// <summary>
+    /// The body of a whole-object GET to read. The SDK checks such a body twice: against the checksum S3 stored
+    /// with the object (CRC32 and the like, asked for by default and checked by a vectorized hash) and, in an
+    /// outer layer, against the ETag with a managed MD5 that takes more CPU than all the rest of a download. Where
+    /// the stored checksum is being checked underneath, the MD5 layer is skipped; otherwise the body is read as
+    /// the SDK gives it.
+    /// </summary>
+    private static Stream Body(GetObjectResponse response) =>
+        response.ResponseStream is MD5Stream md5 && WrappedStream?.GetValue(md5) is HashStream checksummed ? checksummed : response.ResponseStream;
 
     private async Task WriteAsync(S3Root location, long size, Tracker progress, Func<long, long, Stream> open, CancellationToken cancellationToken)
     {
@@ -395,14 +408,19 @@ public sealed class S3Transfer : IDisposable
         AmazonServiceException { ErrorCode: "SlowDown" or "RequestTimeout" or "InternalError" } => true,
         AmazonServiceException s => s.InnerException is HttpRequestException or IOException,
         HttpRequestException or IOException => true,
-        _ => false,
+        _ => IsDamaged(e),
     };
+
+    /// <summary>Whether the SDK found a body that does not match the checksum or ETag S3 sent with it (it has no exception type of its own for this).</summary>
+    private static bool IsDamaged(Exception e) =>
+        e is AmazonClientException && e.Message.Contains("Expected hash not equal to calculated hash", StringComparison.Ordinal);
 
     private static string Reason(Exception e) => e switch
     {
         AmazonS3Exception { ErrorCode: "NoSuchKey" } or AmazonS3Exception { StatusCode: HttpStatusCode.NotFound } => "there is no such object (or bucket).",
         AmazonServiceException { StatusCode: HttpStatusCode.Forbidden } s => $"access denied ({s.ErrorCode}); check the AWS credentials and their permissions.",
         AmazonServiceException { StatusCode: HttpStatusCode.PreconditionFailed } => "the object was replaced while it was being read; read it again.",
+        _ when IsDamaged(e) => "the data arrived damaged on every try (it does not match the checksum or ETag S3 keeps with the object).",
         AmazonServiceException s when s.InnerException is not null => $"the S3 endpoint did not answer ({s.InnerException.Message}).",
         AmazonServiceException s => $"{(int)s.StatusCode} {s.ErrorCode}: {s.Message}",
         _ => $"the S3 endpoint did not answer ({e.Message}).",

@@ -1,7 +1,11 @@
+using System.Buffers;
 using System.Net;
+using System.Reflection;
 using Amazon.Runtime;
+using Amazon.Runtime.Internal.Util;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Microsoft.Win32.SafeHandles;
 
 namespace Flow.Datastore;
 
@@ -41,6 +45,7 @@ public sealed record S3TransferProgress(long Bytes, long TotalBytes, int Objects
 public sealed class S3Transfer : IDisposable
 {
     private const int BufferSize = 1 << 20;
+    private static readonly PropertyInfo? WrappedStream = typeof(WrapperStream).GetProperty("BaseStream", BindingFlags.Instance | BindingFlags.NonPublic);
     private readonly IAmazonS3 _client;
     private readonly bool _ownsClient;
     private readonly S3TransferOptions _options;
@@ -93,19 +98,22 @@ public sealed class S3Transfer : IDisposable
         var results = new byte[locations.Count][];
         await Task.WhenAll(locations.Select(async (location, i) =>
         {
-            var size = await SizeAsync(location, progress, cancellationToken).ConfigureAwait(false);
-            if (size > Array.MaxLength)
+            byte[]? buffer = null;
+            await ReadAsync(location, progress, size =>
             {
-                throw new FlowException($"s3://{location.Bucket}/{location.Key} is {size} bytes, too large for memory; download it to a file.");
-            }
+                if (size > Array.MaxLength)
+                {
+                    throw new FlowException($"s3://{location.Bucket}/{location.Prefix} is {size} bytes, too large for memory; download it to a file.");
+                }
 
-            var buffer = new byte[size];
-            await ReadRangesAsync(location, size, progress, (offset, data, token) =>
-            {
-                data.Span.CopyTo(buffer.AsSpan((int)offset));
-                return ValueTask.CompletedTask;
+                buffer = new byte[size];
+                return (offset, data, _) =>
+                {
+                    data.Span.CopyTo(buffer.AsSpan((int)offset));
+                    return ValueTask.CompletedTask;
+                };
             }, cancellationToken).ConfigureAwait(false);
-            results[i] = buffer;
+            results[i] = buffer!;
             progress.ObjectDone();
         })).ConfigureAwait(false);
         return results;
@@ -122,20 +130,41 @@ public sealed class S3Transfer : IDisposable
         var progress = new Tracker(_options.Progress, list.Count, 0);
         await Task.WhenAll(list.Select(async file =>
         {
-            var size = await SizeAsync(file.Location, progress, cancellationToken).ConfigureAwait(false);
             Directory.CreateDirectory(Path.GetDirectoryName(file.Path)!);
             var temp = $"{file.Path}.{Guid.NewGuid():N}.part";
+            SafeFileHandle? handle = null;
             try
             {
-                using (var handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous, preallocationSize: size))
+                await ReadAsync(file.Location, progress, size =>
                 {
-                    await ReadRangesAsync(file.Location, size, progress, (offset, data, token) => RandomAccess.WriteAsync(handle, data, offset, token), cancellationToken).ConfigureAwait(false);
-                }
+                    // A local failure is no reason to ask S3 again: it ends the download at once, naming the file.
+                    try
+                    {
+                        handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous, preallocationSize: size);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        throw CannotWrite(file.Path, e);
+                    }
 
+                    return async (offset, data, token) =>
+                    {
+                        try
+                        {
+                            await RandomAccess.WriteAsync(handle, data, offset, token).ConfigureAwait(false);
+                        }
+                        catch (IOException e)
+                        {
+                            throw CannotWrite(file.Path, e);
+                        }
+                    };
+                }, cancellationToken).ConfigureAwait(false);
+                handle?.Dispose();
                 File.Move(temp, file.Path, overwrite: true);
             }
             catch
             {
+                handle?.Dispose();
                 File.Delete(temp);
                 throw;
             }
@@ -177,57 +206,105 @@ public sealed class S3Transfer : IDisposable
         })).ConfigureAwait(false);
     }
 
+    private static FlowException CannotWrite(string path, Exception e) => new($"Cannot write {path}: {e.Message}", e);
+
     private static S3Root Parse(string uri)
     {
         var root = S3Root.Parse(uri);
         return root.Prefix.Length == 0 ? throw new FlowException($"'{uri}' names a bucket, not an object; write s3://BUCKET/KEY.") : root;
     }
 
-    private async Task<long> SizeAsync(S3Root location, Tracker progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads an object, handing its bytes to the sink that <paramref name="open"/> makes once the size is known.
+    /// The first request asks for the whole object, so a small one takes one GET (no separate request for its
+    /// size); when that GET shows an object of <see cref="S3TransferOptions.MultipartThreshold"/> or more, only its
+    /// first part is read from it and the other parts follow as parallel ranged GETs, all pinned to the ETag the
+    /// first answer gave, so that an object replaced meanwhile is an error and never a mix of two versions.
+    /// </summary>
+    private async Task ReadAsync(S3Root location, Tracker progress, Func<long, Sink> open, CancellationToken cancellationToken)
     {
-        var metadata = await CallAsync("look up", location, token => _client.GetObjectMetadataAsync(location.Bucket, location.Prefix, token), cancellationToken).ConfigureAwait(false);
-        progress.AddTotal(metadata.ContentLength);
-        return metadata.ContentLength;
-    }
-
-    /// <summary>Reads an object in ranges (one range below the threshold), handing each chunk to <paramref name="sink"/> at its offset.</summary>
-    private async Task ReadRangesAsync(S3Root location, long size, Tracker progress, Func<long, ReadOnlyMemory<byte>, CancellationToken, ValueTask> sink, CancellationToken cancellationToken)
-    {
-        var parts = Parts(size, size >= _options.MultipartThreshold);
-        await Task.WhenAll(parts.Select(part => CallAsync("read", location, progress, async (attempt, token) =>
+        Sink? sink = null;
+        long size = 0;
+        string? etag = null;
+        await CallAsync("read", location, progress, async (attempt, token) =>
         {
-            var request = new GetObjectRequest { BucketName = location.Bucket, Key = location.Prefix };
-            if (parts.Count > 1)
+            using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = location.Bucket, Key = location.Prefix, EtagToMatch = etag }, token).ConfigureAwait(false);
+            if (sink is null)
             {
-                request.ByteRange = new ByteRange(part.Offset, part.Offset + part.Length - 1);
+                size = response.ContentLength;
+                etag = response.ETag;
+                progress.AddTotal(size);
+                sink = open(size);
             }
 
-            using var response = await _client.GetObjectAsync(request, token).ConfigureAwait(false);
-            var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(BufferSize);
-            try
-            {
-                long done = 0;
-                while (done < part.Length)
-                {
-                    var read = await response.ResponseStream.ReadAsync(buffer.AsMemory(0, (int)Math.Min(BufferSize, part.Length - done)), token).ConfigureAwait(false);
-                    if (read == 0)
-                    {
-                        throw new IOException($"the object ended after {part.Offset + done} of {size} bytes");
-                    }
+            var whole = size < _options.MultipartThreshold;
+            await CopyAsync(Body(response), 0, whole ? size : _options.PartSize, size, toEnd: whole, sink, attempt, token).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
 
-                    await sink(part.Offset + done, buffer.AsMemory(0, read), token).ConfigureAwait(false);
-                    done += read;
-                    attempt.Moved(read);
-                }
-            }
-            finally
-            {
-                System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
-            }
+        if (size < _options.MultipartThreshold)
+        {
+            return;
+        }
 
+        await Task.WhenAll(Parts(size, multipart: true).Skip(1).Select(part => CallAsync("read", location, progress, async (attempt, token) =>
+        {
+            using var response = await _client.GetObjectAsync(new GetObjectRequest
+            {
+                BucketName = location.Bucket,
+                Key = location.Prefix,
+                ByteRange = new ByteRange(part.Offset, part.Offset + part.Length - 1),
+                EtagToMatch = etag,
+            }, token).ConfigureAwait(false);
+            await CopyAsync(response.ResponseStream, part.Offset, part.Length, size, toEnd: false, sink!, attempt, token).ConfigureAwait(false);
             return true;
         }, cancellationToken))).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Copies <paramref name="length"/> bytes of a body to the sink at <paramref name="offset"/>, a full buffer at a
+    /// time (one write per MiB rather than one per network read). With <paramref name="toEnd"/> it then reads the
+    /// body to its end, where the SDK checks it against what S3 sent (a checksum, or the ETag's MD5).
+    /// </summary>
+    private static async Task CopyAsync(Stream body, long offset, long length, long size, bool toEnd, Sink sink, Attempt attempt, CancellationToken token)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            for (long done = 0; done < length;)
+            {
+                var want = (int)Math.Min(BufferSize, length - done);
+                var read = await body.ReadAtLeastAsync(buffer.AsMemory(0, want), want, throwOnEndOfStream: false, token).ConfigureAwait(false);
+                if (read < want)
+                {
+                    throw new IOException($"the object ended after {offset + done + read} of {size} bytes");
+                }
+
+                await sink(offset + done, buffer.AsMemory(0, read), token).ConfigureAwait(false);
+                done += read;
+                attempt.Moved(read);
+            }
+
+            if (toEnd && await body.ReadAsync(buffer.AsMemory(0, 1), token).ConfigureAwait(false) != 0)
+            {
+                throw new IOException($"the object has more than the {size} bytes announced");
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// The body of a whole-object GET to read. The SDK checks such a body twice: against the checksum S3 stored
+    /// with the object (CRC32 and the like, asked for by default and checked by a vectorized hash) and, in an
+    /// outer layer, against the ETag with a managed MD5 that takes more CPU than all the rest of a download. Where
+    /// the stored checksum is being checked underneath, the MD5 layer is skipped; otherwise the body is read as
+    /// the SDK gives it.
+    /// </summary>
+    private static Stream Body(GetObjectResponse response) =>
+        response.ResponseStream is MD5Stream md5 && WrappedStream?.GetValue(md5) is HashStream checksummed ? checksummed : response.ResponseStream;
 
     private async Task WriteAsync(S3Root location, long size, Tracker progress, Func<long, long, Stream> open, CancellationToken cancellationToken)
     {
@@ -331,17 +408,26 @@ public sealed class S3Transfer : IDisposable
         AmazonServiceException { ErrorCode: "SlowDown" or "RequestTimeout" or "InternalError" } => true,
         AmazonServiceException s => s.InnerException is HttpRequestException or IOException,
         HttpRequestException or IOException => true,
-        _ => false,
+        _ => IsDamaged(e),
     };
+
+    /// <summary>Whether the SDK found a body that does not match the checksum or ETag S3 sent with it (it has no exception type of its own for this).</summary>
+    private static bool IsDamaged(Exception e) =>
+        e is AmazonClientException && e.Message.Contains("Expected hash not equal to calculated hash", StringComparison.Ordinal);
 
     private static string Reason(Exception e) => e switch
     {
         AmazonS3Exception { ErrorCode: "NoSuchKey" } or AmazonS3Exception { StatusCode: HttpStatusCode.NotFound } => "there is no such object (or bucket).",
         AmazonServiceException { StatusCode: HttpStatusCode.Forbidden } s => $"access denied ({s.ErrorCode}); check the AWS credentials and their permissions.",
+        AmazonServiceException { StatusCode: HttpStatusCode.PreconditionFailed } => "the object was replaced while it was being read; read it again.",
+        _ when IsDamaged(e) => "the data arrived damaged on every try (it does not match the checksum or ETag S3 keeps with the object).",
         AmazonServiceException s when s.InnerException is not null => $"the S3 endpoint did not answer ({s.InnerException.Message}).",
         AmazonServiceException s => $"{(int)s.StatusCode} {s.ErrorCode}: {s.Message}",
         _ => $"the S3 endpoint did not answer ({e.Message}).",
     };
+
+    /// <summary>Takes bytes of one object at their offset in it.</summary>
+    private delegate ValueTask Sink(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
 
     /// <summary>Counts bytes and objects and tells the callback, one report at a time, in order.</summary>
     private sealed class Tracker(IProgress<S3TransferProgress>? sink, int objects, long totalBytes)

@@ -15,6 +15,7 @@ public sealed class LoopbackProxy : IDisposable
     private readonly Lock _gate = new();
     private TcpListener? _listener;
     private int _failing;
+    private int _damaging;
 
     public LoopbackProxy(int target)
     {
@@ -29,6 +30,12 @@ public sealed class LoopbackProxy : IDisposable
 
     /// <summary>Cuts each of the next <paramref name="connections"/> connections as soon as it opens: a flaky network.</summary>
     public void FailNext(int connections) => Interlocked.Exchange(ref _failing, connections);
+
+    /// <summary>
+    /// Flips the last byte the server sends on each of the next <paramref name="connections"/> connections: data
+    /// damaged in transit. moto closes a connection after one response, so that byte is the last of its body.
+    /// </summary>
+    public void DamageNext(int connections) => Interlocked.Exchange(ref _damaging, connections);
 
     public void Start()
     {
@@ -97,8 +104,9 @@ public sealed class LoopbackProxy : IDisposable
 
         try
         {
+            var damage = Interlocked.Decrement(ref _damaging) >= 0;
             await server.ConnectAsync(IPAddress.Loopback, _target);
-            await Task.WhenAny(PumpAsync(client, server), PumpAsync(server, client));
+            await Task.WhenAny(PumpAsync(client, server, damage: false), PumpAsync(server, client, damage));
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
@@ -116,15 +124,34 @@ public sealed class LoopbackProxy : IDisposable
         }
     }
 
-    private static async Task PumpAsync(Socket from, Socket to)
+    /// <summary>Relays one direction; with <paramref name="damage"/> it holds back the last byte seen and sends it flipped at the end.</summary>
+    private static async Task PumpAsync(Socket from, Socket to, bool damage)
     {
         var buffer = new byte[1 << 16];
+        byte? held = null;
         try
         {
             int read;
             while ((read = await from.ReceiveAsync(buffer, SocketFlags.None)) > 0)
             {
-                await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
+                if (!damage)
+                {
+                    await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
+                    continue;
+                }
+
+                if (held is { } previous)
+                {
+                    await to.SendAsync(new[] { previous }, SocketFlags.None);
+                }
+
+                await to.SendAsync(buffer.AsMemory(0, read - 1), SocketFlags.None);
+                held = buffer[read - 1];
+            }
+
+            if (held is { } last)
+            {
+                await to.SendAsync(new[] { (byte)(last ^ 0xFF) }, SocketFlags.None);
             }
 
             to.Shutdown(SocketShutdown.Send);

@@ -37,9 +37,16 @@ public class S3TransferTests
         Assert.That(await transfer.GetAsync(Uri("a")), Is.EqualTo(data));
 
         var file = Path.Combine(_folder, "sub", "a.bin");
+        lock (reports)
+        {
+            reports.Clear();
+        }
+
         await transfer.GetFileAsync(Uri("a"), file);
         Assert.That(await File.ReadAllBytesAsync(file), Is.EqualTo(data));
         Assert.That(Directory.GetFiles(Path.Combine(_folder, "sub")), Has.Length.EqualTo(1), "no part file is left");
+        Assert.That(reports[^1], Is.EqualTo(new S3TransferProgress(data.Length, data.Length, 1, 1)), "a download learns the size from its first GET");
+        Assert.That(reports.Select(r => r.Bytes), Is.Ordered, "download progress only grows");
 
         await transfer.PutFileAsync(file, Uri("b"));
         Assert.That(await transfer.GetAsync(Uri("b")), Is.EqualTo(data));
@@ -72,6 +79,38 @@ public class S3TransferTests
         await transfer.PutAsync(Uri("flaky"), data);
         proxy.FailNext(5);
         Assert.That(await transfer.GetAsync(Uri("flaky")), Is.EqualTo(data));
+    }
+
+    [Test]
+    public async Task DataDamagedOnTheWayIsReadAgainAndNeverKept()
+    {
+        using var proxy = new LoopbackProxy(Moto.Port);
+        using var transfer = Transfer(new S3TransferOptions { MaxAttempts = 3 }, proxy.Endpoint);
+        var data = RandomNumberGenerator.GetBytes(3 << 20);
+        await transfer.PutAsync(Uri("checksummed"), data);
+
+        // Stored with a CRC32 (the SDK's default): the checksum catches the damage.
+        proxy.DamageNext(1);
+        Assert.That(await transfer.GetAsync(Uri("checksummed")), Is.EqualTo(data));
+
+        // Stored without one: the ETag's MD5 still catches it.
+        var config = MotoServer.Config(Moto.Endpoint);
+        config.RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED;
+        using (var client = new Amazon.S3.AmazonS3Client(MotoServer.Credentials, config))
+        {
+            await client.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = MotoServer.Bucket, Key = S3Root.Parse(Uri("plain")).Prefix, InputStream = new MemoryStream(data) });
+        }
+
+        proxy.DamageNext(1);
+        Assert.That(await transfer.GetAsync(Uri("plain")), Is.EqualTo(data));
+
+        foreach (var name in new[] { "checksummed", "plain" })
+        {
+            proxy.DamageNext(3);
+            var e = Assert.ThrowsAsync<FlowException>(() => transfer.GetFileAsync(Uri(name), Path.Combine(_folder, "damaged.bin")));
+            Assert.That(e!.Message, Does.Contain(Uri(name)).And.Contain("damaged"));
+            Assert.That(Directory.GetFiles(_folder), Is.Empty, "neither the file nor a part file is left");
+        }
     }
 
     [Test]

@@ -76,20 +76,11 @@ public sealed class FlowGenerator : IIncrementalGenerator
 
     private static FlowResult? Transform(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        if (context.TargetSymbol is not IMethodSymbol { ContainingType: { } type } method
-            || FlowSymbols.Create(context.SemanticModel.Compilation) is not { } symbols
-            || !symbols.IsFlow(type))
-        {
-            return null;
-        }
-
         // One transform per flow builds the model: the one for its first step in source order.
-        var first = type.GetMembers().OfType<IMethodSymbol>()
-            .Where(m => symbols.Find(m, symbols.Step) is not null && m.DeclaringSyntaxReferences.Length > 0)
-            .OrderBy(m => m.DeclaringSyntaxReferences[0].SyntaxTree.FilePath, System.StringComparer.Ordinal)
-            .ThenBy(m => m.DeclaringSyntaxReferences[0].Span.Start)
-            .FirstOrDefault();
-        if (!SymbolEqualityComparer.Default.Equals(first, method))
+        if (context.TargetSymbol is not IMethodSymbol { ContainingType: { } type } method
+            || FlowSymbols.For(context.SemanticModel.Compilation) is not { } symbols
+            || !symbols.IsFlow(type)
+            || !SymbolEqualityComparer.Default.Equals(symbols.FirstStep(type), method))
         {
             return null;
         }

@@ -133,7 +133,7 @@ public sealed class FlowGenerator : IIncrementalGenerator
                     return null;
                 }
 
-                return StepBodyAnalyzer.Analyze(body, ControlFlowGraph.Create(body, cancellationToken), symbols, type, artifacts, cancellationToken);
+                return StepBodyAnalyzer.Analyze(body, () => ControlFlowGraph.Create(body, cancellationToken), symbols, type, artifacts, cancellationToken);
             },
             analyzeArtifacts: true,
             cancellationToken);

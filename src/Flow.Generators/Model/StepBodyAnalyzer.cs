@@ -243,7 +243,7 @@ internal static class StepBodyAnalyzer
 
         if (!artifacts.IsEmpty)
         {
-            var walker = new ArtifactWalker(symbols, flowType, artifacts, new Dictionary<CaptureId, string>());
+            var walker = new ArtifactWalker(symbols, flowType, artifacts, references: null);
             var exit = walker.Visit(body, ImmutableHashSet<string>.Empty, result);
             result.WrittenAtExit.UnionWith(exit.Remove(Merged));
             RemoveDuplicates(result.UnsafeReads);
@@ -550,9 +550,9 @@ internal static class StepBodyAnalyzer
         private readonly FlowSymbols _symbols;
         private readonly INamedTypeSymbol _flowType;
         private readonly ImmutableHashSet<string> _artifacts;
-        private readonly Dictionary<CaptureId, string> _references;
+        private readonly Dictionary<CaptureId, string>? _references;
 
-        public ArtifactWalker(FlowSymbols symbols, INamedTypeSymbol flowType, ImmutableHashSet<string> artifacts, Dictionary<CaptureId, string> references)
+        public ArtifactWalker(FlowSymbols symbols, INamedTypeSymbol flowType, ImmutableHashSet<string> artifacts, Dictionary<CaptureId, string>? references)
         {
             _symbols = symbols;
             _flowType = flowType;
@@ -596,7 +596,7 @@ internal static class StepBodyAnalyzer
                     return state;
                 case IPropertyReferenceOperation reference when Artifact(reference) is { } name:
                     return Read(name, reference, state, record);
-                case IFlowCaptureOperation capture when _references.ContainsKey(capture.Id):
+                case IFlowCaptureOperation capture when _references is not null && _references.ContainsKey(capture.Id):
                     return state;
                 case IFlowCaptureReferenceOperation captured when Artifact(captured) is { } name:
                     return Read(name, captured, state, record);
@@ -635,7 +635,7 @@ internal static class StepBodyAnalyzer
         {
             IPropertyReferenceOperation { Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } } property
                 when _artifacts.Contains(property.Property.Name) && IsSameOrBase(_flowType, property.Property.ContainingType) => property.Property.Name,
-            IFlowCaptureReferenceOperation captured when _references.TryGetValue(captured.Id, out var name) => name,
+            IFlowCaptureReferenceOperation captured when _references is not null && _references.TryGetValue(captured.Id, out var name) => name,
             _ => null,
         };
 

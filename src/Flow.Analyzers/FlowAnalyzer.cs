@@ -70,7 +70,7 @@ public sealed class FlowAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            bodies[method] = StepBodyAnalyzer.Analyze(body, block.GetControlFlowGraph(body), symbols, type, artifacts, block.CancellationToken);
+            bodies[method] = StepBodyAnalyzer.Analyze(body, () => block.GetControlFlowGraph(body), symbols, type, artifacts, block.CancellationToken);
         });
         context.RegisterSymbolEndAction(end =>
         {

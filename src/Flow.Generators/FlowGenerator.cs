@@ -5,6 +5,7 @@ using Flow.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -42,28 +43,15 @@ public sealed class FlowGenerator : IIncrementalGenerator
         var branches = results.Where(static r => r.Branches is not null).Select(static (r, _) => r.Branches!);
         context.RegisterSourceOutput(branches, static (spc, model) => spc.AddSource(FlowEmitter.BranchesHintName(model), FlowEmitter.EmitBranches(model)));
 
-        var userEntryPoint = context.SyntaxProvider
-            .CreateSyntaxProvider(
-                static (node, _) => node is GlobalStatementSyntax
-                    || (node is MethodDeclarationSyntax { Identifier.ValueText: "Main" } method && method.Modifiers.Any(SyntaxKind.StaticKeyword)),
-                static (_, _) => true)
-            .Collect()
-            .Select(static (found, _) => !found.IsEmpty);
-        var generateMain = context.AnalyzerConfigOptionsProvider
-            .Select(static (options, _) =>
-                !options.GlobalOptions.TryGetValue("build_property.FlowGenerateMain", out var value)
-                || !string.Equals(value?.Trim(), "false", System.StringComparison.OrdinalIgnoreCase));
-        var isProgram = context.CompilationProvider
-            .Select(static (c, _) => c.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication);
-        var entry = results
-            .Select(static (r, _) => new EntryFlow(r.FullyQualifiedName, r.Model is not null))
-            .Collect()
-            .Combine(userEntryPoint)
-            .Combine(generateMain)
-            .Combine(isProgram)
+        // Whether the program gets a generated Main: settled once per compilation, from its options and the top level of its trees.
+        var generateMain = context.CompilationProvider
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Select(static (x, ct) => GeneratesMain(x.Left, x.Right, ct));
+        var entry = generateMain
+            .Combine(results.Select(static (r, _) => new EntryFlow(r.FullyQualifiedName, r.Model is not null)).Collect())
             .Select(static (x, _) => new EntryPointModel(
-                x.Left.Left.Left.OrderBy(n => n.FullyQualifiedName, System.StringComparer.Ordinal).ToEquatableArray(),
-                !x.Left.Left.Right && x.Left.Right && x.Right))
+                x.Right.OrderBy(n => n.FullyQualifiedName, System.StringComparer.Ordinal).ToEquatableArray(),
+                x.Left))
             .WithTrackingName(EntryStep);
         context.RegisterSourceOutput(entry, static (spc, model) =>
         {
@@ -74,22 +62,56 @@ public sealed class FlowGenerator : IIncrementalGenerator
         });
     }
 
-    private static FlowResult? Transform(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// A program (not a library) gets a Main unless FlowGenerateMain is false or it has its own entry point:
+    /// top-level statements or a static Main, which only the members of namespaces and types can declare.
+    /// </summary>
+    private static bool GeneratesMain(Compilation compilation, AnalyzerConfigOptionsProvider options, CancellationToken cancellationToken)
     {
-        if (context.TargetSymbol is not IMethodSymbol { ContainingType: { } type } method
-            || FlowSymbols.Create(context.SemanticModel.Compilation) is not { } symbols
-            || !symbols.IsFlow(type))
+        if (compilation.Options.OutputKind is not (OutputKind.ConsoleApplication or OutputKind.WindowsApplication)
+            || (options.GlobalOptions.TryGetValue("build_property.FlowGenerateMain", out var value)
+                && string.Equals(value?.Trim(), "false", System.StringComparison.OrdinalIgnoreCase)))
         {
-            return null;
+            return false;
         }
 
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            if (tree.GetRoot(cancellationToken) is CompilationUnitSyntax root && DeclaresEntryPoint(root.Members))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool DeclaresEntryPoint(SyntaxList<MemberDeclarationSyntax> members)
+    {
+        foreach (var member in members)
+        {
+            switch (member)
+            {
+                case GlobalStatementSyntax:
+                case MethodDeclarationSyntax { Identifier.ValueText: "Main" } method when method.Modifiers.Any(SyntaxKind.StaticKeyword):
+                    return true;
+                case BaseNamespaceDeclarationSyntax ns when DeclaresEntryPoint(ns.Members):
+                    return true;
+                case TypeDeclarationSyntax type when DeclaresEntryPoint(type.Members):
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static FlowResult? Transform(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
         // One transform per flow builds the model: the one for its first step in source order.
-        var first = type.GetMembers().OfType<IMethodSymbol>()
-            .Where(m => symbols.Find(m, symbols.Step) is not null && m.DeclaringSyntaxReferences.Length > 0)
-            .OrderBy(m => m.DeclaringSyntaxReferences[0].SyntaxTree.FilePath, System.StringComparer.Ordinal)
-            .ThenBy(m => m.DeclaringSyntaxReferences[0].Span.Start)
-            .FirstOrDefault();
-        if (!SymbolEqualityComparer.Default.Equals(first, method))
+        if (context.TargetSymbol is not IMethodSymbol { ContainingType: { } type } method
+            || FlowSymbols.For(context.SemanticModel.Compilation) is not { } symbols
+            || !symbols.IsFlow(type)
+            || !SymbolEqualityComparer.Default.Equals(symbols.FirstStep(type), method))
         {
             return null;
         }
@@ -111,7 +133,7 @@ public sealed class FlowGenerator : IIncrementalGenerator
                     return null;
                 }
 
-                return StepBodyAnalyzer.Analyze(body, ControlFlowGraph.Create(body, cancellationToken), symbols, type, artifacts, cancellationToken);
+                return StepBodyAnalyzer.Analyze(body, () => ControlFlowGraph.Create(body, cancellationToken), symbols, type, artifacts, cancellationToken);
             },
             analyzeArtifacts: true,
             cancellationToken);

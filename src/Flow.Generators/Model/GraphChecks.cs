@@ -184,17 +184,26 @@ internal static class GraphChecks
         return order;
     }
 
+    // Classes rather than structs or tuples: collections and LINQ over reference types share code the
+    // runtime already has, where each struct would have its own to compile in every compiler process.
+
     /// <summary>One open branch: the split it belongs to and the branch (the split's target) it started at.</summary>
-    private readonly record struct Branch(string Split, string Start);
+    private sealed record Branch(string Split, string Start);
+
+    /// <summary>A parent a step is reached from, and the branches open on that edge.</summary>
+    private sealed record Arrival(StepDeclaration Parent, ImmutableList<Branch> Stack);
+
+    /// <summary>A join that closes a split, and the branches (the split's targets) that arrive at it.</summary>
+    private sealed record Closing(StepDeclaration Join, ImmutableHashSet<string> Arrived);
 
     private static void CheckBalance(FlowDeclaration flow, List<StepDeclaration> order)
     {
         var entry = new Dictionary<string, ImmutableList<Branch>>();
-        var joins = new Dictionary<string, List<(StepDeclaration Join, ImmutableHashSet<string> Arrived)>>();
+        var joins = new Dictionary<string, List<Closing>>();
         foreach (var step in order)
         {
             var incoming = order.Where(p => p.Next.Contains(step.Name) && entry.ContainsKey(p.Name))
-                .Select(p => (Parent: p, Stack: Out(p, step.Name)))
+                .Select(p => new Arrival(p, Out(p, step.Name)))
                 .ToList();
             ImmutableList<Branch> stack;
             if (step.IsStart || incoming.Count == 0)
@@ -268,7 +277,7 @@ internal static class GraphChecks
             _ => entry[parent.Name],
         };
 
-        ImmutableList<Branch> Join(StepDeclaration join, List<(StepDeclaration Parent, ImmutableList<Branch> Stack)> incoming)
+        ImmutableList<Branch> Join(StepDeclaration join, List<Arrival> incoming)
         {
             if (incoming.Any(i => i.Stack.Count == 0))
             {
@@ -292,7 +301,7 @@ internal static class GraphChecks
                 joins[split.Name] = closing = new();
             }
 
-            closing.Add((join, incoming.Select(i => i.Stack[i.Stack.Count - 1].Start).ToImmutableHashSet()));
+            closing.Add(new Closing(join, incoming.Select(i => i.Stack[i.Stack.Count - 1].Start).ToImmutableHashSet()));
             if (split.Transition == Transition.Split)
             {
                 foreach (var parent in incoming.Select(i => i.Parent.Name))

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Text;
 
@@ -39,6 +40,10 @@ internal sealed record FlowDiagnostic(DiagnosticDescriptor Rule, LocationInfo? L
 /// <summary>The runtime's types, resolved once per compilation.</summary>
 internal sealed class FlowSymbols
 {
+    private static readonly ConditionalWeakTable<Compilation, Resolved> PerCompilation = new();
+
+    private readonly Dictionary<INamedTypeSymbol, IMethodSymbol?> _firstSteps = new(SymbolEqualityComparer.Default);
+
     private FlowSymbols(Compilation compilation, INamedTypeSymbol flowSpec)
     {
         FlowSpec = flowSpec;
@@ -102,6 +107,41 @@ internal sealed class FlowSymbols
     public static FlowSymbols? Create(Compilation compilation) =>
         compilation.GetTypeByMetadataName("Flow.FlowSpec") is { } flowSpec ? new FlowSymbols(compilation, flowSpec) : null;
 
+    /// <summary>The symbols of a compilation, resolved on the first call and shared by the later ones.</summary>
+    public static FlowSymbols? For(Compilation compilation) =>
+        PerCompilation.GetValue(compilation, static c => new Resolved(Create(c))).Symbols;
+
+    /// <summary>A flow's first step in source order (by file path, then position), found once per flow type.</summary>
+    public IMethodSymbol? FirstStep(INamedTypeSymbol type)
+    {
+        lock (_firstSteps)
+        {
+            if (!_firstSteps.TryGetValue(type, out var first))
+            {
+                foreach (var member in type.GetMembers())
+                {
+                    if (member is IMethodSymbol method
+                        && method.DeclaringSyntaxReferences.Length > 0
+                        && Find(method, Step) is not null
+                        && (first is null || Precedes(method.DeclaringSyntaxReferences[0], first.DeclaringSyntaxReferences[0])))
+                    {
+                        first = method;
+                    }
+                }
+
+                _firstSteps[type] = first;
+            }
+
+            return first;
+        }
+
+        static bool Precedes(SyntaxReference candidate, SyntaxReference current)
+        {
+            var byPath = string.CompareOrdinal(candidate.SyntaxTree.FilePath, current.SyntaxTree.FilePath);
+            return byPath < 0 || (byPath == 0 && candidate.Span.Start < current.Span.Start);
+        }
+    }
+
     public bool IsFlow(INamedTypeSymbol? type)
     {
         for (var t = type?.BaseType; t is not null; t = t.BaseType)
@@ -123,4 +163,11 @@ internal sealed class FlowSymbols
         type is not null && SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, type);
 
     public AttributeData? Find(ISymbol symbol, INamedTypeSymbol? type) => symbol.GetAttributes().FirstOrDefault(a => Is(a, type));
+
+    private sealed class Resolved
+    {
+        public Resolved(FlowSymbols? symbols) => Symbols = symbols;
+
+        public FlowSymbols? Symbols { get; }
+    }
 }

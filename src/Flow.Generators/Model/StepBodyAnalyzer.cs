@@ -52,7 +52,11 @@ internal sealed class StepBody
     public List<NamedUse> BranchReads { get; } = new();
 }
 
-/// <summary>Analyzes one step body on its control-flow graph: Next calls per path, and artifact reads and writes.</summary>
+/// <summary>
+/// Analyzes one step body on its control-flow graph: Next calls per path, and artifact reads and writes.
+/// A body without branches has one path, which is its operations in order: that walk gives the same facts
+/// without building the graph.
+/// </summary>
 internal static class StepBodyAnalyzer
 {
     private const int Zero = 1;
@@ -61,6 +65,22 @@ internal static class StepBodyAnalyzer
 
     /// <summary>Stands in the set of written artifacts once MergeArtifacts has run; no property can have this name.</summary>
     private const string Merged = "<merged>";
+
+    /// <summary>The kinds of collection expressions and their spreads, newer than the Roslyn this builds against.</summary>
+    private const OperationKind CollectionExpression = (OperationKind)0x7F;
+    private const OperationKind Spread = (OperationKind)0x80;
+
+    /// <summary>Analyzes a body by walking it when it has one path, on the graph <paramref name="graph"/> gives otherwise.</summary>
+    public static StepBody Analyze(
+        IOperation body,
+        System.Func<ControlFlowGraph> graph,
+        FlowSymbols symbols,
+        INamedTypeSymbol flowType,
+        ImmutableHashSet<string> artifacts,
+        CancellationToken cancellationToken) =>
+        HasOnePath(body)
+            ? AnalyzeOnePath(body, symbols, flowType, artifacts)
+            : Analyze(body, graph(), symbols, flowType, artifacts, cancellationToken);
 
     public static StepBody Analyze(
         IOperation body,
@@ -118,6 +138,137 @@ internal static class StepBodyAnalyzer
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Whether a body's control-flow graph is one chain of blocks: none of its operations branches (conditions,
+    /// loops, switches, short-circuits, null checks, try, using, lock, return, throw, goto) or is rewritten with
+    /// branches (such as interpolated string handlers). Lambdas and local functions have graphs of their own,
+    /// and nameof is a constant. Any operation not listed takes the graph.
+    /// </summary>
+    internal static bool HasOnePath(IOperation operation)
+    {
+        switch (operation.Kind)
+        {
+            case OperationKind.AnonymousFunction:
+            case OperationKind.LocalFunction:
+            case OperationKind.NameOf:
+                return true;
+            case OperationKind.MethodBody:
+                if (operation is IMethodBodyOperation { BlockBody: not null, ExpressionBody: not null })
+                {
+                    return false;
+                }
+
+                break;
+            case OperationKind.Binary:
+                if (operation is IBinaryOperation { OperatorKind: BinaryOperatorKind.ConditionalAnd or BinaryOperatorKind.ConditionalOr })
+                {
+                    return false;
+                }
+
+                break;
+            case OperationKind.Block:
+            case OperationKind.ExpressionStatement:
+            case OperationKind.Empty:
+            case OperationKind.VariableDeclarationGroup:
+            case OperationKind.VariableDeclaration:
+            case OperationKind.VariableDeclarator:
+            case OperationKind.VariableInitializer:
+            case OperationKind.SimpleAssignment:
+            case OperationKind.CompoundAssignment:
+            case OperationKind.Increment:
+            case OperationKind.Decrement:
+            case OperationKind.DeconstructionAssignment:
+            case OperationKind.Tuple:
+            case OperationKind.Invocation:
+            case OperationKind.Argument:
+            case OperationKind.LocalReference:
+            case OperationKind.ParameterReference:
+            case OperationKind.FieldReference:
+            case OperationKind.PropertyReference:
+            case OperationKind.InstanceReference:
+            case OperationKind.Literal:
+            case OperationKind.Conversion:
+            case OperationKind.Unary:
+            case OperationKind.ObjectCreation:
+            case OperationKind.ObjectOrCollectionInitializer:
+            case OperationKind.ArrayCreation:
+            case OperationKind.ArrayInitializer:
+            case OperationKind.ArrayElementReference:
+            case OperationKind.DelegateCreation:
+            case OperationKind.MethodReference:
+            case OperationKind.InterpolatedString:
+            case OperationKind.InterpolatedStringText:
+            case OperationKind.Interpolation:
+            case OperationKind.TypeOf:
+            case OperationKind.DefaultValue:
+            case CollectionExpression:
+            case Spread:
+                break;
+            default:
+                return false;
+        }
+
+        foreach (var child in operation.ChildOperations)
+        {
+            if (!HasOnePath(child))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The facts of a body with one path (<see cref="HasOnePath"/>), from its operations in order, as its graph would give them.</summary>
+    internal static StepBody AnalyzeOnePath(IOperation body, FlowSymbols symbols, INamedTypeSymbol flowType, ImmutableHashSet<string> artifacts)
+    {
+        var result = new StepBody();
+        FindNestedNext(body, symbols, result);
+        FindBranchReadsAndMerges(body, symbols, result);
+        var nexts = new List<IInvocationOperation>();
+        FindNext(body, symbols, nexts);
+        foreach (var call in nexts.OrderBy(n => n.Syntax.SpanStart))
+        {
+            result.NextCalls.Add(new NextCall(LocationInfo.From(call.Syntax), Targets(call, flowType).ToImmutableArray()));
+        }
+
+        // On one path, no Next means a path without one, and the second Next comes after the first.
+        result.CanMissNext = nexts.Count == 0;
+        if (nexts.Count > 1)
+        {
+            result.RepeatedNext = LocationInfo.From(nexts[1].Syntax);
+        }
+
+        if (!artifacts.IsEmpty)
+        {
+            var walker = new ArtifactWalker(symbols, flowType, artifacts, references: null);
+            var exit = walker.Visit(body, ImmutableHashSet<string>.Empty, result);
+            result.WrittenAtExit.UnionWith(exit.Remove(Merged));
+            RemoveDuplicates(result.UnsafeReads);
+            RemoveDuplicates(result.MergedReads);
+            RemoveDuplicates(result.Writes);
+        }
+
+        return result;
+    }
+
+    /// <summary>The Next calls of a body in evaluation order, leaving out those in lambdas and local functions.</summary>
+    private static void FindNext(IOperation operation, FlowSymbols symbols, List<IInvocationOperation> result)
+    {
+        if (operation is IInvocationOperation invocation && symbols.IsNext(invocation.TargetMethod))
+        {
+            result.Add(invocation);
+        }
+
+        foreach (var child in operation.ChildOperations)
+        {
+            if (child.Kind is not (OperationKind.AnonymousFunction or OperationKind.LocalFunction))
+            {
+                FindNext(child, symbols, result);
+            }
+        }
     }
 
     private static IEnumerable<NextTarget> Targets(IInvocationOperation call, INamedTypeSymbol flowType)
@@ -353,7 +504,8 @@ internal static class StepBodyAnalyzer
         CancellationToken cancellationToken)
     {
         var references = new Dictionary<CaptureId, string>();
-        FindReferenceCaptures(blocks, Artifact, references);
+        var walker = new ArtifactWalker(symbols, flowType, artifacts, references);
+        FindReferenceCaptures(blocks, walker.Artifact, references);
         var inState = new ImmutableHashSet<string>[blocks.Length];
         for (var i = 0; i < inState.Length; i++)
         {
@@ -382,13 +534,33 @@ internal static class StepBodyAnalyzer
         {
             foreach (var operation in BlockOperations(block))
             {
-                state = Visit(operation, state, record);
+                state = walker.Visit(operation, state, record);
             }
 
             return state;
         }
+    }
 
-        ImmutableHashSet<string> Visit(IOperation operation, ImmutableHashSet<string> state, StepBody? record)
+    /// <summary>
+    /// Follows the artifacts written so far through operations in evaluation order, recording (when given a
+    /// body to record into) the writes, and the reads of artifacts not yet written.
+    /// </summary>
+    private sealed class ArtifactWalker
+    {
+        private readonly FlowSymbols _symbols;
+        private readonly INamedTypeSymbol _flowType;
+        private readonly ImmutableHashSet<string> _artifacts;
+        private readonly Dictionary<CaptureId, string>? _references;
+
+        public ArtifactWalker(FlowSymbols symbols, INamedTypeSymbol flowType, ImmutableHashSet<string> artifacts, Dictionary<CaptureId, string>? references)
+        {
+            _symbols = symbols;
+            _flowType = flowType;
+            _artifacts = artifacts;
+            _references = references;
+        }
+
+        public ImmutableHashSet<string> Visit(IOperation operation, ImmutableHashSet<string> state, StepBody? record)
         {
             switch (operation)
             {
@@ -424,17 +596,21 @@ internal static class StepBodyAnalyzer
                     return state;
                 case IPropertyReferenceOperation reference when Artifact(reference) is { } name:
                     return Read(name, reference, state, record);
-                case IFlowCaptureOperation capture when references.ContainsKey(capture.Id):
+                case IFlowCaptureOperation capture when _references is not null && _references.ContainsKey(capture.Id):
                     return state;
                 case IFlowCaptureReferenceOperation captured when Artifact(captured) is { } name:
                     return Read(name, captured, state, record);
+                case IAnonymousFunctionOperation or ILocalFunctionOperation or INameOfOperation:
+                    // Outside a graph (which has none of these): a lambda's or local function's body runs
+                    // on its own path, and nameof reads nothing.
+                    return state;
                 case IInvocationOperation invocation:
                     foreach (var child in invocation.ChildOperations)
                     {
                         state = Visit(child, state, record);
                     }
 
-                    if (symbols.IsMergeArtifacts(invocation.TargetMethod))
+                    if (_symbols.IsMergeArtifacts(invocation.TargetMethod))
                     {
                         if (record is not null)
                         {
@@ -455,7 +631,15 @@ internal static class StepBodyAnalyzer
             }
         }
 
-        ImmutableHashSet<string> Read(string name, IOperation at, ImmutableHashSet<string> state, StepBody? record)
+        public string? Artifact(IOperation operation) => operation switch
+        {
+            IPropertyReferenceOperation { Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } } property
+                when _artifacts.Contains(property.Property.Name) && IsSameOrBase(_flowType, property.Property.ContainingType) => property.Property.Name,
+            IFlowCaptureReferenceOperation captured when _references is not null && _references.TryGetValue(captured.Id, out var name) => name,
+            _ => null,
+        };
+
+        private static ImmutableHashSet<string> Read(string name, IOperation at, ImmutableHashSet<string> state, StepBody? record)
         {
             if (record is not null && !state.Contains(name))
             {
@@ -465,14 +649,6 @@ internal static class StepBodyAnalyzer
 
             return state;
         }
-
-        string? Artifact(IOperation operation) => operation switch
-        {
-            IPropertyReferenceOperation { Instance: IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } } property
-                when artifacts.Contains(property.Property.Name) && IsSameOrBase(flowType, property.Property.ContainingType) => property.Property.Name,
-            IFlowCaptureReferenceOperation captured when references.TryGetValue(captured.Id, out var name) => name,
-            _ => null,
-        };
     }
 
     /// <summary>

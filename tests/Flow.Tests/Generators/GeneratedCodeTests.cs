@@ -77,6 +77,16 @@ public class GeneratedCodeTests
         Assert.That(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
     }
 
+    [TestCase("namespace App { internal static class Program { private static void Main(string[] args) { } } }")]
+    [TestCase("namespace App;\ninternal class Outer { private static class Inner { public static int Main() => 0; } }")]
+    public void AMainInNamespacesOrNestedTypesIsFound(string program)
+    {
+        var sources = new[] { ("Flow.cs", Branch), ("Program.cs", program) };
+        var (driver, output) = GeneratorHarness.Generate(GeneratorHarness.Compile(sources, OutputKind.ConsoleApplication));
+        Assert.That(driver.GetRunResult().GeneratedTrees.Select(t => Path.GetFileName(t.FilePath)), Does.Not.Contain("FlowEntryPoint.g.cs"));
+        Assert.That(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
+    }
+
     [Test]
     public void TopLevelStatementsKeepTheirEntryPoint()
     {

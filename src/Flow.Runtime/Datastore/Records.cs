@@ -125,34 +125,3 @@ public sealed record TaskRecord
     [JsonIgnore]
     public string Pathspec => $"{RunId}/{Step}/{TaskId}";
 }
-
-/// <summary>The JSON contract of every record, generated at compile time (no reflection, so it also works where reflection-based JSON is off).</summary>
-[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(RunRecord))]
-[JsonSerializable(typeof(TaskRecord))]
-[JsonSerializable(typeof(Flow.Execution.TaskRequest))]
-internal sealed partial class RecordJsonContext : JsonSerializerContext
-{
-}
-
-/// <summary>Reads and writes records as JSON.</summary>
-internal static class RecordJson
-{
-    public static JsonSerializerOptions Options => RecordJsonContext.Default.Options;
-
-    public static byte[] Serialize<T>(T value) => JsonSerializer.SerializeToUtf8Bytes(value, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)));
-
-    public static string SerializeToString<T>(T value) => JsonSerializer.Serialize(value, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T)));
-
-    public static T Deserialize<T>(ReadOnlySpan<byte> json, string what)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize(json, (System.Text.Json.Serialization.Metadata.JsonTypeInfo<T>)Options.GetTypeInfo(typeof(T))) ?? throw new FlowException($"The record of {what} is empty.");
-        }
-        catch (JsonException e)
-        {
-            throw new FlowException($"The record of {what} is corrupt: {e.Message}", e);
-        }
-    }
-}

@@ -223,22 +223,22 @@ public static class FlowSerializer
     private const int Sample = 64 << 10;
 
     /// <summary>The options every artifact is read with (plain or LZ4-compressed data alike).</summary>
-    public static MessagePackSerializerOptions Options { get; } = MessagePackSerializerOptions.Standard
-        .WithResolver(ContractlessStandardResolver.Instance)
-        .WithSecurity(MessagePackSecurity.UntrustedData)
-        .WithCompression(MessagePackCompression.Lz4BlockArray);
-
-    private static MessagePackSerializerOptions Plain { get; } = Options.WithCompression(MessagePackCompression.None);
+    public static MessagePackSerializerOptions Options => Resolved.Options;
 
     /// <summary>Serializes one value; values of a kilobyte or more are compressed when that saves at least a tenth.</summary>
     public static ArtifactValue Serialize<T>(T value)
     {
+        if (Scalar.TryWrite(value) is { } scalar)
+        {
+            return ArtifactValue.FromBytes(scalar);
+        }
+
         if (value is byte[] { Length: >= LargeBinary } binary && !Compresses(binary))
         {
             return ArtifactValue.FromBinary(binary);
         }
 
-        var plain = MessagePackSerializer.Serialize(value, Plain);
+        var plain = MessagePackSerializer.Serialize(value, Resolved.Plain);
         if (plain.Length >= CompressFrom && plain.Length <= CompressUpTo)
         {
             var compressed = MessagePackSerializer.Serialize(value, Options);
@@ -261,7 +261,7 @@ public static class FlowSerializer
 
         try
         {
-            return MessagePackSerializer.Deserialize<T>(value.Data, Options);
+            return Scalar.TryRead(value.Data, out T? scalar) ? scalar! : MessagePackSerializer.Deserialize<T>(value.Data, Options);
         }
         catch (MessagePackSerializationException e)
         {
@@ -284,6 +284,17 @@ public static class FlowSerializer
         }
 
         return result;
+    }
+
+    // The MessagePack options, built (with their resolvers) only when a value needs more than the scalar path.
+    private static class Resolved
+    {
+        public static readonly MessagePackSerializerOptions Options = MessagePackSerializerOptions.Standard
+            .WithResolver(ContractlessStandardResolver.Instance)
+            .WithSecurity(MessagePackSecurity.UntrustedData)
+            .WithCompression(MessagePackCompression.Lz4BlockArray);
+
+        public static readonly MessagePackSerializerOptions Plain = Options.WithCompression(MessagePackCompression.None);
     }
 
     // Whether LZ4 shrinks a sample of the array by a tenth: a large array is compressed whole only then.

@@ -84,7 +84,7 @@ public sealed class LocalMetadataStore : IMetadataStore
 
         // The run's folder appears with its record in one rename, which fails onto a folder that has one:
         // of two processes creating the same run id at once, exactly one succeeds.
-        var staging = Path.Combine(Path.GetDirectoryName(folder)!, $".{run.RunId}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.tmp");
+        var staging = Path.Combine(Path.GetDirectoryName(folder)!, $".{run.RunId}.{Ids.RandomHex(6)}.tmp");
         try
         {
             Directory.CreateDirectory(staging);
@@ -218,7 +218,7 @@ internal static class LocalFiles
             Folders.TryAdd(folder, true);
         }
 
-        var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6))}.tmp");
+        var temp = Path.Combine(folder, $".{Path.GetFileName(path)}.{Ids.RandomHex(6)}.tmp");
         try
         {
             Microsoft.Win32.SafeHandles.SafeFileHandle handle;

@@ -66,12 +66,14 @@ public sealed record RunOptions
 /// <summary>How a run ended.</summary>
 public sealed class RunResult
 {
-    internal RunResult(string runId, StepError? error, string? failedTask, IReadOnlyDictionary<string, ArtifactValue> endArtifacts, int tasks, int cloned)
+    private readonly Lazy<IReadOnlyDictionary<string, ArtifactValue>> _endArtifacts;
+
+    internal RunResult(string runId, StepError? error, string? failedTask, Func<IReadOnlyDictionary<string, ArtifactValue>> endArtifacts, int tasks, int cloned)
     {
         RunId = runId;
         Error = error;
         FailedTask = failedTask;
-        EndArtifacts = endArtifacts;
+        _endArtifacts = new Lazy<IReadOnlyDictionary<string, ArtifactValue>>(endArtifacts);
         TaskCount = tasks;
         ClonedCount = cloned;
     }
@@ -94,8 +96,8 @@ public sealed class RunResult
     /// <summary>The number of tasks that resume cloned from the origin run.</summary>
     public int ClonedCount { get; }
 
-    /// <summary>The artifacts of the end step's task.</summary>
-    public IReadOnlyDictionary<string, ArtifactValue> EndArtifacts { get; }
+    /// <summary>The artifacts of the end step's task (empty for a failed run), read from the datastore when first asked for.</summary>
+    public IReadOnlyDictionary<string, ArtifactValue> EndArtifacts => _endArtifacts.Value;
 
     /// <summary>Reads an artifact of the end step's task.</summary>
     public T Artifact<T>(string name) =>
@@ -313,7 +315,7 @@ public sealed class LocalScheduler
 
     private static string NewRunId() =>
         DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(System.Globalization.CultureInfo.InvariantCulture) +
-        "-" + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
+        "-" + Ids.RandomHex(4);
 
     /// <summary>One open split a task is inside of; frames chain outwards to the outermost split.</summary>
     private sealed record SplitFrame(string SplitStep, long SplitTaskId, int Count, int Branch, int ParentIndex, SplitFrame? Outer)
@@ -394,10 +396,10 @@ public sealed class LocalScheduler
                     CancellationToken.None).ConfigureAwait(false);
             }
 
-            IReadOnlyDictionary<string, ArtifactValue> end = new Dictionary<string, ArtifactValue>();
-            if (_failed is null && _end is not null)
+            Func<IReadOnlyDictionary<string, ArtifactValue>> end = static () => new Dictionary<string, ArtifactValue>();
+            if (_failed is null && _end is { } endTask)
             {
-                end = await datastore.GetAllAsync(_end.Artifacts, _end.Pathspec, cancellationToken).ConfigureAwait(false);
+                end = () => datastore.GetAllAsync(endTask.Artifacts, endTask.Pathspec, CancellationToken.None).GetAwaiter().GetResult();
                 var cloned = _cloned > 0 ? $" ({_cloned} cloned from run {run.OriginRunId})" : "";
                 _log.WriteLine($"Flow {_graph.Name}: run {run.RunId} succeeded: {_tasks} tasks{cloned} in {clock.Elapsed.TotalSeconds:0.00} s.");
             }

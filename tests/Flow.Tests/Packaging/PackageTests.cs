@@ -1,4 +1,6 @@
 using System.IO.Compression;
+using System.Reflection.PortableExecutable;
+using System.Runtime.InteropServices;
 using System.Xml.Linq;
 using Flow.Tests.Infrastructure;
 using NUnit.Framework;
@@ -68,6 +70,29 @@ public class PackageTests
             "analyzers/dotnet/cs/Flow.Analyzers.CodeFixes.dll",
         }), listing);
         Assert.That(entries, Is.SupersetOf(new[] { "build/Flow.props", "buildTransitive/Flow.props", "README.md" }), listing);
+    }
+
+    [Test]
+    public void PackagedRuntimeIsPrecompiledForThisPlatformAndKeepsItsIL()
+    {
+        using var zip = ZipFile.OpenRead(_package);
+        using var dll = new MemoryStream();
+        using (var entry = zip.GetEntry("lib/net10.0/Flow.Runtime.dll")!.Open())
+        {
+            entry.CopyTo(dll);
+        }
+
+        dll.Position = 0;
+        using var pe = new PEReader(dll);
+        var cor = pe.PEHeaders.CorHeader!;
+        Assert.That(cor.ManagedNativeHeaderDirectory.Size, Is.GreaterThan(0), "a ReadyToRun image (dotnet pack builds Release, which precompiles the runtime)");
+        Assert.That(pe.HasMetadata && cor.MetadataDirectory.Size > 0, Is.True, "the IL and metadata stay, for other platforms");
+        if (RuntimeInformation.ProcessArchitecture == Architecture.X64)
+        {
+            // A ReadyToRun image's machine is AMD64 xor a per-OS value: the runtime uses only code for its own platform.
+            var os = OperatingSystem.IsLinux() ? 0x7B79 : OperatingSystem.IsMacOS() ? 0x4644 : OperatingSystem.IsFreeBSD() ? 0xADC4 : 0;
+            Assert.That((int)pe.PEHeaders.CoffHeader.Machine, Is.EqualTo((int)Machine.Amd64 ^ os), "code for the platform that packed it");
+        }
     }
 
     [Test]

@@ -12,6 +12,8 @@ internal static class TaskConsole
     private static readonly AsyncLocal<TaskLog?> s_current = new();
     private static readonly Lock s_gate = new();
     private static bool s_installed;
+    private static TextWriter? s_stdout;
+    private static TextWriter? s_stderr;
 
     public static void Install()
     {
@@ -22,9 +24,28 @@ internal static class TaskConsole
                 return;
             }
 
-            Console.SetOut(new RoutingWriter(Console.Out, error: false));
-            Console.SetError(new RoutingWriter(Console.Error, error: true));
+            s_stdout = Console.Out;
+            s_stderr = Console.Error;
+            Console.SetOut(new RoutingWriter(s_stdout, error: false));
+            Console.SetError(new RoutingWriter(s_stderr, error: true));
             s_installed = true;
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="mark"/> and a line end to the process's own stdout and stderr (not to a writer a step
+    /// may have put in their place) and flushes them.
+    /// </summary>
+    public static void MarkEnd(string mark)
+    {
+        Install();
+        foreach (var writer in new[] { s_stdout!, s_stderr! })
+        {
+            lock (writer)
+            {
+                writer.Write(mark + "\n");
+                writer.Flush();
+            }
         }
     }
 

@@ -126,6 +126,10 @@ internal sealed class WorkerPool : ITaskLauncher
             }
 
             var record = RecordJson.Deserialize<TaskRecord>(Encoding.UTF8.GetBytes(line), $"the reply of the worker running {request.Pathspec}");
+
+            // The worker marked the end of the task's output in its stdout and stderr before it replied: once the
+            // marks are read, every line of the task has reached the console, and the task may be reported done.
+            await worker.OutputOfTaskAsync().ConfigureAwait(false);
             Release(worker);
             return record;
         }
@@ -182,21 +186,30 @@ internal sealed class WorkerPool : ITaskLauncher
             workers = [.. _all];
         }
 
+        // A worker ends by itself when its socket closes. Its tasks' output is all through (see OutputOfTaskAsync), so
+        // nothing waits for its exit, which would cost every run the tens of milliseconds a process takes to end: it
+        // is reaped in the background, and killed if it has not ended within a few seconds (a step's thread left running).
         foreach (var worker in workers)
         {
             worker.Writer.Dispose();
+            _ = ReapAsync(worker);
         }
+    }
 
-        foreach (var worker in workers)
+    private static async Task ReapAsync(Worker worker)
+    {
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
         {
-            if (!worker.Process.WaitForExit(TimeSpan.FromSeconds(5)))
-            {
-                worker.Kill();
-            }
-
-            await worker.DrainAsync().ConfigureAwait(false);
-            worker.Process.Dispose();
+            await worker.Process.WaitForExitAsync(patience.Token).ConfigureAwait(false);
         }
+        catch (OperationCanceledException)
+        {
+            worker.Kill();
+        }
+
+        await worker.DrainAsync().ConfigureAwait(false);
+        worker.Process.Dispose();
     }
 
     /// <summary>An idle worker, else the first worker to become free (see <see cref="StartWhatWaitingNeedsLocked"/> for when a new one starts).</summary>
@@ -522,6 +535,8 @@ internal sealed class WorkerPool : ITaskLauncher
 
     private sealed class Worker
     {
+        private readonly SemaphoreSlim _stdoutMarks = new(0);
+        private readonly SemaphoreSlim _stderrMarks = new(0);
         private readonly Task _stdout;
         private readonly Task _stderr;
 
@@ -530,8 +545,8 @@ internal sealed class WorkerPool : ITaskLauncher
             Process = process;
             Reader = reader;
             Writer = writer;
-            _stdout = PumpAsync(process.StandardOutput, sinks, error: false);
-            _stderr = PumpAsync(process.StandardError, sinks, error: true);
+            _stdout = PumpAsync(process.StandardOutput, sinks, _stdoutMarks, error: false);
+            _stderr = PumpAsync(process.StandardError, sinks, _stderrMarks, error: true);
         }
 
         public Process Process { get; }
@@ -558,24 +573,66 @@ internal sealed class WorkerPool : ITaskLauncher
 
         public Task DrainAsync() => Task.WhenAll(_stdout, _stderr);
 
+        /// <summary>
+        /// Waits until the end marks of the task just finished have been read from both of the worker's streams. A
+        /// worker that died or closed its streams has no more output to wait for; a mark that does not come within
+        /// a second (the machine is swamped) is given up on, at worst leaving a late line after the task's summary.
+        /// </summary>
+        public async Task OutputOfTaskAsync()
+        {
+            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+            try
+            {
+                await Task.WhenAll(_stdoutMarks.WaitAsync(patience.Token), _stderrMarks.WaitAsync(patience.Token)).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
         // The worker prefixes each task's lines with [step/task] itself, so lines stay with their task.
         // A worker started before its run knew where output goes keeps its lines in the pipe until then.
-        private static async Task PumpAsync(StreamReader source, Task<(TextWriter Output, TextWriter Log)> sinks, bool error)
+        // End marks (see WorkerLoop.TaskEnd) are counted, not written; the text before one on its line is.
+        private static async Task PumpAsync(StreamReader source, Task<(TextWriter Output, TextWriter Log)> sinks, SemaphoreSlim marks, bool error)
         {
-            var first = await source.ReadLineAsync().ConfigureAwait(false);
-            if (first is null)
+            try
             {
-                return;
-            }
-
-            var (output, log) = await sinks.ConfigureAwait(false);
-            var target = error ? log : output;
-            for (var line = first; line is not null; line = await source.ReadLineAsync().ConfigureAwait(false))
-            {
-                lock (target)
+                TextWriter? target = null;
+                for (var line = await source.ReadLineAsync().ConfigureAwait(false); line is not null; line = await source.ReadLineAsync().ConfigureAwait(false))
                 {
-                    target.WriteLine(line);
+                    var marked = line.EndsWith(WorkerLoop.TaskEnd, StringComparison.Ordinal);
+                    var text = marked ? line[..^WorkerLoop.TaskEnd.Length] : line;
+                    if (!marked || text.Length > 0)
+                    {
+                        if (target is null)
+                        {
+                            var (output, log) = await sinks.ConfigureAwait(false);
+                            target = error ? log : output;
+                        }
+
+                        lock (target)
+                        {
+                            if (marked)
+                            {
+                                target.Write(text);
+                            }
+                            else
+                            {
+                                target.WriteLine(text);
+                            }
+                        }
+                    }
+
+                    if (marked)
+                    {
+                        marks.Release();
+                    }
                 }
+            }
+            finally
+            {
+                // Nothing more comes: whoever waits for a mark stops waiting.
+                marks.Release(int.MaxValue / 2);
             }
         }
     }
@@ -584,6 +641,13 @@ internal sealed class WorkerPool : ITaskLauncher
 /// <summary>The worker side: reads task requests from the scheduler's socket, runs each, replies with its record.</summary>
 internal static class WorkerLoop
 {
+    /// <summary>
+    /// Ends a worker's stdout and stderr after each task, before its reply: the scheduler reads up to it, so the
+    /// task's last lines are on the console before the task is reported done. Control characters that output does
+    /// not end with, ending a line of its own (or a last line the task left open).
+    /// </summary>
+    public const string TaskEnd = "\u001e\u001fflow:task-end\u001f\u001e";
+
     /// <summary>
     /// Serves the scheduler at <paramref name="socketPath"/>. The first line it sends is the datastore's root
     /// (the worker may start before the run has resolved it); each line after that is a task request.
@@ -622,6 +686,7 @@ internal static class WorkerLoop
             }
 
             watch.Busy = false;
+            TaskConsole.MarkEnd(TaskEnd);
             await writer.WriteLineAsync(RecordJson.SerializeToString(record).AsMemory(), cancellationToken).ConfigureAwait(false);
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -63,6 +63,7 @@ var dirty = Capture("git", "-C", repo, "status", "--porcelain", "--", "src") is 
 Console.WriteLine($"- .NET: runtime {Environment.Version}, SDK {Capture("dotnet", "--version")}; commit {Capture("git", "-C", repo, "rev-parse", "--short", "HEAD")}{dirty}");
 Console.WriteLine($"- load average at start: {LoadAverage()}");
 Console.WriteLine($"- each case: one untimed warm-up run, then the median of {reps} runs, each in a fresh working directory");
+Console.WriteLine($"- CPU: {ProcessMeter.CpuAccounting}; peak RSS: the largest of any one process (VmHWM, sampled, and what time reports)");
 Console.WriteLine($"- programs: {(readyToRun ? "ReadyToRun publish (bench/profile.sh)" : "Release build (dotnet build -c Release)")}; extra flow options: {(flowArguments.Count == 0 ? "none" : string.Join(' ', flowArguments))}");
 Console.WriteLine();
 

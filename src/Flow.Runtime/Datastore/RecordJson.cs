@@ -64,6 +64,11 @@ internal static class RecordJson
         {
             throw new FlowException($"The record of {what} is corrupt: {e.Message}.", e);
         }
+        catch (InvalidOperationException e)
+        {
+            // A string that is not valid UTF-8 (or a lone surrogate escape): the reader says so when it is read.
+            throw new FlowException($"The record of {what} is corrupt: {e.Message}", e);
+        }
     }
 
     private static void Write<T>(IBufferWriter<byte> buffer, T value)

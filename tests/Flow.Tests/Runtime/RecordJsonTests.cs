@@ -172,4 +172,24 @@ public class RecordJsonTests
         var e = Assert.Throws<FlowException>(() => RecordJson.Deserialize<TaskRecord>(Encoding.UTF8.GetBytes(json), "task 1-0/A/1"));
         Assert.That(e!.Message, Does.StartWith("The record of task 1-0/A/1 ").And.Contain(expected));
     }
+
+    [TestCase("flow")]
+    [TestCase("name")]
+    [TestCase("inputs")]
+    [TestCase("surrogate")]
+    public void ARecordWithBytesThatAreNotTextIsCorrupt(string where)
+    {
+        var json = where switch
+        {
+            "flow" => "{\"flow\":\"F\u00ff\",\"runId\":\"1-0\",\"step\":\"A\",\"taskId\":1,\"position\":\"A/\"}",
+            "name" => "{\"fl\u00ffow\":\"F\",\"runId\":\"1-0\",\"step\":\"A\",\"taskId\":1,\"position\":\"A/\"}",
+            "inputs" => "{\"flow\":\"F\",\"runId\":\"1-0\",\"step\":\"A\",\"taskId\":1,\"position\":\"A/\",\"inputs\":[\"\u00ff\"]}",
+            _ => "{\"flow\":\"\\uD800\",\"runId\":\"1-0\",\"step\":\"A\",\"taskId\":1,\"position\":\"A/\"}",
+        };
+
+        // Latin-1 bytes: U+00FF becomes the single byte 0xFF, which is not UTF-8.
+        var bytes = Encoding.Latin1.GetBytes(json);
+        var e = Assert.Throws<FlowException>(() => RecordJson.Deserialize<TaskRecord>(bytes, "task 1-0/A/1"));
+        Assert.That(e!.Message, Does.StartWith("The record of task 1-0/A/1 is corrupt"));
+    }
 }

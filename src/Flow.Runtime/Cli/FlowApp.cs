@@ -84,9 +84,17 @@ public static partial class FlowApp
         return Run(args, flow, output, error, null, EarlyWorkers(args, null));
     }
 
+    // A worker ends when its scheduler closes the socket, even if a step left a foreground thread running: the
+    // scheduler does not wait for it, so nothing else would stop it.
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static int Serve(FlowDefinition flow, string socket) =>
-        WorkerLoop.RunAsync(flow, socket, CancellationToken.None).GetAwaiter().GetResult();
+    private static int Serve(FlowDefinition flow, string socket)
+    {
+        var code = WorkerLoop.RunAsync(flow, socket, CancellationToken.None).GetAwaiter().GetResult();
+        Console.Out.Flush();
+        Console.Error.Flush();
+        Environment.Exit(code);
+        return code;
+    }
 
     // Owns workers: stops them when the command ends, unless its run took them (and stopped them itself).
     private static int Run(string[] args, FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers)

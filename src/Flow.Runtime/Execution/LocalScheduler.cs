@@ -73,7 +73,8 @@ public sealed class RunResult
         RunId = runId;
         Error = error;
         FailedTask = failedTask;
-        _endArtifacts = new Lazy<IReadOnlyDictionary<string, ArtifactValue>>(endArtifacts);
+        // Not cached when reading fails: asking again reads again.
+        _endArtifacts = new Lazy<IReadOnlyDictionary<string, ArtifactValue>>(endArtifacts, LazyThreadSafetyMode.PublicationOnly);
         TaskCount = tasks;
         ClonedCount = cloned;
     }

@@ -14,6 +14,8 @@ internal static class TaskConsole
     private static bool s_installed;
     private static TextWriter? s_stdout;
     private static TextWriter? s_stderr;
+    private static Stream? s_rawStdout;
+    private static Stream? s_rawStderr;
 
     public static void Install()
     {
@@ -33,19 +35,32 @@ internal static class TaskConsole
     }
 
     /// <summary>
-    /// Writes <paramref name="mark"/> and a line end to the process's own stdout and stderr (not to a writer a step
-    /// may have put in their place) and flushes them.
+    /// Flushes the console writers, then writes <paramref name="mark"/> and a line end straight to the process's
+    /// stdout and stderr: not through a writer that a step, or the program before, may have put in their place.
     /// </summary>
     public static void MarkEnd(string mark)
     {
         Install();
-        foreach (var writer in new[] { s_stdout!, s_stderr! })
+        var bytes = Encoding.UTF8.GetBytes(mark + "\n");
+        lock (s_gate)
         {
-            lock (writer)
+            s_rawStdout ??= Console.OpenStandardOutput();
+            s_rawStderr ??= Console.OpenStandardError();
+        }
+
+        foreach (var (writer, raw) in new[] { (s_stdout!, s_rawStdout), (s_stderr!, s_rawStderr) })
+        {
+            try
             {
-                writer.Write(mark + "\n");
                 writer.Flush();
             }
+            catch (Exception e) when (e is IOException or ObjectDisposedException)
+            {
+                // A writer a step closed: what it held is lost either way; the mark still goes out.
+            }
+
+            raw.Write(bytes);
+            raw.Flush();
         }
     }
 

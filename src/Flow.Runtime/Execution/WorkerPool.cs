@@ -129,7 +129,7 @@ internal sealed class WorkerPool : ITaskLauncher
 
             // The worker marked the end of the task's output in its stdout and stderr before it replied: once the
             // marks are read, every line of the task has reached the console, and the task may be reported done.
-            await worker.OutputOfTaskAsync().ConfigureAwait(false);
+            await worker.OutputOfTaskAsync(++worker.TasksDone).ConfigureAwait(false);
             Release(worker);
             return record;
         }
@@ -208,8 +208,18 @@ internal sealed class WorkerPool : ITaskLauncher
             worker.Kill();
         }
 
-        await worker.DrainAsync().ConfigureAwait(false);
-        worker.Process.Dispose();
+        try
+        {
+            await worker.DrainAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // Output after the run's last task, with the run's writers closed: there is nowhere left for it.
+        }
+        finally
+        {
+            worker.Process.Dispose();
+        }
     }
 
     /// <summary>An idle worker, else the first worker to become free (see <see cref="StartWhatWaitingNeedsLocked"/> for when a new one starts).</summary>
@@ -535,8 +545,8 @@ internal sealed class WorkerPool : ITaskLauncher
 
     private sealed class Worker
     {
-        private readonly SemaphoreSlim _stdoutMarks = new(0);
-        private readonly SemaphoreSlim _stderrMarks = new(0);
+        private readonly Marks _stdoutMarks = new();
+        private readonly Marks _stderrMarks = new();
         private readonly Task _stdout;
         private readonly Task _stderr;
 
@@ -548,6 +558,9 @@ internal sealed class WorkerPool : ITaskLauncher
             _stdout = PumpAsync(process.StandardOutput, sinks, _stdoutMarks, error: false);
             _stderr = PumpAsync(process.StandardError, sinks, _stderrMarks, error: true);
         }
+
+        /// <summary>How many tasks the worker has replied to: the worker numbers its end marks the same way.</summary>
+        public long TasksDone { get; set; }
 
         public Process Process { get; }
 
@@ -574,16 +587,17 @@ internal sealed class WorkerPool : ITaskLauncher
         public Task DrainAsync() => Task.WhenAll(_stdout, _stderr);
 
         /// <summary>
-        /// Waits until the end marks of the task just finished have been read from both of the worker's streams. A
-        /// worker that died or closed its streams has no more output to wait for; a mark that does not come within
-        /// a second (the machine is swamped) is given up on, at worst leaving a late line after the task's summary.
+        /// Waits until the end marks of the worker's <paramref name="task"/>-th task have been read from both of its
+        /// streams. A worker that died or closed its streams has no more output to wait for; a mark that does not
+        /// come within a second (the machine is swamped) is given up on, at worst leaving a late line after the
+        /// task's summary. Marks are numbered, so a late one never stands in for the next task's.
         /// </summary>
-        public async Task OutputOfTaskAsync()
+        public async Task OutputOfTaskAsync(long task)
         {
             using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(1));
             try
             {
-                await Task.WhenAll(_stdoutMarks.WaitAsync(patience.Token), _stderrMarks.WaitAsync(patience.Token)).ConfigureAwait(false);
+                await Task.WhenAll(_stdoutMarks.WaitForAsync(task, patience.Token), _stderrMarks.WaitForAsync(task, patience.Token)).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -592,16 +606,18 @@ internal sealed class WorkerPool : ITaskLauncher
 
         // The worker prefixes each task's lines with [step/task] itself, so lines stay with their task.
         // A worker started before its run knew where output goes keeps its lines in the pipe until then.
-        // End marks (see WorkerLoop.TaskEnd) are counted, not written; the text before one on its line is.
-        private static async Task PumpAsync(StreamReader source, Task<(TextWriter Output, TextWriter Log)> sinks, SemaphoreSlim marks, bool error)
+        // End marks (see WorkerLoop.TaskEnd) are noted, not written; the text before one on its line is.
+        private static async Task PumpAsync(StreamReader source, Task<(TextWriter Output, TextWriter Log)> sinks, Marks marks, bool error)
         {
             try
             {
                 TextWriter? target = null;
                 for (var line = await source.ReadLineAsync().ConfigureAwait(false); line is not null; line = await source.ReadLineAsync().ConfigureAwait(false))
                 {
-                    var marked = line.EndsWith(WorkerLoop.TaskEnd, StringComparison.Ordinal);
-                    var text = marked ? line[..^WorkerLoop.TaskEnd.Length] : line;
+                    var at = line.LastIndexOf(WorkerLoop.TaskEnd, StringComparison.Ordinal);
+                    long number = 0;
+                    var marked = at >= 0 && long.TryParse(line.AsSpan(at + WorkerLoop.TaskEnd.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number);
+                    var text = marked ? line[..at] : line;
                     if (!marked || text.Length > 0)
                     {
                         if (target is null)
@@ -625,14 +641,35 @@ internal sealed class WorkerPool : ITaskLauncher
 
                     if (marked)
                     {
-                        marks.Release();
+                        marks.Seen(number);
                     }
                 }
             }
             finally
             {
                 // Nothing more comes: whoever waits for a mark stops waiting.
-                marks.Release(int.MaxValue / 2);
+                marks.Seen(long.MaxValue);
+            }
+        }
+
+        /// <summary>The highest end mark read from one stream, and a signal for those waiting for one.</summary>
+        private sealed class Marks
+        {
+            private readonly SemaphoreSlim _signal = new(0);
+            private long _seen;
+
+            public void Seen(long number)
+            {
+                Interlocked.Exchange(ref _seen, Math.Max(Volatile.Read(ref _seen), number));
+                _signal.Release();
+            }
+
+            public async Task WaitForAsync(long number, CancellationToken cancellationToken)
+            {
+                while (Volatile.Read(ref _seen) < number)
+                {
+                    await _signal.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
             }
         }
     }
@@ -642,11 +679,12 @@ internal sealed class WorkerPool : ITaskLauncher
 internal static class WorkerLoop
 {
     /// <summary>
-    /// Ends a worker's stdout and stderr after each task, before its reply: the scheduler reads up to it, so the
-    /// task's last lines are on the console before the task is reported done. Control characters that output does
-    /// not end with, ending a line of its own (or a last line the task left open).
+    /// Ends a worker's stdout and stderr after each task, before its reply, followed by the task's number in the
+    /// worker (1, 2, ...): the scheduler reads up to it, so the task's last lines are on the console before the task
+    /// is reported done. Control characters that output does not contain, ending a line of its own (or a last line
+    /// the task left open).
     /// </summary>
-    public const string TaskEnd = "\u001e\u001fflow:task-end\u001f\u001e";
+    public const string TaskEnd = "\u001e\u001fflow:task-end:";
 
     /// <summary>
     /// Serves the scheduler at <paramref name="socketPath"/>. The first line it sends is the datastore's root
@@ -670,6 +708,7 @@ internal static class WorkerLoop
         var executor = new TaskExecutor(definition, FlowDatastore.FromConfiguration(DatastoreConfig.Resolve(null, root)));
         TaskConsole.Install();
         using var watch = new SchedulerWatch(socket);
+        long done = 0;
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
             var request = RecordJson.Deserialize<TaskRequest>(Encoding.UTF8.GetBytes(line), "a task request");
@@ -686,7 +725,7 @@ internal static class WorkerLoop
             }
 
             watch.Busy = false;
-            TaskConsole.MarkEnd(TaskEnd);
+            TaskConsole.MarkEnd(TaskEnd + (++done).ToString(System.Globalization.CultureInfo.InvariantCulture));
             await writer.WriteLineAsync(RecordJson.SerializeToString(record).AsMemory(), cancellationToken).ConfigureAwait(false);
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using NUnit.Framework;
 
 namespace Flow.Tests.Reliability;
@@ -30,5 +31,38 @@ public class TaskOutputTests : ReliabilityTest
         var lastWarning = errors.FindLastIndex(l => l.StartsWith("[End/2] warning ", StringComparison.Ordinal));
         var done = errors.FindIndex(l => l.Contains("End/2] done", StringComparison.Ordinal) || l.Contains("succeeded", StringComparison.Ordinal));
         Assert.That(done, Is.GreaterThan(lastWarning), $"the task's stderr comes before it is reported done\n{result}");
+    }
+
+    [Test]
+    public void AWorkerWithAStepsThreadStillRunningEndsWithTheRun()
+    {
+        var result = RunFlow("LingerFlow", null, "run");
+        Assert.That(result.Code, Is.EqualTo(0), result.ToString());
+        var match = System.Text.RegularExpressions.Regex.Match(result.Output, @"worker (\d+)");
+        Assert.That(match.Success, Is.True, result.ToString());
+        var pid = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(pid, Is.Not.EqualTo(Environment.ProcessId));
+
+        var clock = Stopwatch.StartNew();
+        while (IsWorker(pid) && clock.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            Thread.Sleep(50);
+        }
+
+        Assert.That(IsWorker(pid), Is.False, $"worker {pid} is still running {clock.Elapsed.TotalSeconds:0.0} s after its run ended\n{result}");
+    }
+
+    // Whether the process is (still) a worker of the test flows: a reused process id is not.
+    private static bool IsWorker(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited && (!OperatingSystem.IsLinux() || File.ReadAllText($"/proc/{pid}/cmdline").Contains("worker", StringComparison.Ordinal));
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 }

@@ -63,6 +63,12 @@ public class PackageTests
             "lib/net10.0/Flow.Runtime.dll",
             "lib/net10.0/Flow.Runtime.xml",
         }), listing);
+        Assert.That(entries.Where(e => e.StartsWith("runtimes/", StringComparison.Ordinal)), Is.EquivalentTo(new[]
+        {
+            $"runtimes/{RuntimeInformation.RuntimeIdentifier}/lib/net10.0/Flow.Runtime.dll",
+            "runtimes/unix/lib/net10.0/Flow.Runtime.dll",
+            "runtimes/win/lib/net10.0/Flow.Runtime.dll",
+        }), listing);
         Assert.That(entries.Where(e => e.StartsWith("analyzers/", StringComparison.Ordinal)), Is.EquivalentTo(new[]
         {
             "analyzers/dotnet/cs/Flow.Generators.dll",
@@ -73,25 +79,41 @@ public class PackageTests
     }
 
     [Test]
-    public void PackagedRuntimeIsPrecompiledForThisPlatformAndKeepsItsIL()
+    public void PackagedRuntimeIsPrecompiledForThisPlatformAndShipsILForTheOthers()
     {
         using var zip = ZipFile.OpenRead(_package);
-        using var dll = new MemoryStream();
-        using (var entry = zip.GetEntry("lib/net10.0/Flow.Runtime.dll")!.Open())
+        foreach (var path in new[] { "lib/net10.0/Flow.Runtime.dll", $"runtimes/{RuntimeInformation.RuntimeIdentifier}/lib/net10.0/Flow.Runtime.dll" })
         {
-            entry.CopyTo(dll);
+            using var pe = Open(zip, path);
+            var cor = pe.PEHeaders.CorHeader!;
+            Assert.That(cor.ManagedNativeHeaderDirectory.Size, Is.GreaterThan(0), $"{path}: a ReadyToRun image (dotnet pack builds Release, which precompiles the runtime)");
+            Assert.That(pe.HasMetadata && cor.MetadataDirectory.Size > 0, Is.True, $"{path}: the IL and metadata stay");
+            if (RuntimeInformation.ProcessArchitecture == Architecture.X64)
+            {
+                // A ReadyToRun image's machine is AMD64 xor a per-OS value: the runtime uses only code for its own platform.
+                var os = OperatingSystem.IsLinux() ? 0x7B79 : OperatingSystem.IsMacOS() ? 0x4644 : OperatingSystem.IsFreeBSD() ? 0xADC4 : 0;
+                Assert.That((int)pe.PEHeaders.CoffHeader.Machine, Is.EqualTo((int)Machine.Amd64 ^ os), $"{path}: code for the platform that packed it");
+            }
         }
 
-        dll.Position = 0;
-        using var pe = new PEReader(dll);
-        var cor = pe.PEHeaders.CorHeader!;
-        Assert.That(cor.ManagedNativeHeaderDirectory.Size, Is.GreaterThan(0), "a ReadyToRun image (dotnet pack builds Release, which precompiles the runtime)");
-        Assert.That(pe.HasMetadata && cor.MetadataDirectory.Size > 0, Is.True, "the IL and metadata stay, for other platforms");
-        if (RuntimeInformation.ProcessArchitecture == Architecture.X64)
+        // What a publish for another platform restores (through runtimes/unix or runtimes/win): IL, which that publish precompiles itself.
+        foreach (var path in new[] { "runtimes/unix/lib/net10.0/Flow.Runtime.dll", "runtimes/win/lib/net10.0/Flow.Runtime.dll" })
         {
-            // A ReadyToRun image's machine is AMD64 xor a per-OS value: the runtime uses only code for its own platform.
-            var os = OperatingSystem.IsLinux() ? 0x7B79 : OperatingSystem.IsMacOS() ? 0x4644 : OperatingSystem.IsFreeBSD() ? 0xADC4 : 0;
-            Assert.That((int)pe.PEHeaders.CoffHeader.Machine, Is.EqualTo((int)Machine.Amd64 ^ os), "code for the platform that packed it");
+            using var pe = Open(zip, path);
+            Assert.That(pe.PEHeaders.CorHeader!.ManagedNativeHeaderDirectory.Size, Is.Zero, $"{path}: IL only");
+            Assert.That(pe.PEHeaders.CorHeader.Flags.HasFlag(CorFlags.ILOnly), Is.True, $"{path}: IL only");
+        }
+
+        static PEReader Open(ZipArchive zip, string path)
+        {
+            var dll = new MemoryStream();
+            using (var entry = zip.GetEntry(path)?.Open() ?? throw new AssertionException($"{path} is not in the package"))
+            {
+                entry.CopyTo(dll);
+            }
+
+            dll.Position = 0;
+            return new PEReader(dll);
         }
     }
 

@@ -201,6 +201,13 @@ internal static class FlowEmitter
                 w.Line($"        Writes = new[] {{ {string.Join(", ", s.Writes.Select(SourceWriter.Literal))} }},");
             }
 
+            if (s.Uses is { } uses)
+            {
+                w.Line(uses.Count > 0
+                    ? $"        Uses = new[] {{ {string.Join(", ", uses.Select(SourceWriter.Literal))} }},"
+                    : "        Uses = global::System.Array.Empty<string>(),");
+            }
+
             w.Line($"        Source = new {graph}.SourceLocation({SourceWriter.Literal(s.File)}, {Int(s.Line)}),");
             w.Line("    },");
         }

@@ -48,15 +48,25 @@ public abstract class FlowDefinition
     /// The artifacts a task has after its step ran: what it inherited, what it set, and everything not at its
     /// default. An inherited value the step left alone keeps its stored form, without being serialized again.
     /// </summary>
+    /// <remarks>
+    /// Artifacts <paramref name="passedOn"/> names are left out: inherited ones the step cannot touch, which were
+    /// not restored and which the caller keeps in their stored form.
+    /// </remarks>
     internal Dictionary<string, ArtifactValue> Capture(
         FlowSpec flow,
         IReadOnlyDictionary<string, ArtifactValue> inherited,
         IReadOnlyDictionary<string, object?> restored,
-        IReadOnlySet<string> assigned)
+        IReadOnlySet<string> assigned,
+        Func<string, bool>? passedOn = null)
     {
         var result = new Dictionary<string, ArtifactValue>(StringComparer.Ordinal);
         foreach (var accessor in Artifacts)
         {
+            if (passedOn is not null && passedOn(accessor.Name))
+            {
+                continue;
+            }
+
             var had = inherited.TryGetValue(accessor.Name, out var before);
             if (!had && !assigned.Contains(accessor.Name) && accessor.IsDefaultBoxed(flow))
             {

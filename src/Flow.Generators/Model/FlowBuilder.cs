@@ -64,6 +64,10 @@ internal static class FlowBuilder
 
         var type = flow.Type;
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
+
+        // What a step names is all it can touch only when every artifact is a plain auto-property: an accessor
+        // with a body could read or write other artifacts.
+        var plainArtifacts = flow.Artifacts.All(a => IsAutoProperty(a.Property));
         var steps = flow.Steps.Select(s => new StepModel(
             s.Name,
             s.Kind,
@@ -82,6 +86,7 @@ internal static class FlowBuilder
             s.TimeoutSeconds,
             s.Environment.ToEquatableArray(),
             s.Body.Writes.Select(w => w.Name).Distinct().ToEquatableArray(),
+            plainArtifacts && s.Body.Uses is { } uses ? uses.OrderBy(u => u, System.StringComparer.Ordinal).ToEquatableArray() : null,
             System.IO.Path.GetFileName(s.Location?.FilePath ?? ""),
             s.Location?.Line ?? 0)).ToEquatableArray();
         var artifacts = flow.Artifacts.Select(a => new ArtifactModel(
@@ -157,6 +162,12 @@ internal static class FlowBuilder
     }
 
     /// <summary>Whether a public property is an artifact: readable and writable from outside, not init-only.</summary>
+    // Declared in source with accessors that have no bodies (get; set; init;), and no expression body.
+    private static bool IsAutoProperty(IPropertySymbol property) =>
+        property.DeclaringSyntaxReferences.Length > 0
+        && property.DeclaringSyntaxReferences.All(r => r.GetSyntax() is PropertyDeclarationSyntax { ExpressionBody: null, AccessorList: { } accessors }
+            && accessors.Accessors.All(a => a.Body is null && a.ExpressionBody is null));
+
     internal static bool IsArtifact(IPropertySymbol property) =>
         property.GetMethod is { DeclaredAccessibility: Accessibility.Public }
         && property.SetMethod is { DeclaredAccessibility: Accessibility.Public, IsInitOnly: false };

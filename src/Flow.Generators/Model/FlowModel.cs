@@ -28,6 +28,7 @@ internal sealed record StepModel(
     int? TimeoutSeconds,
     EquatableArray<EnvironmentModel> Environment,
     EquatableArray<string> Writes,
+    EquatableArray<string>? Uses,
     string File,
     int Line);
 

@@ -50,6 +50,13 @@ internal sealed class StepBody
 
     /// <summary>Generated branch accessors used (<c>inputs.A()</c>).</summary>
     public List<NamedUse> BranchReads { get; } = new();
+
+    /// <summary>
+    /// The artifacts the body names (read or written), so that a task restores only those; null when the body may
+    /// reach artifacts some other way: a call to a method or non-artifact property of the flow, <c>this</c> passed
+    /// on, or MergeArtifacts.
+    /// </summary>
+    public HashSet<string>? Uses { get; set; } = new();
 }
 
 /// <summary>
@@ -93,6 +100,7 @@ internal static class StepBodyAnalyzer
         var result = new StepBody();
         FindNestedNext(body, symbols, result);
         FindBranchReadsAndMerges(body, symbols, result);
+        FindUses(body, symbols, artifacts, result);
         var blocks = cfg.Blocks;
         var counts = new int[blocks.Length];
         var nexts = new List<IInvocationOperation>[blocks.Length];
@@ -227,6 +235,7 @@ internal static class StepBodyAnalyzer
         var result = new StepBody();
         FindNestedNext(body, symbols, result);
         FindBranchReadsAndMerges(body, symbols, result);
+        FindUses(body, symbols, artifacts, result);
         var nexts = new List<IInvocationOperation>();
         FindNext(body, symbols, nexts);
         foreach (var call in nexts.OrderBy(n => n.Syntax.SpanStart))
@@ -358,6 +367,58 @@ internal static class StepBodyAnalyzer
             }
         }
     }
+
+    /// <summary>The artifacts the body names, or null when it may reach others (see <see cref="StepBody.Uses"/>).</summary>
+    private static void FindUses(IOperation body, FlowSymbols symbols, ImmutableHashSet<string> artifacts, StepBody result)
+    {
+        var uses = result.Uses!;
+        foreach (var operation in body.Descendants())
+        {
+            if (operation is not IInstanceReferenceOperation { ReferenceKind: InstanceReferenceKind.ContainingTypeInstance } instance)
+            {
+                continue;
+            }
+
+            var safe = instance.Parent switch
+            {
+                IPropertyReferenceOperation property when ReferenceEquals(property.Instance, instance) =>
+                    artifacts.Contains(property.Property.Name) ? uses.Add(property.Property.Name) || true : IsFlowApi(property.Property, symbols),
+                IInvocationOperation invocation when ReferenceEquals(invocation.Instance, instance) =>
+                    !symbols.IsMergeArtifacts(invocation.TargetMethod) && IsFlowApi(invocation.TargetMethod, symbols),
+                IFieldReferenceOperation field when ReferenceEquals(field.Instance, instance) => true,
+                IMethodReferenceOperation method when ReferenceEquals(method.Instance, instance) => IsNextTarget(method, symbols),
+                _ => false,
+            };
+            if (!safe)
+            {
+                result.Uses = null;
+                return;
+            }
+        }
+    }
+
+    // A step passed to Next (Next(B), Next(x ? B : C)): a transition, not a call.
+    private static bool IsNextTarget(IMethodReferenceOperation method, FlowSymbols symbols)
+    {
+        for (var parent = method.Parent; parent is not null; parent = parent.Parent)
+        {
+            switch (parent)
+            {
+                case IDelegateCreationOperation or IConversionOperation or IConditionalOperation or IArrayElementReferenceOperation or IArrayInitializerOperation or IArrayCreationOperation:
+                    continue;
+                case IArgumentOperation { Parent: IInvocationOperation invocation }:
+                    return symbols.IsNext(invocation.TargetMethod);
+                default:
+                    return false;
+            }
+        }
+
+        return false;
+    }
+
+    // A member of Flow's own FlowSpec (Next, Current, ...): it touches no artifact of the flow.
+    private static bool IsFlowApi(ISymbol member, FlowSymbols symbols) =>
+        SymbolEqualityComparer.Default.Equals(member.ContainingType?.OriginalDefinition, symbols.FlowSpec);
 
     /// <summary>Generated branch accessors (<c>inputs.A()</c>) anywhere in the body, and the names MergeArtifacts excludes.</summary>
     private static void FindBranchReadsAndMerges(IOperation body, FlowSymbols symbols, StepBody result)

@@ -52,13 +52,22 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         {
             var (inherited, refs, inputs, item) = await LoadInputsAsync(request, node, run, cancellationToken).ConfigureAwait(false);
             inheritedRefs = refs;
-            var (artifacts, next, elements) = RunStep(request, node, context, info, log, inherited, inputs, item);
+            var (artifacts, next, elements) = RunStep(request, node, context, info, log, inherited, refs, inputs, item);
             var stored = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal);
             foreach (var (name, value) in artifacts)
             {
                 stored[name] = refs.TryGetValue(name, out var same) && same.Key == value.Hash
                     ? same
                     : await datastore.PutAsync(value, TypeOf(name), cancellationToken).ConfigureAwait(false);
+            }
+
+            // What the step cannot touch goes on as it was stored, without being read.
+            foreach (var (name, reference) in refs)
+            {
+                if (!Uses(node, name))
+                {
+                    stored.TryAdd(name, reference);
+                }
             }
 
             List<ArtifactRef>? elementRefs = null;
@@ -102,12 +111,14 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         TaskInfo info,
         TaskLog log,
         IReadOnlyDictionary<string, ArtifactValue> inherited,
+        IReadOnlyDictionary<string, ArtifactRef> refs,
         IReadOnlyList<JoinInput>? inputs,
         ArtifactValue? item)
     {
         var flow = definition.CreateInstance();
         var state = new TaskState(info, request.Index);
         flow.State = state;
+        // Only what the step uses was loaded (see LoadInputsAsync): that is what is set on the instance.
         var restored = definition.RestoreAll(flow, inherited, $"task {info.Pathspec}");
         var saved = new List<(string Name, string? Value)>();
         foreach (var (name, value) in request.Environment)
@@ -134,8 +145,12 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         var next = CheckTransition(node, state);
         var elements = node.Transition == TransitionKind.Foreach ? definition.SplitForeach(flow, request.Step) : null;
         state.Assigned.UnionWith(node.Writes);
-        return (definition.Capture(flow, inherited, restored, state.Assigned), next, elements);
+        return (definition.Capture(flow, inherited, restored, state.Assigned, name => refs.ContainsKey(name) && !Uses(node, name)), next, elements);
     }
+
+    /// <summary>Whether a task of <paramref name="node"/> may touch the artifact: its body names it, or it is the step's foreach artifact.</summary>
+    private static bool Uses(StepNode node, string artifact) =>
+        node.Uses is not { } uses || uses.Contains(artifact) || string.Equals(artifact, node.ForeachArtifact, StringComparison.Ordinal);
 
     private async Task<(IReadOnlyDictionary<string, ArtifactValue> Inherited, IReadOnlyDictionary<string, ArtifactRef> Refs, IReadOnlyList<JoinInput>? Inputs, ArtifactValue? Item)> LoadInputsAsync(
         TaskRequest request, StepNode node, RunRecord run, CancellationToken cancellationToken)
@@ -143,7 +158,10 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         var graph = definition.Graph;
         if (node.IsJoin || request.Inputs.Count == 0)
         {
-            var parameters = await datastore.GetAllAsync(run.Parameters, $"run {run.RunId}", cancellationToken).ConfigureAwait(false);
+            var parameters = await datastore.GetAllAsync(
+                node.Uses is null ? run.Parameters : run.Parameters.Where(r => Uses(node, r.Key)).ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal),
+                $"run {run.RunId}",
+                cancellationToken).ConfigureAwait(false);
             if (!node.IsJoin)
             {
                 return (parameters, run.Parameters, null, null);
@@ -197,7 +215,9 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
             item = await datastore.GetAsync(elements[index], $"foreach element {index} of {Owner(source)}", cancellationToken).ConfigureAwait(false);
         }
 
-        var inherited = await datastore.GetAllAsync(inheritedRefs, Owner(source), cancellationToken).ConfigureAwait(false);
+        // Only the artifacts the step can touch are read; the others go on by reference (see RunTaskAsync).
+        var used = node.Uses is null ? inheritedRefs : inheritedRefs.Where(r => Uses(node, r.Key)).ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
+        var inherited = await datastore.GetAllAsync(used, Owner(source), cancellationToken).ConfigureAwait(false);
         return (inherited, inheritedRefs, null, item);
     }
 

@@ -1,5 +1,3 @@
-using System.Collections.Frozen;
-
 namespace Flow.Graph;
 
 /// <summary>What a step does when it finishes.</summary>
@@ -122,6 +120,13 @@ public sealed record StepNode
     /// <summary>The artifacts the step's body assigns: a task persists them even when they hold their default value.</summary>
     public IReadOnlyList<string> Writes { get; init; } = [];
 
+    /// <summary>
+    /// The artifacts the step's body names, when they are all it can touch: a task restores only these (and the
+    /// foreach and catch artifacts of its step) and keeps the others as stored. Null: the body may reach any
+    /// artifact (it calls a method of the flow, passes <c>this</c> on, merges join inputs), so all are restored.
+    /// </summary>
+    public IReadOnlyList<string>? Uses { get; init; }
+
     /// <summary>Where the step is declared.</summary>
     public SourceLocation? Source { get; init; }
 }
@@ -135,7 +140,8 @@ public sealed record ParameterInfo(string Name, string OptionName, string Type, 
 /// <summary>The static graph of a flow, written by the source generator from the flow class.</summary>
 public sealed class FlowGraph
 {
-    private readonly FrozenDictionary<string, StepNode> _byName;
+    // A plain dictionary: a frozen one costs every process (scheduler and workers) loading another assembly and analysing its keys at start.
+    private readonly Dictionary<string, StepNode> _byName;
 
     /// <summary>Creates the graph; the generator calls this with a graph it has already checked.</summary>
     public FlowGraph(
@@ -152,7 +158,11 @@ public sealed class FlowGraph
         Artifacts = artifacts;
         Parameters = parameters;
         Schedule = schedule;
-        _byName = steps.ToFrozenDictionary(s => s.Name, StringComparer.Ordinal);
+        _byName = new Dictionary<string, StepNode>(steps.Count, StringComparer.Ordinal);
+        foreach (var step in steps)
+        {
+            _byName.Add(step.Name, step);
+        }
     }
 
     /// <summary>The flow's name (its class name).</summary>

@@ -119,4 +119,87 @@ public class GeneratedCodeTests
         var errors = GeneratorHarness.ErrorsAsync(output).GetAwaiter().GetResult();
         Assert.That(errors.Select(e => e.Id), Is.EqualTo(new[] { "FLOW013" }));
     }
+
+    [Test]
+    public void EachStepListsTheArtifactsItNamesUnlessItCanReachOthers()
+    {
+        const string source = """
+            using Flow;
+
+            namespace App;
+
+            public partial class UseFlow : FlowSpec
+            {
+                public byte[] Big { get; set; } = [];
+
+                public int Small { get; set; }
+
+                public int Other { get; set; }
+
+                [Step]
+                public void Start()
+                {
+                    Big = new byte[1];
+                    this.Small = 1;
+                    Next(Middle);
+                }
+
+                [Step]
+                public void Middle()
+                {
+                    System.Func<int> later = () => Other;
+                    Small = later() + 1;
+                    Next(Helper);
+                }
+
+                [Step]
+                public void Helper()
+                {
+                    Log();
+                    Next(Pass);
+                }
+
+                [Step]
+                public void Pass()
+                {
+                    Save(this);
+                    Next(End);
+                }
+
+                [Step]
+                public void End()
+                {
+                }
+
+                private void Log() => System.Console.WriteLine(Big.Length);
+
+                private static void Save(UseFlow flow) => System.Console.WriteLine(flow.Small);
+            }
+            """;
+        var (driver, output) = GeneratorHarness.Generate(GeneratorHarness.Compile(source, OutputKind.DynamicallyLinkedLibrary));
+        Assert.That(output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error), Is.Empty);
+        var text = driver.GetRunResult().GeneratedTrees.Single(t => t.FilePath.EndsWith("UseFlow.Flow.g.cs", StringComparison.Ordinal)).ToString();
+
+        Assert.That(Uses(text, "Start"), Is.EqualTo("new[] { \"Big\", \"Small\" }"), "what the body names, through this. or not");
+        Assert.That(Uses(text, "Middle"), Is.EqualTo("new[] { \"Other\", \"Small\" }"), "names inside a lambda count");
+        Assert.That(Uses(text, "Helper"), Is.Null, "a method of the flow may touch any artifact");
+        Assert.That(Uses(text, "Pass"), Is.Null, "so may code this is passed to");
+        Assert.That(Uses(text, "End"), Is.EqualTo("global::System.Array.Empty<string>()"));
+
+        // An artifact whose accessors have bodies may touch others: every step restores everything.
+        var computed = source.Replace("public int Other { get; set; }", "public int Other { get => Small; set => Small = value; }", StringComparison.Ordinal);
+        var (again, _) = GeneratorHarness.Generate(GeneratorHarness.Compile(computed, OutputKind.DynamicallyLinkedLibrary));
+        var all = again.GetRunResult().GeneratedTrees.Single(t => t.FilePath.EndsWith("UseFlow.Flow.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.That(all, Does.Not.Contain("Uses ="));
+
+        static string? Uses(string generated, string step)
+        {
+            var start = generated.IndexOf($"new(\"{step}\",", StringComparison.Ordinal);
+            Assert.That(start, Is.GreaterThanOrEqualTo(0), $"step {step} in\n{generated}");
+            var end = generated.IndexOf("Source = new", start, StringComparison.Ordinal);
+            var block = generated[start..end];
+            var at = block.IndexOf("Uses = ", StringComparison.Ordinal);
+            return at < 0 ? null : block[(at + "Uses = ".Length)..block.IndexOf(",\n", at, StringComparison.Ordinal)].Trim();
+        }
+    }
 }

@@ -96,9 +96,35 @@ public class StoredValueTests
         var e = Assert.ThrowsAsync<FlowException>(() => task.ArtifactAsync<byte[]>("Payload"));
         Assert.That(e!.Message, Does.Contain($"artifact Payload of task LargeValueFlow/{end.Pathspec}").And.Contain(what));
 
-        var resumed = await Scheduler().ResumeAsync(result.RunId, "End");
+        // Resumed from the step that reads it (End names no artifact: it would pass the damaged blob on unread).
+        var resumed = await Scheduler().ResumeAsync(result.RunId, "Read");
         Assert.That(resumed.Succeeded, Is.False);
         Assert.That(resumed.Error!.Message, Does.Contain("artifact Payload of").And.Contain(what));
+    }
+
+    [Test]
+    public async Task AStepThatNamesNoArtifactPassesThemOnUnreadEvenOnesWithInitializers()
+    {
+        var result = await new LocalScheduler(FlowApp.DefinitionOf<PassOnFlow>(), new RunOptions { Log = TextWriter.Null, Output = TextWriter.Null, Datastore = FlowDatastore.Local(_root) }).RunAsync();
+        Assert.That(result.Succeeded, Is.True, result.Error?.ToString());
+        Assert.That(result.Artifact<int>("Total"), Is.EqualTo(6));
+        Assert.That(result.Artifact<string>("Label"), Is.EqualTo("set in Start"), "not the initializer's value of the instance that did not restore it");
+
+        var tasks = (await FlowDatastore.Local(_root).Metadata.ListTasksAsync("PassOnFlow", result.RunId)).ToDictionary(t => t.Step);
+        Assert.That(FlowApp.DefinitionOf<PassOnFlow>().Graph["Skip"].Uses, Is.Empty, "Skip names no artifact");
+        foreach (var name in new[] { "Values", "Label", "Payload" })
+        {
+            Assert.That(tasks["Skip"].Artifacts[name].Key, Is.EqualTo(tasks["Start"].Artifacts[name].Key), $"{name} passed on as stored");
+            Assert.That(tasks["End"].Artifacts[name].Key, Is.EqualTo(tasks["Start"].Artifacts[name].Key), $"{name} passed on as stored");
+        }
+
+        // A blob nobody reads on the way is not read: damaged, it fails only the step that uses it.
+        File.WriteAllBytes(BlobPath(tasks["Start"].Artifacts["Payload"].Key), [1, 2, 3]);
+        var client = await Client().Flow("PassOnFlow").GetAsync(result.RunId);
+        var end = (await client.StepAsync("End")).Single();
+        Assert.That(await end.ArtifactAsync<int>("Total"), Is.EqualTo(6));
+        var e = Assert.ThrowsAsync<FlowException>(() => end.ArtifactAsync<byte[]>("Payload"));
+        Assert.That(e!.Message, Does.Contain("artifact Payload of").And.Contain("is corrupt"));
     }
 
     private Task<RunResult> RunAsync() => Scheduler().RunAsync();
@@ -163,4 +189,34 @@ public partial class LargeValueFlow : FlowSpec
         new Random(11).NextBytes(bytes);
         return bytes;
     }
+}
+
+/// <summary>Skip names no artifact, End only two: what they do not name goes on as stored.</summary>
+public partial class PassOnFlow : FlowSpec
+{
+    public List<int> Values { get; set; } = [1];
+
+    public string Label { get; set; } = "initial";
+
+    public byte[] Payload { get; set; } = [];
+
+    public int Total { get; set; }
+
+    [Step]
+    public void Start()
+    {
+        Values = [1, 2, 3];
+        Label = "set in Start";
+        Payload = new byte[FlowSerializerLargeBinary];
+        Next(Skip);
+    }
+
+    [Step]
+    public void Skip() => Next(End);
+
+    [Step]
+    public void End() => Total = Values.Sum();
+
+    // Large enough to be a blob of its own (1 MiB).
+    private const int FlowSerializerLargeBinary = 1 << 20;
 }

@@ -200,7 +200,7 @@ public abstract class ArtifactAccessor
 
             // A large array the step may have written into: its bytes are hashed, without serializing.
             return current is byte[] { Length: >= FlowSerializer.LargeBinary } bytes && ReferenceEquals(current, original)
-                && stored.StillHolds(bytes);
+                && string.Equals(ArtifactValue.BinaryHash(bytes), stored.Hash, StringComparison.Ordinal);
         }
 
         internal override bool IsDefaultBoxed(FlowSpec flow) => EqualityComparer<T>.Default.Equals(get((TFlow)flow), default!);

@@ -17,10 +17,6 @@ public sealed class ArtifactValue
     private readonly byte[]? _binary;
     private readonly StoredBlob? _stored;
 
-    // A fast (non-cryptographic) hash of the array last read from this value by TryReadBinary, whose content the
-    // SHA-256 check vouched for: telling whether a step changed that array then costs a tenth of hashing it again.
-    private UInt128? _readFingerprint;
-
     private ArtifactValue(ReadOnlyMemory<byte> data, string hash)
     {
         _data = data;
@@ -140,7 +136,6 @@ public sealed class ArtifactValue
 
         var result = GC.AllocateUninitializedArray<byte>((int)length);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var fingerprint = new System.IO.Hashing.XxHash128();
         hash.AppendData(header[..(1 + size)]);
         var read = 0;
         while (read < result.Length)
@@ -152,7 +147,6 @@ public sealed class ArtifactValue
             }
 
             hash.AppendData(result, read, n);
-            fingerprint.Append(result.AsSpan(read, n));
             read += n;
         }
 
@@ -162,23 +156,8 @@ public sealed class ArtifactValue
         }
 
         var actual = Convert.ToHexStringLower(hash.GetHashAndReset());
-        if (!string.Equals(actual, Hash, StringComparison.Ordinal))
-        {
-            throw _stored.Corrupt(actual);
-        }
-
-        _readFingerprint = fingerprint.GetCurrentHashAsUInt128();
-        return result;
+        return string.Equals(actual, Hash, StringComparison.Ordinal) ? result : throw _stored.Corrupt(actual);
     }
-
-    /// <summary>
-    /// Whether <paramref name="bytes"/> (a large array a step may have written into) still holds this value: compared
-    /// by a fast hash with the array read from this value when there was one, else by the content hash.
-    /// </summary>
-    internal bool StillHolds(byte[] bytes) =>
-        _readFingerprint is { } read
-            ? System.IO.Hashing.XxHash128.HashToUInt128(bytes) == read
-            : string.Equals(BinaryHash(bytes), Hash, StringComparison.Ordinal);
 
     internal static FlowException Corrupt(string what, string actual, string expected) =>
         new($"The stored data of {what} is corrupt: its content hash is {actual}, expected {expected}.");

@@ -137,17 +137,31 @@ public sealed class ArtifactValue
         var result = GC.AllocateUninitializedArray<byte>((int)length);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(header[..(1 + size)]);
-        var read = 0;
-        while (read < result.Length)
-        {
-            var n = stream.Read(result, read, Math.Min(result.Length - read, 4 << 20));
-            if (n == 0)
-            {
-                throw _stored.Truncated();
-            }
 
-            hash.AppendData(result, read, n);
-            read += n;
+        // Each chunk is hashed on another thread while the next one is read: reading (copying from the page cache
+        // into fresh memory) and hashing take about as long as each other, so this takes half as long.
+        var read = 0;
+        Task hashing = Task.CompletedTask;
+        try
+        {
+            while (read < result.Length)
+            {
+                var n = stream.Read(result, read, Math.Min(result.Length - read, 4 << 20));
+                if (n == 0)
+                {
+                    throw _stored.Truncated();
+                }
+
+                hashing.GetAwaiter().GetResult();
+                var (offset, count) = (read, n);
+                hashing = Task.Run(() => hash.AppendData(result, offset, count));
+                read += n;
+            }
+        }
+        finally
+        {
+            // The hash must not be in use when it is disposed, whatever happened to the reading.
+            hashing.Wait();
         }
 
         if (stream.ReadByte() != -1)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Flow.Datastore;
 using Flow.Execution;
 using Flow.Graph;
@@ -102,6 +103,14 @@ public static partial class FlowApp
         try
         {
             ArgumentNullException.ThrowIfNull(flow);
+
+            // A bare 'run' of a flow without required parameters has nothing to parse: it runs with every default
+            // without System.CommandLine, whose compilation was a sixth of a small run's start.
+            if (args is ["run"] && !flow.Graph.Parameters.Any(p => p.Required))
+            {
+                return RunWithDefaults(flow, output, error, flowArgument, workers);
+            }
+
             var commands = new Commands(flow, output, error, flowArgument, workers).Build(args.Length > 0 ? args[0] : null);
             var parsed = commands.Parse(args);
             if (parsed.Errors.Count > 0)
@@ -129,6 +138,70 @@ public static partial class FlowApp
         {
             workers?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
+    }
+
+    /// <summary>
+    /// <c>run</c> with every option at its default, as the parser would run it: SIGINT and SIGTERM cancel the run,
+    /// which then has two seconds to stop before the process exits (130 and 143, as the parser's handler does).
+    /// </summary>
+    private static int RunWithDefaults(FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers)
+    {
+        using var cancel = new CancellationTokenSource();
+        var signalled = 0;
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            var code = context.Signal == PosixSignal.SIGTERM ? 143 : 130;
+            if (Interlocked.CompareExchange(ref signalled, code, 0) == 0)
+            {
+                cancel.Cancel();
+                _ = Task.Delay(TimeSpan.FromSeconds(2)).ContinueWith(_ => Environment.Exit(code), TaskScheduler.Default);
+            }
+        }
+
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        try
+        {
+            var options = RunOptionsFor(flow, output, error, flowArgument, workers, Environment.ProcessorCount, DefaultMaxNumSplits, TaskIsolation.Process, [], null, null);
+            return RunFlowAsync(flow, options, new Dictionary<string, string>(StringComparer.Ordinal), output, cancel.Token).GetAwaiter().GetResult();
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            return Volatile.Read(ref signalled);
+        }
+        catch (FlowException e)
+        {
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.UsageError;
+        }
+    }
+
+    /// <summary>The most children one foreach may have unless <c>--max-num-splits</c> says otherwise.</summary>
+    internal const int DefaultMaxNumSplits = 100_000;
+
+    private static RunOptions RunOptionsFor(
+        FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers,
+        int maxWorkers, int maxNumSplits, TaskIsolation isolation, string[] tags, string? datastoreKind, string? datastoreRoot) => new()
+    {
+        MaxWorkers = maxWorkers,
+        MaxNumSplits = maxNumSplits,
+        Output = output,
+        Log = error,
+        Datastore = FlowDatastore.FromConfiguration(DatastoreConfig.Resolve(datastoreKind, datastoreRoot)),
+        Isolation = isolation,
+        Worker = isolation == TaskIsolation.Process ? CurrentProgram(flowArgument) : null,
+        Workers = isolation == TaskIsolation.Process ? workers : null,
+        Tags = tags,
+        LiveProgress = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected,
+    };
+
+    // The run command's work, with the parser or without it.
+    private static async Task<int> RunFlowAsync(FlowDefinition flow, RunOptions options, Dictionary<string, string> parameters, TextWriter output, CancellationToken cancellationToken)
+    {
+        var result = await new LocalScheduler(flow, options).RunAsync(parameters, cancellationToken).ConfigureAwait(false);
+        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
     }
 
     /// <summary>
@@ -220,7 +293,7 @@ public static partial class FlowApp
         private readonly Option<int> _maxSplits = new("--max-num-splits")
         {
             Description = "The most children one foreach may have.",
-            DefaultValueFactory = _ => 100_000,
+            DefaultValueFactory = _ => DefaultMaxNumSplits,
         };
 
         private readonly Option<TaskIsolation> _isolation = new("--isolation")
@@ -272,19 +345,18 @@ public static partial class FlowApp
             return option;
         }
 
-        private RunOptions Options(ParseResult parsed) => new()
-        {
-            MaxWorkers = parsed.GetValue(_maxWorkers),
-            MaxNumSplits = parsed.GetValue(_maxSplits),
-            Output = output,
-            Log = error,
-            Datastore = Datastore(parsed),
-            Isolation = parsed.GetValue(_isolation),
-            Worker = parsed.GetValue(_isolation) == TaskIsolation.Process ? CurrentProgram(flowArgument) : null,
-            Workers = parsed.GetValue(_isolation) == TaskIsolation.Process ? workers : null,
-            Tags = parsed.GetValue(_tags) ?? [],
-            LiveProgress = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected,
-        };
+        private RunOptions Options(ParseResult parsed) => RunOptionsFor(
+            flow,
+            output,
+            error,
+            flowArgument,
+            workers,
+            parsed.GetValue(_maxWorkers),
+            parsed.GetValue(_maxSplits),
+            parsed.GetValue(_isolation),
+            parsed.GetValue(_tags) ?? [],
+            parsed.GetValue(_kind),
+            parsed.GetValue(_root));
 
         private Command RunCommand()
         {
@@ -322,9 +394,7 @@ public static partial class FlowApp
                     }
                 }
 
-                var result = await new LocalScheduler(flow, Options(parsed) with { RunIdFile = parsed.GetValue(runIdFile) }).RunAsync(values, cancellationToken).ConfigureAwait(false);
-                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-                return result.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
+                return await RunFlowAsync(flow, Options(parsed) with { RunIdFile = parsed.GetValue(runIdFile) }, values, output, cancellationToken).ConfigureAwait(false);
             });
             return command;
         }

@@ -115,8 +115,9 @@ internal sealed class WorkerPool : ITaskLauncher
             await worker.Writer.FlushAsync(limit.Token).ConfigureAwait(false);
             if (Interlocked.Exchange(ref _warmed, 1) == 0)
             {
-                // While the first task runs, the scheduler compiles what it does with task records and artifacts next.
-                new Thread(WorkerLoop.WarmUp) { IsBackground = true, Name = "Flow scheduler warm-up" }.Start();
+                // While the first task runs, the scheduler compiles what it does with task records next (not with
+                // artifact values, which it rarely reads: the worker needs the machine's cores for its task).
+                new Thread(() => WorkerLoop.WarmUp(values: false)) { IsBackground = true, Name = "Flow scheduler warm-up" }.Start();
             }
 
             var line = await worker.Reader.ReadLineAsync(limit.Token).ConfigureAwait(false);
@@ -739,7 +740,10 @@ internal static class WorkerLoop
     /// first task compiling these; done while the worker waits for the scheduler, that time is off the run's
     /// critical path. Whatever this does not reach is compiled by the first task as before.
     /// </summary>
-    internal static void WarmUp()
+    internal static void WarmUp() => WarmUp(values: true);
+
+    /// <summary>The warm-up, with or without the artifact values' serializer and hash.</summary>
+    internal static void WarmUp(bool values)
     {
         try
         {
@@ -756,10 +760,15 @@ internal static class WorkerLoop
                 Environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["FLOW"] = "1" },
             };
             request = RecordJson.Deserialize<TaskRequest>(Encoding.UTF8.GetBytes(RecordJson.SerializeToString(request)), "a warm-up request");
-            var value = FlowSerializer.Serialize(request.TaskId);
-            _ = FlowSerializer.Deserialize<long>(value, "a warm-up value");
-            _ = FlowSerializer.Deserialize<string>(FlowSerializer.Serialize(request.Step), "a warm-up value");
-            var reference = new ArtifactRef(value.Hash, "long", value.Length) { Inline = value.Data.ToArray() };
+            var reference = new ArtifactRef(new string('0', 64), "long", 1) { Inline = [1] };
+            if (values)
+            {
+                var value = FlowSerializer.Serialize(request.TaskId);
+                _ = FlowSerializer.Deserialize<long>(value, "a warm-up value");
+                _ = FlowSerializer.Deserialize<string>(FlowSerializer.Serialize(request.Step), "a warm-up value");
+                reference = new ArtifactRef(value.Hash, "long", value.Length) { Inline = value.Data.ToArray() };
+            }
+
             var artifacts = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal) { ["X"] = reference };
             var task = new TaskRecord
             {

@@ -104,11 +104,17 @@ public static partial class FlowApp
         {
             ArgumentNullException.ThrowIfNull(flow);
 
-            // A bare 'run' of a flow without required parameters has nothing to parse: it runs with every default
-            // without System.CommandLine, whose compilation was a sixth of a small run's start.
+            // A bare 'run' of a flow without required parameters, or a 'resume' naming at most its step and origin,
+            // has nothing else to parse: it runs with every other option at its default, without System.CommandLine,
+            // whose compilation was a sixth of a small run's start.
             if (args is ["run"] && !flow.Graph.Parameters.Any(p => p.Required))
             {
-                return RunWithDefaults(flow, output, error, flowArgument, workers);
+                return RunWithDefaults(flow, output, error, flowArgument, workers, (options, cancel) => RunFlowAsync(flow, options, new Dictionary<string, string>(StringComparer.Ordinal), output, cancel));
+            }
+
+            if (PlainResume(args) is var (step, origin))
+            {
+                return RunWithDefaults(flow, output, error, flowArgument, workers, (options, cancel) => ResumeFlowAsync(flow, options, origin, step, cancel));
             }
 
             var commands = new Commands(flow, output, error, flowArgument, workers).Build(args.Length > 0 ? args[0] : null);
@@ -141,10 +147,28 @@ public static partial class FlowApp
     }
 
     /// <summary>
-    /// <c>run</c> with every option at its default, as the parser would run it: SIGINT and SIGTERM cancel the run,
-    /// which then has two seconds to stop before the process exits (130 and 143, as the parser's handler does).
+    /// The step and origin of <c>resume [STEP] [--origin-run-id ID]</c> (in either order), or null for any other
+    /// command line, which the parser reads.
     /// </summary>
-    private static int RunWithDefaults(FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers)
+    internal static (string? Step, string? Origin)? PlainResume(IReadOnlyList<string> args)
+    {
+        static bool IsValue(string arg) => arg.Length > 0 && arg[0] != '-';
+        return args switch
+        {
+            ["resume"] => (null, null),
+            ["resume", var step] when IsValue(step) => (step, null),
+            ["resume", "--origin-run-id", var origin] when IsValue(origin) => (null, origin),
+            ["resume", var step, "--origin-run-id", var origin] when IsValue(step) && IsValue(origin) => (step, origin),
+            ["resume", "--origin-run-id", var origin, var step] when IsValue(step) && IsValue(origin) => (step, origin),
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// A run or resume with every option at its default, as the parser would run it: SIGINT and SIGTERM cancel it,
+    /// and it then has two seconds to stop before the process exits (130 and 143, as the parser's handler does).
+    /// </summary>
+    private static int RunWithDefaults(FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers, Func<RunOptions, CancellationToken, Task<int>> action)
     {
         using var cancel = new CancellationTokenSource();
         var signalled = 0;
@@ -164,7 +188,7 @@ public static partial class FlowApp
         try
         {
             var options = RunOptionsFor(flow, output, error, flowArgument, workers, Environment.ProcessorCount, DefaultMaxNumSplits, TaskIsolation.Process, [], null, null);
-            return RunFlowAsync(flow, options, new Dictionary<string, string>(StringComparer.Ordinal), output, cancel.Token).GetAwaiter().GetResult();
+            return action(options, cancel.Token).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -201,6 +225,13 @@ public static partial class FlowApp
     {
         var result = await new LocalScheduler(flow, options).RunAsync(parameters, cancellationToken).ConfigureAwait(false);
         await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return result.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
+    }
+
+    // The resume command's work, with the parser or without it.
+    private static async Task<int> ResumeFlowAsync(FlowDefinition flow, RunOptions options, string? origin, string? step, CancellationToken cancellationToken)
+    {
+        var result = await new LocalScheduler(flow, options).ResumeAsync(origin, step, cancellationToken).ConfigureAwait(false);
         return result.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
     }
 
@@ -414,9 +445,7 @@ public static partial class FlowApp
             command.Options.Add(_tags);
             command.SetAction(async (parsed, cancellationToken) =>
             {
-                var result = await new LocalScheduler(flow, Options(parsed) with { RunIdFile = parsed.GetValue(runIdFile) })
-                    .ResumeAsync(parsed.GetValue(origin), parsed.GetValue(step), cancellationToken).ConfigureAwait(false);
-                return result.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
+                return await ResumeFlowAsync(flow, Options(parsed) with { RunIdFile = parsed.GetValue(runIdFile) }, parsed.GetValue(origin), parsed.GetValue(step), cancellationToken).ConfigureAwait(false);
             });
             return command;
         }

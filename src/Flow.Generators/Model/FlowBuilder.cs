@@ -65,9 +65,11 @@ internal static class FlowBuilder
         var type = flow.Type;
         var ns = type.ContainingNamespace is { IsGlobalNamespace: false } n ? n.ToDisplayString() : null;
 
-        // What a step names is all it can touch only when every artifact is a plain auto-property: an accessor
-        // with a body could read or write other artifacts.
-        var plainArtifacts = flow.Artifacts.All(a => IsAutoProperty(a.Property));
+        // What a step names is all it can touch only when every artifact is a plain auto-property (an accessor with
+        // a body could read or write other artifacts) and the flow declares no constructor (which could hand
+        // `this` to something a step then calls).
+        var plainArtifacts = flow.Artifacts.All(a => IsAutoProperty(a.Property))
+            && type.InstanceConstructors.All(c => c.IsImplicitlyDeclared);
         var steps = flow.Steps.Select(s => new StepModel(
             s.Name,
             s.Kind,
@@ -162,10 +164,12 @@ internal static class FlowBuilder
     }
 
     /// <summary>Whether a public property is an artifact: readable and writable from outside, not init-only.</summary>
-    // Declared in source with accessors that have no bodies (get; set; init;), and no expression body.
+    // Declared in source with accessors that have no bodies (get; set; init;), no expression body, and not partial
+    // (the accessors of a partial property's implementing part are elsewhere).
     private static bool IsAutoProperty(IPropertySymbol property) =>
         property.DeclaringSyntaxReferences.Length > 0
-        && property.DeclaringSyntaxReferences.All(r => r.GetSyntax() is PropertyDeclarationSyntax { ExpressionBody: null, AccessorList: { } accessors }
+        && property.DeclaringSyntaxReferences.All(r => r.GetSyntax() is PropertyDeclarationSyntax { ExpressionBody: null, AccessorList: { } accessors } declaration
+            && !declaration.Modifiers.Any(m => m.IsKind(Microsoft.CodeAnalysis.CSharp.SyntaxKind.PartialKeyword))
             && accessors.Accessors.All(a => a.Body is null && a.ExpressionBody is null));
 
     internal static bool IsArtifact(IPropertySymbol property) =>

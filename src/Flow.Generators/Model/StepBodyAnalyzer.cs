@@ -53,8 +53,8 @@ internal sealed class StepBody
 
     /// <summary>
     /// The artifacts the body names (read or written), so that a task restores only those; null when the body may
-    /// reach artifacts some other way: a call to a method or non-artifact property of the flow, <c>this</c> passed
-    /// on, or MergeArtifacts.
+    /// reach artifacts some other way: a call to a method, a non-artifact property or a field of the flow,
+    /// <c>this</c> passed on, or MergeArtifacts.
     /// </summary>
     public HashSet<string>? Uses { get; set; } = new();
 }
@@ -385,7 +385,8 @@ internal static class StepBodyAnalyzer
                     artifacts.Contains(property.Property.Name) ? uses.Add(property.Property.Name) || true : IsFlowApi(property.Property, symbols),
                 IInvocationOperation invocation when ReferenceEquals(invocation.Instance, instance) =>
                     !symbols.IsMergeArtifacts(invocation.TargetMethod) && IsFlowApi(invocation.TargetMethod, symbols),
-                IFieldReferenceOperation field when ReferenceEquals(field.Instance, instance) => true,
+                // A field may hold a helper or a lambda that reaches the flow's artifacts: conservatively, every artifact.
+                IFieldReferenceOperation field when ReferenceEquals(field.Instance, instance) => false,
                 IMethodReferenceOperation method when ReferenceEquals(method.Instance, instance) => IsNextTarget(method, symbols),
                 _ => false,
             };

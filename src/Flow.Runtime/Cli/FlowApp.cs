@@ -148,11 +148,12 @@ public static partial class FlowApp
 
     /// <summary>
     /// The step and origin of <c>resume [STEP] [--origin-run-id ID]</c> (in either order), or null for any other
-    /// command line, which the parser reads.
+    /// command line, which the parser reads. Step names and run ids are plain names: anything else (help such as
+    /// <c>/?</c>, a response file <c>@file</c>, a misspelt option) is the parser's to read or report.
     /// </summary>
     internal static (string? Step, string? Origin)? PlainResume(IReadOnlyList<string> args)
     {
-        static bool IsValue(string arg) => arg.Length > 0 && arg[0] != '-';
+        static bool IsValue(string arg) => Ids.IsValid(arg) && arg[0] != '-';
         return args switch
         {
             ["resume"] => (null, null),

@@ -122,8 +122,8 @@ public sealed record StepNode
 
     /// <summary>
     /// The artifacts the step's body names, when they are all it can touch: a task restores only these (and the
-    /// foreach and catch artifacts of its step) and keeps the others as stored. Null: the body may reach any
-    /// artifact (it calls a method of the flow, passes <c>this</c> on, merges join inputs), so all are restored.
+    /// foreach artifact of its step) and keeps the others as stored. Null: the body may reach any artifact (it
+    /// calls a method or uses a field of the flow, passes <c>this</c> on, merges join inputs), so all are restored.
     /// </summary>
     public IReadOnlyList<string>? Uses { get; init; }
 

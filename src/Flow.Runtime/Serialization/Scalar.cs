@@ -82,7 +82,7 @@ internal static class Scalar
             object? read = typeof(T) == typeof(int) ? checked((int)ReadInteger(span))
                 : typeof(T) == typeof(long) ? ReadInteger(span)
                 : typeof(T) == typeof(double) ? ReadDouble(span)
-                : typeof(T) == typeof(float) ? (float)ReadDouble(span)
+                : typeof(T) == typeof(float) ? ReadSingle(span)
                 : typeof(T) == typeof(bool) ? ReadBoolean(span)
                 : ReadString(span);
             value = (T?)read;
@@ -184,10 +184,20 @@ internal static class Scalar
         return value;
     }
 
+    // As MessagePack's reader: any number, each converted straight to the type asked for (a uint64 too).
     private static double ReadDouble(ReadOnlySpan<byte> span) => span[0] switch
     {
         0xcb => BinaryPrimitives.ReadDoubleBigEndian(Body(span, 8)),
         0xca => BinaryPrimitives.ReadSingleBigEndian(Body(span, 4)),
+        0xcf => BinaryPrimitives.ReadUInt64BigEndian(Body(span, 8)),
+        _ => ReadInteger(span),
+    };
+
+    private static float ReadSingle(ReadOnlySpan<byte> span) => span[0] switch
+    {
+        0xcb => (float)BinaryPrimitives.ReadDoubleBigEndian(Body(span, 8)),
+        0xca => BinaryPrimitives.ReadSingleBigEndian(Body(span, 4)),
+        0xcf => BinaryPrimitives.ReadUInt64BigEndian(Body(span, 8)),
         _ => ReadInteger(span),
     };
 

@@ -186,6 +186,17 @@ public class GeneratedCodeTests
         Assert.That(Uses(text, "Pass"), Is.Null, "so may code this is passed to");
         Assert.That(Uses(text, "End"), Is.EqualTo("global::System.Array.Empty<string>()"));
 
+        // A field may hold something that reaches artifacts (a helper given `this`, a lambda): so may a constructor.
+        var field = source.Replace("private void Log()", "private readonly System.Func<int> _read = () => 0;\n\n    private void Log()", StringComparison.Ordinal)
+            .Replace("Small = later() + 1;", "Small = later() + _read();", StringComparison.Ordinal);
+        var (withField, _) = GeneratorHarness.Generate(GeneratorHarness.Compile(field, OutputKind.DynamicallyLinkedLibrary));
+        var fieldText = withField.GetRunResult().GeneratedTrees.Single(t => t.FilePath.EndsWith("UseFlow.Flow.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.That(Uses(fieldText, "Start"), Is.EqualTo("new[] { \"Big\", \"Small\" }"));
+        Assert.That(Uses(fieldText, "Middle"), Is.Null, "a step that uses a field of the flow");
+        var constructor = source.Replace("private void Log()", "public UseFlow()\n    {\n    }\n\n    private void Log()", StringComparison.Ordinal);
+        var (withConstructor, _) = GeneratorHarness.Generate(GeneratorHarness.Compile(constructor, OutputKind.DynamicallyLinkedLibrary));
+        Assert.That(withConstructor.GetRunResult().GeneratedTrees.Single(t => t.FilePath.EndsWith("UseFlow.Flow.g.cs", StringComparison.Ordinal)).ToString(), Does.Not.Contain("Uses ="));
+
         // An artifact whose accessors have bodies may touch others: every step restores everything.
         var computed = source.Replace("public int Other { get; set; }", "public int Other { get => Small; set => Small = value; }", StringComparison.Ordinal);
         var (again, _) = GeneratorHarness.Generate(GeneratorHarness.Compile(computed, OutputKind.DynamicallyLinkedLibrary));

@@ -23,6 +23,10 @@ public class PlainCommandLineTests : ReliabilityTest
     [TestCase("resume", "Work", "--max-workers", "1")]
     [TestCase("resume", "--origin-run-id=1-ab")]
     [TestCase("resume", "A", "B")]
+    [TestCase("resume", "/?")]
+    [TestCase("resume", "/h")]
+    [TestCase("resume", "@args.rsp")]
+    [TestCase("resume", "Work", "--origin-run-id", "-x")]
     [TestCase("run")]
     public void AnythingElseGoesToTheParser(params string[] args) =>
         Assert.That(FlowApp.PlainResume(args), Is.Null);

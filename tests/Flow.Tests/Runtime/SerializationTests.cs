@@ -108,6 +108,22 @@ public class SerializationTests
         Assert.That(FlowSerializer.Deserialize<double>(FlowSerializer.Serialize(7), "artifact X"), Is.EqualTo(7.0));
     }
 
+    [Test]
+    public void NumbersOfOtherEncodingsReadAsTheSerializerReadsThem()
+    {
+        // A uint64 above long.MaxValue, an int64, a float32 and a float64, read as double and as float.
+        var bigUnsigned = new byte[] { 0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xfe };
+        var negative = new byte[] { 0xd3, 0x80, 0, 0, 0, 0, 0, 0, 1 };
+        var single = new byte[] { 0xca, 0x40, 0x49, 0x0f, 0xdb };
+        var wide = new byte[] { 0xcb, 0x40, 0x09, 0x21, 0xfb, 0x54, 0x44, 0x2d, 0x18 };
+        foreach (var data in new[] { bigUnsigned, negative, single, wide })
+        {
+            var value = ArtifactValue.FromBytes(data);
+            Assert.That(FlowSerializer.Deserialize<double>(value, "artifact X"), Is.EqualTo(MessagePackSerializer.Deserialize<double>(data, FlowSerializer.Options)));
+            Assert.That(FlowSerializer.Deserialize<float>(value, "artifact X"), Is.EqualTo(MessagePackSerializer.Deserialize<float>(data, FlowSerializer.Options)));
+        }
+    }
+
     [TestCase(new byte[] { 0xa3, (byte)'a', (byte)'b', (byte)'c' }, "Int32")]
     [TestCase(new byte[] { 0xcd, 0xff, 0xff }, "Boolean")]
     [TestCase(new byte[] { 0xda }, "String")]

@@ -383,12 +383,7 @@ internal static class RecordJson
 
     private static StepError? ReadError(ref Utf8JsonReader r, string property)
     {
-        if (!r.Read())
-        {
-            throw Cut(property);
-        }
-
-        if (r.TokenType == JsonTokenType.Null)
+        if (!HasValue(ref r, property))
         {
             return null;
         }
@@ -441,11 +436,7 @@ internal static class RecordJson
 
         while (NextProperty(ref r) is { } name)
         {
-            if (!r.Read())
-            {
-                throw Cut(property);
-            }
-
+            Advance(ref r, property);
             artifacts[name] = ReadArtifact(ref r, $"{property}.{name}");
         }
 
@@ -454,12 +445,7 @@ internal static class RecordJson
 
     private static List<ArtifactRef>? ReadArtifactList(ref Utf8JsonReader r, string property)
     {
-        if (!r.Read())
-        {
-            throw Cut(property);
-        }
-
-        if (r.TokenType == JsonTokenType.Null)
+        if (!HasValue(ref r, property))
         {
             return null;
         }
@@ -525,12 +511,7 @@ internal static class RecordJson
     // Reads up to a collection's start; false (an empty collection) for null.
     private static bool StartCollection(ref Utf8JsonReader r, JsonTokenType start, string property)
     {
-        if (!r.Read())
-        {
-            throw Cut(property);
-        }
-
-        if (r.TokenType == JsonTokenType.Null)
+        if (!HasValue(ref r, property))
         {
             return false;
         }
@@ -542,12 +523,24 @@ internal static class RecordJson
     // Moves to the next element of an array; false at its end.
     private static bool NextItem(ref Utf8JsonReader r, string property)
     {
+        Advance(ref r, property);
+        return r.TokenType != JsonTokenType.EndArray;
+    }
+
+    // Moves to the value of a property (or an element), which must be there.
+    private static void Advance(ref Utf8JsonReader r, string property)
+    {
         if (!r.Read())
         {
-            throw Cut(property);
+            throw new RecordException($"it ends in '{property}'");
         }
+    }
 
-        return r.TokenType != JsonTokenType.EndArray;
+    // Moves to the value of a property; false when it is null.
+    private static bool HasValue(ref Utf8JsonReader r, string property)
+    {
+        Advance(ref r, property);
+        return r.TokenType != JsonTokenType.Null;
     }
 
     // Moves to the next property of an object and returns its name, positioned before its value; null at the object's end.
@@ -563,27 +556,17 @@ internal static class RecordJson
 
     private static string? ReadString(ref Utf8JsonReader r, string property)
     {
-        if (!r.Read())
+        if (!HasValue(ref r, property))
         {
-            throw Cut(property);
+            return null;
         }
 
-        return r.TokenType switch
-        {
-            JsonTokenType.String => r.GetString(),
-            JsonTokenType.Null => null,
-            _ => throw new RecordException($"'{property}' is a {Describe(r.TokenType)}, not a string"),
-        };
+        return r.TokenType == JsonTokenType.String ? r.GetString() : throw new RecordException($"'{property}' is a {Describe(r.TokenType)}, not a string");
     }
 
     private static long? ReadLong(ref Utf8JsonReader r, string property)
     {
-        if (!r.Read())
-        {
-            throw Cut(property);
-        }
-
-        if (r.TokenType == JsonTokenType.Null)
+        if (!HasValue(ref r, property))
         {
             return null;
         }
@@ -603,12 +586,7 @@ internal static class RecordJson
 
     private static int? ReadInt(ref Utf8JsonReader r, string property)
     {
-        if (!r.Read())
-        {
-            throw Cut(property);
-        }
-
-        return r.TokenType == JsonTokenType.Null ? null : Int(ref r, property);
+        return HasValue(ref r, property) ? Int(ref r, property) : null;
     }
 
     private static int Int(ref Utf8JsonReader r, string property)
@@ -628,11 +606,7 @@ internal static class RecordJson
 
     private static bool ReadBool(ref Utf8JsonReader r, string property)
     {
-        if (!r.Read())
-        {
-            throw Cut(property);
-        }
-
+        Advance(ref r, property);
         return r.TokenType switch
         {
             JsonTokenType.True => true,
@@ -643,12 +617,7 @@ internal static class RecordJson
 
     private static DateTimeOffset? ReadTime(ref Utf8JsonReader r, string property)
     {
-        if (!r.Read())
-        {
-            throw Cut(property);
-        }
-
-        if (r.TokenType == JsonTokenType.Null)
+        if (!HasValue(ref r, property))
         {
             return null;
         }
@@ -660,12 +629,7 @@ internal static class RecordJson
 
     private static byte[]? ReadBase64(ref Utf8JsonReader r, string property)
     {
-        if (!r.Read())
-        {
-            throw Cut(property);
-        }
-
-        if (r.TokenType == JsonTokenType.Null)
+        if (!HasValue(ref r, property))
         {
             return null;
         }
@@ -677,11 +641,7 @@ internal static class RecordJson
 
     private static RunStatus ReadStatus(ref Utf8JsonReader r, string property)
     {
-        if (!r.Read())
-        {
-            throw Cut(property);
-        }
-
+        Advance(ref r, property);
         if (r.TokenType == JsonTokenType.String)
         {
             var text = r.GetString();
@@ -709,8 +669,6 @@ internal static class RecordJson
         value ?? throw new RecordException($"it has no '{property}'");
 
     private static bool Is(string? name, string expected) => string.Equals(name, expected, StringComparison.OrdinalIgnoreCase);
-
-    private static RecordException Cut(string property) => new($"it ends in '{property}'");
 
     private static string Describe(JsonTokenType type) => type switch
     {

@@ -148,6 +148,10 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         return (definition.Capture(flow, inherited, restored, state.Assigned, name => refs.ContainsKey(name) && !Uses(node, name)), next, elements);
     }
 
+    // The references a task of the step reads (see Uses).
+    private static IReadOnlyDictionary<string, ArtifactRef> UsedBy(StepNode node, IReadOnlyDictionary<string, ArtifactRef> refs) =>
+        node.Uses is null ? refs : refs.Where(r => Uses(node, r.Key)).ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
+
     /// <summary>Whether a task of <paramref name="node"/> may touch the artifact: its body names it, or it is the step's foreach artifact.</summary>
     private static bool Uses(StepNode node, string artifact) =>
         node.Uses is not { } uses || uses.Contains(artifact) || string.Equals(artifact, node.ForeachArtifact, StringComparison.Ordinal);
@@ -159,7 +163,7 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         if (node.IsJoin || request.Inputs.Count == 0)
         {
             var parameters = await datastore.GetAllAsync(
-                node.Uses is null ? run.Parameters : run.Parameters.Where(r => Uses(node, r.Key)).ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal),
+                UsedBy(node, run.Parameters),
                 $"run {run.RunId}",
                 cancellationToken).ConfigureAwait(false);
             if (!node.IsJoin)
@@ -216,8 +220,7 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         }
 
         // Only the artifacts the step can touch are read; the others go on by reference (see RunTaskAsync).
-        var used = node.Uses is null ? inheritedRefs : inheritedRefs.Where(r => Uses(node, r.Key)).ToDictionary(r => r.Key, r => r.Value, StringComparer.Ordinal);
-        var inherited = await datastore.GetAllAsync(used, Owner(source), cancellationToken).ConfigureAwait(false);
+        var inherited = await datastore.GetAllAsync(UsedBy(node, inheritedRefs), Owner(source), cancellationToken).ConfigureAwait(false);
         return (inherited, inheritedRefs, null, item);
     }
 

@@ -179,7 +179,7 @@ public abstract class ArtifactAccessor
     {
         public override Type Type => typeof(T);
 
-        internal override ArtifactValue CaptureBoxed(FlowSpec flow) => FlowSerializer.Serialize(get((TFlow)flow));
+        internal override ArtifactValue CaptureBoxed(FlowSpec flow) => FlowSerializer.SerializeArtifact(get((TFlow)flow), Name);
 
         private static readonly bool Immutable = IsImmutable(typeof(T));
 

@@ -265,6 +265,23 @@ public static class FlowSerializer
         return ArtifactValue.FromBytes(plain);
     }
 
+    /// <summary>Serializes the value of an artifact; a value that nests too deep (a reference cycle) is an error naming it.</summary>
+    public static ArtifactValue SerializeArtifact<T>(T value, string artifact)
+    {
+        try
+        {
+            return Serialize(value);
+        }
+        catch (Exception e) when (FindTooDeep(e) is { } tooDeep)
+        {
+            throw new FlowException(
+                $"Cannot store artifact '{artifact}' ({typeof(T).Name}): its value nests more than {tooDeep.MaximumDepth} levels deep, "
+                + "most likely because it refers back to itself (a reference cycle, such as a child node pointing at its parent). "
+                + "Store it without the back references (rebuild them after reading), or flatten it.",
+                tooDeep);
+        }
+    }
+
     /// <summary>Deserializes one value, naming the artifact when the data does not fit its type.</summary>
     public static T Deserialize<T>(ArtifactValue value, string what)
     {
@@ -294,7 +311,7 @@ public static class FlowSerializer
         var result = values is IReadOnlyCollection<T> c ? new List<ArtifactValue>(c.Count) : new List<ArtifactValue>();
         foreach (var value in values)
         {
-            result.Add(Serialize(value));
+            result.Add(SerializeArtifact(value, $"{artifact}[{result.Count}]"));
         }
 
         return result;
@@ -304,11 +321,25 @@ public static class FlowSerializer
     private static class Resolved
     {
         public static readonly MessagePackSerializerOptions Options = MessagePackSerializerOptions.Standard
-            .WithResolver(ContractlessStandardResolver.Instance)
+            .WithResolver(DepthGuardResolver.Instance)
             .WithSecurity(MessagePackSecurity.UntrustedData)
             .WithCompression(MessagePackCompression.Lz4BlockArray);
 
         public static readonly MessagePackSerializerOptions Plain = Options.WithCompression(MessagePackCompression.None);
+    }
+
+    // MessagePack wraps what a formatter throws in its own exception.
+    private static ArtifactTooDeepException? FindTooDeep(Exception? e)
+    {
+        for (; e is not null; e = e.InnerException)
+        {
+            if (e is ArtifactTooDeepException tooDeep)
+            {
+                return tooDeep;
+            }
+        }
+
+        return null;
     }
 
     // Whether LZ4 shrinks a sample of the array by a tenth: a large array is compressed whole only then.

@@ -1,0 +1,83 @@
+using MessagePack;
+using MessagePack.Formatters;
+using MessagePack.Resolvers;
+
+namespace Flow.Serialization;
+
+/// <summary>
+/// MessagePack's contractless resolver, with formatters that throw when a value being written nests deeper than the read limit
+/// (<see cref="MessagePackSecurity.MaximumObjectGraphDepth"/>, as <see cref="ArtifactTooDeepException"/>)
+/// instead of overflowing the stack: MessagePack guards depth when it reads untrusted data, never when it
+/// writes, so a value with a reference cycle would otherwise crash the process that stores it.
+/// </summary>
+internal sealed class DepthGuardResolver : IFormatterResolver
+{
+    /// <summary>Contractless MessagePack, guarded at the depth untrusted data may be read back with.</summary>
+    public static readonly DepthGuardResolver Instance = new();
+
+    /// <summary>The deepest nesting a stored value may have.</summary>
+    public static readonly int MaximumDepth = MessagePackSecurity.UntrustedData.MaximumObjectGraphDepth;
+
+    // MessagePack's writer carries no state of ours, so the depth of the value being written is kept per thread.
+    [ThreadStatic]
+    private static int _depth;
+
+    private DepthGuardResolver()
+    {
+    }
+
+    public IMessagePackFormatter<T>? GetFormatter<T>() => Cache<T>.Formatter;
+
+    // Built once per type, like MessagePack's own resolvers: formatters are looked up on every nested value.
+    private static class Cache<T>
+    {
+        public static readonly IMessagePackFormatter<T>? Formatter = Wrap(ContractlessStandardResolver.Instance.GetFormatter<T>());
+
+        // Values that hold no references cannot nest: their formatters are used as they are.
+        private static IMessagePackFormatter<T>? Wrap(IMessagePackFormatter<T>? inner) =>
+            inner is null || HoldsNoReferences(typeof(T)) ? inner : new Guarded<T>(inner);
+    }
+
+    private static bool HoldsNoReferences(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(Guid)
+            || type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(TimeSpan)
+            || type == typeof(byte[]);
+    }
+
+    private sealed class Guarded<T>(IMessagePackFormatter<T> inner) : IMessagePackFormatter<T>
+    {
+        public void Serialize(ref MessagePackWriter writer, T value, MessagePackSerializerOptions options)
+        {
+            if (++_depth > MaximumDepth)
+            {
+                _depth = 0;
+                throw new ArtifactTooDeepException(MaximumDepth);
+            }
+
+            try
+            {
+                inner.Serialize(ref writer, value, options);
+            }
+            finally
+            {
+                if (_depth > 0)
+                {
+                    _depth--;
+                }
+            }
+        }
+
+        // Reading is guarded by MessagePack itself (untrusted-data security counts the reader's depth).
+        public T Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) => inner.Deserialize(ref reader, options);
+    }
+}
+
+/// <summary>A value to store nests deeper than an artifact may: it has a reference cycle, or is too deep to read back.</summary>
+internal sealed class ArtifactTooDeepException(int maximumDepth)
+    : InvalidOperationException($"the value nests more than {maximumDepth} levels deep")
+{
+    /// <summary>The deepest nesting an artifact may have.</summary>
+    public int MaximumDepth { get; } = maximumDepth;
+}

@@ -10,9 +10,11 @@ namespace Flow.Datastore;
 /// Reads and writes records (runs, tasks, task requests) as JSON: camel-case names, enums as their names,
 /// nulls left out. Written by hand over <see cref="Utf8JsonWriter"/> and <see cref="Utf8JsonReader"/> rather
 /// than with <see cref="JsonSerializer"/>: every scheduler and worker process reads and writes records
-/// first thing, and the serializer's metadata for these types costs a new process tens of milliseconds of
-/// compilation before its first record. Reading accepts what the serializer's web defaults accept (names in
+/// first thing, and the serializer's source-generated metadata costs each new process more start-up time than
+/// it may (BENCHMARKS.md, "Record JSON"). Reading accepts what the serializer's web defaults accept (names in
 /// any case, numbers in strings, unknown properties) and reports anything else as a corrupt record.
+/// A property added to a record must be written and read here too: RecordJsonDifferentialTests compares
+/// every property of every record with the serializer's output.
 /// </summary>
 internal static class RecordJson
 {

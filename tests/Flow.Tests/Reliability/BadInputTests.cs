@@ -89,6 +89,30 @@ public class BadInputTests : ReliabilityTest
         AssertRejected(result, "Flow FaultFlow has no step 'Nope'");
     }
 
+    [TestCase("runs")]
+    [TestCase("runs", "--all")]
+    [TestCase("dump", "{run}")]
+    [TestCase("logs", "{run}/End")]
+    [TestCase("tag", "list", "{run}")]
+    [TestCase("step", "End", "--run-id", "{run}", "--task-id", "7", "--input", "{run}/Join/6")]
+    public void ACommandOnADatastoreThatDoesNotExistSaysSo(params string[] args)
+    {
+        var missing = Path.Combine(Work, "no-such-datastore");
+        var result = FlowProcess.Run(TestFlows, Work, null, ["FaultFlow", .. args.Select(a => a.Replace("{run}", _runId, StringComparison.Ordinal)), "--datastore-root", missing]);
+        Assert.That(result.Code, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.StartWith($"error: There is no datastore at {missing}: the folder does not exist."), result.ToString());
+        Assert.That(Directory.Exists(missing), Is.False, "looking must not create it");
+    }
+
+    [Test]
+    public void RunsWithoutADatastoreInTheWorkingFolderSaysSo()
+    {
+        var empty = Directory.CreateDirectory(Path.Combine(Work, "elsewhere")).FullName;
+        var result = FlowProcess.Run(TestFlows, empty, null, "FaultFlow", "runs");
+        Assert.That(result.Code, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.Contain($"There is no datastore at {Path.Combine(empty, ".flow")}"), result.ToString());
+    }
+
     [Test]
     public void AParameterOfTheWrongTypeSaysWhich()
     {

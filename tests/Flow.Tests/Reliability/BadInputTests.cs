@@ -45,7 +45,7 @@ public class BadInputTests : ReliabilityTest
     [Test]
     public void ResumeInADatastoreWithoutRunsSaysSo()
     {
-        var result = FlowProcess.Run(TestFlows, Work, null, "FaultFlow", "resume", "--datastore-root", Path.Combine(Work, "empty"));
+        var result = TestProcess.RunProgram(TestFlows, Work, null, "FaultFlow", "resume", "--datastore-root", Path.Combine(Work, "empty"));
         Assert.That(result.Code, Is.EqualTo(2), result.ToString());
         Assert.That(result.Error, Does.StartWith("error: ").And.Contain("There is no run of FaultFlow"), result.ToString());
     }
@@ -55,7 +55,7 @@ public class BadInputTests : ReliabilityTest
     {
         var file = Path.Combine(Work, "not-a-folder");
         File.WriteAllText(file, "");
-        var result = FlowProcess.Run(TestFlows, Work, null, "FaultFlow", "run", "--datastore-root", file);
+        var result = TestProcess.RunProgram(TestFlows, Work, null, "FaultFlow", "run", "--datastore-root", file);
         Assert.That(result.Code, Is.EqualTo(2), result.ToString());
         Assert.That(result.Error, Does.StartWith("error: ").And.Contain($"The datastore at {file} is a file"), result.ToString());
     }
@@ -98,7 +98,7 @@ public class BadInputTests : ReliabilityTest
     public void ACommandOnADatastoreThatDoesNotExistSaysSo(params string[] args)
     {
         var missing = Path.Combine(Work, "no-such-datastore");
-        var result = FlowProcess.Run(TestFlows, Work, null, ["FaultFlow", .. args.Select(a => a.Replace("{run}", _runId, StringComparison.Ordinal)), "--datastore-root", missing]);
+        var result = TestProcess.RunProgram(TestFlows, Work, null, ["FaultFlow", .. args.Select(a => a.Replace("{run}", _runId, StringComparison.Ordinal)), "--datastore-root", missing]);
         Assert.That(result.Code, Is.EqualTo(2), result.ToString());
         Assert.That(result.Error, Does.StartWith($"error: There is no datastore at {missing}: the folder does not exist."), result.ToString());
         Assert.That(Directory.Exists(missing), Is.False, "looking must not create it");
@@ -108,7 +108,7 @@ public class BadInputTests : ReliabilityTest
     public void RunsWithoutADatastoreInTheWorkingFolderSaysSo()
     {
         var empty = Directory.CreateDirectory(Path.Combine(Work, "elsewhere")).FullName;
-        var result = FlowProcess.Run(TestFlows, empty, null, "FaultFlow", "runs");
+        var result = TestProcess.RunProgram(TestFlows, empty, null, "FaultFlow", "runs");
         Assert.That(result.Code, Is.EqualTo(2), result.ToString());
         Assert.That(result.Error, Does.Contain($"There is no datastore at {Path.Combine(empty, ".flow")}"), result.ToString());
     }
@@ -125,7 +125,7 @@ public class BadInputTests : ReliabilityTest
     [Test]
     public void AnUnknownFlowOfAProgramWithSeveralSaysWhichItHas()
     {
-        var result = FlowProcess.Run(TestFlows, Work, null, "NoFlow", "run");
+        var result = TestProcess.RunProgram(TestFlows, Work, null, "NoFlow", "run");
         Assert.That(result.Code, Is.EqualTo(2), result.ToString());
         Assert.That(result.Error, Does.Contain("unknown flow 'NoFlow'").And.Contain("FaultFlow"), result.ToString());
     }

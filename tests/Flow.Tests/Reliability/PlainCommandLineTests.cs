@@ -114,22 +114,22 @@ public class PlainCommandLineTests : ReliabilityTest
     public void APlainRunAndAPlainResumeWorkInTheWorkingFolder()
     {
         // No --datastore-root: both store in .flow under the working folder, as a user's do.
-        var crashed = FlowProcess.Run(TestFlows, Work, Env(("FLOW_TEST_FAULT", "kill")), "FaultFlow", "run");
+        var crashed = TestProcess.RunProgram(TestFlows, Work, Env(("FLOW_TEST_FAULT", "kill")), "FaultFlow", "run");
         var runId = RunIdStarted(crashed);
         Assert.That(crashed.Code, Is.EqualTo(1), crashed.ToString());
         Assert.That(Directory.Exists(Path.Combine(Work, ".flow", "FaultFlow", runId)), Is.True, crashed.ToString());
 
-        var resumed = FlowProcess.Run(TestFlows, Work, null, "FaultFlow", "resume", "Work", "--origin-run-id", runId);
+        var resumed = TestProcess.RunProgram(TestFlows, Work, null, "FaultFlow", "resume", "Work", "--origin-run-id", runId);
         Assert.That(resumed.Code, Is.EqualTo(0), resumed.ToString());
         Assert.That(resumed.Error, Does.Contain($"resumes run {runId} from Work"), resumed.ToString());
         Assert.That(resumed.Output, Does.Contain("total = 14"), resumed.ToString());
 
         // Without an origin: the latest run (the resumed one, which succeeded) is resumed from the step named.
-        var again = FlowProcess.Run(TestFlows, Work, null, "FaultFlow", "resume", "End");
+        var again = TestProcess.RunProgram(TestFlows, Work, null, "FaultFlow", "resume", "End");
         Assert.That(again.Code, Is.EqualTo(0), again.ToString());
         Assert.That(again.Error, Does.Contain($"resumes run {RunIdStarted(resumed)} from End"), again.ToString());
 
-        var unknown = FlowProcess.Run(TestFlows, Work, null, "FaultFlow", "resume", "Nope", "--origin-run-id", runId);
+        var unknown = TestProcess.RunProgram(TestFlows, Work, null, "FaultFlow", "resume", "Nope", "--origin-run-id", runId);
         Assert.That(unknown.Code, Is.Not.EqualTo(0), unknown.ToString());
         Assert.That(unknown.Error, Does.Contain("Nope"), unknown.ToString());
     }

@@ -29,11 +29,11 @@ public class S3ExitCodeTests
         // Two children that sleep: the server goes away while they do, so the run has started and cannot record its end.
         var faults = new Dictionary<string, string>(environment) { ["FLOW_TEST_ITEMS"] = "2", ["FLOW_TEST_SLEEP_MS"] = "3000", ["FLOW_TEST_FAULT_INDEX"] = "-1" };
         ProcessResult failed;
-        using (var run = FlowProcess.Start(FlowProcess.TestFlowsDll, _work, faults, "FaultFlow", "run"))
+        using (var run = TestProcess.StartProgram(RepoPaths.TestFlowsDll, _work, faults, "FaultFlow", "run"))
         {
             run.WaitUntil(() => run.Error.Contains("[Start/1] done", StringComparison.Ordinal), "the start step is done");
             proxy.Stop();
-            failed = run.WaitForExit(FlowProcess.Patience);
+            failed = run.WaitForExit(TestProcess.Patience);
         }
 
         Assert.That(failed.Code, Is.EqualTo(1), $"the run started, so its failure is exit code 1, not 2 (bad command line).\n{failed}");
@@ -43,7 +43,7 @@ public class S3ExitCodeTests
         Assert.That(failed.Error, Does.Contain($"resume it with: dotnet run -- resume --origin-run-id {runId}"), failed.ToString());
 
         proxy.Start();
-        var resumed = FlowProcess.Run(FlowProcess.TestFlowsDll, _work, new Dictionary<string, string>(faults) { ["FLOW_TEST_SLEEP_MS"] = "0" }, "FaultFlow", "resume", "--origin-run-id", runId);
+        var resumed = TestProcess.RunProgram(RepoPaths.TestFlowsDll, _work, new Dictionary<string, string>(faults) { ["FLOW_TEST_SLEEP_MS"] = "0" }, "FaultFlow", "resume", "--origin-run-id", runId);
         Assert.That(resumed.Code, Is.EqualTo(0), resumed.ToString());
         Assert.That(resumed.Output, Does.Contain("total = 1,"), resumed.ToString());
     }
@@ -53,7 +53,7 @@ public class S3ExitCodeTests
     {
         var environment = Moto.AwsEnvironment();
         environment["FLOW_DATASTORE_ROOT"] = $"s3://no-such-bucket-{Guid.NewGuid():N}/x";
-        var result = FlowProcess.Run(FlowProcess.TestFlowsDll, _work, environment, "FaultFlow", "run");
+        var result = TestProcess.RunProgram(RepoPaths.TestFlowsDll, _work, environment, "FaultFlow", "run");
         Assert.That(result.Code, Is.EqualTo(2), result.ToString());
         Assert.That(result.Error, Does.StartWith("error: ").And.Contain("does not exist"), result.ToString());
     }

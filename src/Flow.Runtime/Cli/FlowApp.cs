@@ -252,9 +252,9 @@ public static partial class FlowApp
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
             return result.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
         }
-        catch (FlowException e) when (created is { } run)
+        catch (Exception e) when (created is { } run && e is FlowException or IOException or UnauthorizedAccessException)
         {
-            // The datastore failed under the scheduler itself (an S3 outage): the run started, and did not finish.
+            // The datastore failed under the scheduler itself (an S3 outage, a local folder gone): the run started, and did not finish.
             error.WriteLine($"error: {e.Message}");
             error.WriteLine($"Run {run.RunId} stopped before it finished; once the cause is fixed, resume it with: dotnet run -- resume --origin-run-id {run.RunId}");
             return ExitCodes.RunFailed;

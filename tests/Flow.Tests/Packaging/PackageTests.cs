@@ -142,6 +142,10 @@ public class PackageTests
 
         Assert.That(run.Code, Is.EqualTo(0), run.ToString());
         Assert.That(Lines(run.Output), Has.Some.EndsWith("out = 3"), run.ToString());
+
+        // The package leaves EventSource support as the SDK has it (on), so dotnet-counters and dotnet-trace can watch the program.
+        var config = Directory.GetFiles(Path.Combine(dir, "bin"), "*.runtimeconfig.json", SearchOption.AllDirectories).Single();
+        Assert.That(File.ReadAllText(config), Does.Not.Contain("EventSource"), config);
     }
 
     [Test]

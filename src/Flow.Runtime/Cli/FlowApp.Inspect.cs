@@ -11,7 +11,7 @@ public static partial class FlowApp
 {
     private sealed partial class Commands
     {
-        private FlowClient Client(ParseResult parsed, string? @namespace) => new(Datastore(parsed)) { Namespace = @namespace };
+        private FlowClient Client(ParseResult parsed, string? @namespace) => new(ExistingDatastore(parsed)) { Namespace = @namespace };
 
         private Command RunsCommand()
         {

@@ -107,17 +107,12 @@ public static partial class FlowApp
             // A bare 'run' of a flow without required parameters, or a 'resume' naming at most its step and origin,
             // has nothing else to parse: it runs with every other option at its default, without System.CommandLine,
             // whose compilation was a sixth of a small run's start.
-            if (args is ["run"] && !flow.Graph.Parameters.Any(p => p.Required))
+            if (Plain(flow, args) is { } plain)
             {
-                return RunWithDefaults(flow, output, error, flowArgument, workers, (options, cancel) => RunFlowAsync(flow, options, new Dictionary<string, string>(StringComparer.Ordinal), output, cancel));
+                return RunWithDefaults(flow, plain, output, error, flowArgument, workers);
             }
 
-            if (PlainResume(args) is var (step, origin))
-            {
-                return RunWithDefaults(flow, output, error, flowArgument, workers, (options, cancel) => ResumeFlowAsync(flow, options, origin, step, cancel));
-            }
-
-            var commands = new Commands(flow, output, error, flowArgument, workers).Build(args.Length > 0 ? args[0] : null);
+            var commands = new Commands(flow, output, error, flowArgument, workers, null).Build(args.Length > 0 ? args[0] : null);
             var parsed = commands.Parse(args);
             if (parsed.Errors.Count > 0)
             {
@@ -147,29 +142,53 @@ public static partial class FlowApp
     }
 
     /// <summary>
-    /// The step and origin of <c>resume [STEP] [--origin-run-id ID]</c> (in either order), or null for any other
-    /// command line, which the parser reads. Step names and run ids are plain names: anything else (help such as
-    /// <c>/?</c>, a response file <c>@file</c>, a misspelt option) is the parser's to read or report.
+    /// The run or resume that a command line of nothing but <c>run</c> (for a flow without required parameters) or
+    /// <c>resume [STEP] [--origin-run-id ID]</c> (in either order) asks for, read without the parser; null for any
+    /// other command line, which the parser reads. Step names and run ids are plain names: anything else (help such
+    /// as <c>/?</c>, a response file <c>@file</c>, a misspelt option) is the parser's to read or report.
     /// </summary>
-    internal static (string? Step, string? Origin)? PlainResume(IReadOnlyList<string> args)
+    internal static RunCommandLine? Plain(FlowDefinition flow, IReadOnlyList<string> args)
     {
         static bool IsValue(string arg) => Ids.IsValid(arg) && arg[0] != '-';
         return args switch
         {
-            ["resume"] => (null, null),
-            ["resume", var step] when IsValue(step) => (step, null),
-            ["resume", "--origin-run-id", var origin] when IsValue(origin) => (null, origin),
-            ["resume", var step, "--origin-run-id", var origin] when IsValue(step) && IsValue(origin) => (step, origin),
-            ["resume", "--origin-run-id", var origin, var step] when IsValue(step) && IsValue(origin) => (step, origin),
+            ["run"] when !flow.Graph.Parameters.Any(p => p.Required) => RunCommandLine.Default,
+            ["resume"] => RunCommandLine.Default with { Resume = true },
+            ["resume", var step] when IsValue(step) => RunCommandLine.Default with { Resume = true, Step = step },
+            ["resume", "--origin-run-id", var origin] when IsValue(origin) => RunCommandLine.Default with { Resume = true, Origin = origin },
+            ["resume", var step, "--origin-run-id", var origin] when IsValue(step) && IsValue(origin) => RunCommandLine.Default with { Resume = true, Step = step, Origin = origin },
+            ["resume", "--origin-run-id", var origin, var step] when IsValue(step) && IsValue(origin) => RunCommandLine.Default with { Resume = true, Step = step, Origin = origin },
             _ => null,
         };
+    }
+
+    /// <summary>
+    /// What System.CommandLine makes of a <c>run</c> or <c>resume</c> command line, without running it: null when it
+    /// reports errors, or the command line is another command or asks for help (to compare with <see cref="Plain"/>).
+    /// </summary>
+    internal static RunCommandLine? Parse(FlowDefinition flow, string[] args)
+    {
+        RunCommandLine? read = null;
+        var commands = new Commands(flow, TextWriter.Null, TextWriter.Null, null, null, (line, _) =>
+        {
+            read = line;
+            return Task.FromResult(ExitCodes.Success);
+        });
+        var parsed = commands.Build(args.Length > 0 ? args[0] : null).Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            return null;
+        }
+
+        parsed.Invoke(new InvocationConfiguration { Output = TextWriter.Null, Error = TextWriter.Null, EnableDefaultExceptionHandler = false });
+        return read;
     }
 
     /// <summary>
     /// A run or resume with every option at its default, as the parser would run it: SIGINT and SIGTERM cancel it,
     /// and it then has two seconds to stop before the process exits (130 and 143, as the parser's handler does).
     /// </summary>
-    private static int RunWithDefaults(FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers, Func<RunOptions, CancellationToken, Task<int>> action)
+    private static int RunWithDefaults(FlowDefinition flow, RunCommandLine line, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers)
     {
         using var cancel = new CancellationTokenSource();
         var signalled = 0;
@@ -188,8 +207,7 @@ public static partial class FlowApp
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
-            var options = RunOptionsFor(flow, output, error, flowArgument, workers, Environment.ProcessorCount, DefaultMaxNumSplits, TaskIsolation.Process, [], null, null);
-            return action(options, cancel.Token).GetAwaiter().GetResult();
+            return ExecuteAsync(flow, line, output, error, flowArgument, workers, cancel.Token).GetAwaiter().GetResult();
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
@@ -202,38 +220,45 @@ public static partial class FlowApp
         }
     }
 
-    /// <summary>The most children one foreach may have unless <c>--max-num-splits</c> says otherwise.</summary>
-    internal const int DefaultMaxNumSplits = 100_000;
-
-    private static RunOptions RunOptionsFor(
-        FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers,
-        int maxWorkers, int maxNumSplits, TaskIsolation isolation, string[] tags, string? datastoreKind, string? datastoreRoot) => new()
+    /// <summary>
+    /// Runs or resumes the flow as <paramref name="line"/> says, with the parser or without it. A failure before the
+    /// run exists (bad input) is thrown, for exit code 2; once the run exists, every failure is the run's: exit code 1.
+    /// </summary>
+    private static async Task<int> ExecuteAsync(FlowDefinition flow, RunCommandLine line, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers, CancellationToken cancellationToken)
     {
-        MaxWorkers = maxWorkers,
-        MaxNumSplits = maxNumSplits,
-        Output = output,
-        Log = error,
-        Datastore = FlowDatastore.FromConfiguration(DatastoreConfig.Resolve(datastoreKind, datastoreRoot)),
-        Isolation = isolation,
-        Worker = isolation == TaskIsolation.Process ? CurrentProgram(flowArgument) : null,
-        Workers = isolation == TaskIsolation.Process ? workers : null,
-        Tags = tags,
-        LiveProgress = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected,
-    };
+        RunRecord? created = null;
+        var options = new RunOptions
+        {
+            MaxWorkers = line.MaxWorkers,
+            MaxNumSplits = line.MaxNumSplits,
+            Output = output,
+            Log = error,
+            Datastore = FlowDatastore.FromConfiguration(DatastoreConfig.Resolve(line.DatastoreKind, line.DatastoreRoot)),
+            Isolation = line.Isolation,
+            Worker = line.Isolation == TaskIsolation.Process ? CurrentProgram(flowArgument) : null,
+            Workers = line.Isolation == TaskIsolation.Process ? workers : null,
+            Tags = line.Tags,
+            RunIdFile = line.RunIdFile,
+            LiveProgress = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected,
+            RunCreated = run => created = run,
+        };
 
-    // The run command's work, with the parser or without it.
-    private static async Task<int> RunFlowAsync(FlowDefinition flow, RunOptions options, Dictionary<string, string> parameters, TextWriter output, CancellationToken cancellationToken)
-    {
-        var result = await new LocalScheduler(flow, options).RunAsync(parameters, cancellationToken).ConfigureAwait(false);
-        await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return result.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
-    }
-
-    // The resume command's work, with the parser or without it.
-    private static async Task<int> ResumeFlowAsync(FlowDefinition flow, RunOptions options, string? origin, string? step, CancellationToken cancellationToken)
-    {
-        var result = await new LocalScheduler(flow, options).ResumeAsync(origin, step, cancellationToken).ConfigureAwait(false);
-        return result.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
+        try
+        {
+            var scheduler = new LocalScheduler(flow, options);
+            var result = line.Resume
+                ? await scheduler.ResumeAsync(line.Origin, line.Step, cancellationToken).ConfigureAwait(false)
+                : await scheduler.RunAsync(line.Parameters, cancellationToken).ConfigureAwait(false);
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return result.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
+        }
+        catch (Exception e) when (created is { } run && e is FlowException or IOException or UnauthorizedAccessException)
+        {
+            // The datastore failed under the scheduler itself (an S3 outage, a local folder gone): the run started, and did not finish.
+            error.WriteLine($"error: {e.Message}");
+            error.WriteLine($"Run {run.RunId} stopped before it finished; once the cause is fixed, resume it with: dotnet run -- resume --origin-run-id {run.RunId}");
+            return ExitCodes.RunFailed;
+        }
     }
 
     /// <summary>
@@ -259,7 +284,7 @@ public static partial class FlowApp
             var value = arg.StartsWith("--isolation", StringComparison.Ordinal)
                 ? arg.Length == "--isolation".Length ? (i + 1 < args.Count ? args[i + 1] : "") : arg.Length > "--isolation".Length + 1 && arg["--isolation".Length] is '=' or ':' ? arg[("--isolation".Length + 1)..] : null
                 : null;
-            if (value is not null && !string.Equals(value, nameof(TaskIsolation.Process), StringComparison.OrdinalIgnoreCase))
+            if (value is not null && IsolationNamed(value) != TaskIsolation.Process)
             {
                 return false;
             }
@@ -267,6 +292,14 @@ public static partial class FlowApp
 
         return true;
     }
+
+    /// <summary>The isolation <paramref name="name"/> names: <c>Process</c> or <c>InProcess</c>, in any case, with or without a hyphen (<c>in-process</c>).</summary>
+    internal static TaskIsolation? IsolationNamed(string name) => name.Replace("-", "", StringComparison.Ordinal).ToLowerInvariant() switch
+    {
+        "process" => TaskIsolation.Process,
+        "inprocess" => TaskIsolation.InProcess,
+        _ => null,
+    };
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static WorkerPool? EarlyWorkers(string[] args, string? flowArgument)
@@ -306,7 +339,10 @@ public static partial class FlowApp
         return new WorkerCommand(path, arguments);
     }
 
-    private sealed partial class Commands(FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers)
+    // Runs what a run or resume command line asks for; tests put one in its place that only keeps it.
+    private delegate Task<int> Execution(RunCommandLine line, CancellationToken cancellationToken);
+
+    private sealed partial class Commands(FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers, Execution? execute)
     {
         private readonly Option<string?> _root = new("--datastore-root")
         {
@@ -319,19 +355,31 @@ public static partial class FlowApp
         private readonly Option<int> _maxWorkers = new("--max-workers")
         {
             Description = "How many tasks run at once.",
-            DefaultValueFactory = _ => Environment.ProcessorCount,
+            DefaultValueFactory = _ => RunCommandLine.Default.MaxWorkers,
         };
 
         private readonly Option<int> _maxSplits = new("--max-num-splits")
         {
             Description = "The most children one foreach may have.",
-            DefaultValueFactory = _ => DefaultMaxNumSplits,
+            DefaultValueFactory = _ => RunCommandLine.Default.MaxNumSplits,
         };
 
         private readonly Option<TaskIsolation> _isolation = new("--isolation")
         {
-            Description = "Where tasks run: Process (reusable worker processes; a crash or timeout fails only the task) or InProcess (threads of this process).",
-            DefaultValueFactory = _ => TaskIsolation.Process,
+            Description = "Where tasks run: Process (reusable worker processes; a crash or timeout fails only the task) or InProcess (threads of this process; also in-process).",
+            HelpName = "Process|InProcess",
+            DefaultValueFactory = _ => RunCommandLine.Default.Isolation,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (IsolationNamed(text) is { } isolation)
+                {
+                    return isolation;
+                }
+
+                result.AddError($"'{text}' is not an isolation for --isolation; use Process or InProcess (in-process).");
+                return default;
+            },
         };
 
         private readonly Option<string[]> _tags = new("--tag")
@@ -363,8 +411,20 @@ public static partial class FlowApp
             return root;
         }
 
-        private FlowDatastore Datastore(ParseResult parsed) =>
-            FlowDatastore.FromConfiguration(DatastoreConfig.Resolve(parsed.GetValue(_kind), parsed.GetValue(_root)));
+        /// <summary>The datastore that a command reading past runs names, which must exist: a missing local folder is a mistake, not an empty datastore.</summary>
+        private FlowDatastore ExistingDatastore(ParseResult parsed)
+        {
+            var config = DatastoreConfig.Resolve(parsed.GetValue(_kind), parsed.GetValue(_root));
+            if (config.Kind == DatastoreKind.Local && !Directory.Exists(config.Root))
+            {
+                var full = Path.GetFullPath(config.Root);
+                throw new FlowException(File.Exists(full)
+                    ? $"The datastore at {full} is a file; give --datastore-root a folder."
+                    : $"There is no datastore at {full}: the folder does not exist. Name an existing one with --datastore-root (or FLOW_DATASTORE_ROOT), or run the flow first.");
+            }
+
+            return FlowDatastore.FromConfiguration(config);
+        }
 
         private static Option<string?> CreateKindOption()
         {
@@ -377,18 +437,21 @@ public static partial class FlowApp
             return option;
         }
 
-        private RunOptions Options(ParseResult parsed) => RunOptionsFor(
-            flow,
-            output,
-            error,
-            flowArgument,
-            workers,
-            parsed.GetValue(_maxWorkers),
-            parsed.GetValue(_maxSplits),
-            parsed.GetValue(_isolation),
-            parsed.GetValue(_tags) ?? [],
-            parsed.GetValue(_kind),
-            parsed.GetValue(_root));
+        // What a run or resume command line says, whether the parser read it or not (see Plain).
+        private RunCommandLine Read(ParseResult parsed) => RunCommandLine.Default with
+        {
+            MaxWorkers = parsed.GetValue(_maxWorkers),
+            MaxNumSplits = parsed.GetValue(_maxSplits),
+            Isolation = parsed.GetValue(_isolation),
+            Tags = parsed.GetValue(_tags) ?? [],
+            DatastoreKind = parsed.GetValue(_kind),
+            DatastoreRoot = parsed.GetValue(_root),
+        };
+
+        private Task<int> ExecuteAsync(RunCommandLine line, CancellationToken cancellationToken) =>
+            execute is null
+                ? FlowApp.ExecuteAsync(flow, line, output, error, flowArgument, workers, cancellationToken)
+                : execute(line, cancellationToken);
 
         private Command RunCommand()
         {
@@ -426,7 +489,7 @@ public static partial class FlowApp
                     }
                 }
 
-                return await RunFlowAsync(flow, Options(parsed) with { RunIdFile = parsed.GetValue(runIdFile) }, values, output, cancellationToken).ConfigureAwait(false);
+                return await ExecuteAsync(Read(parsed) with { Parameters = values, RunIdFile = parsed.GetValue(runIdFile) }, cancellationToken).ConfigureAwait(false);
             });
             return command;
         }
@@ -444,10 +507,9 @@ public static partial class FlowApp
             command.Options.Add(_maxSplits);
             command.Options.Add(_isolation);
             command.Options.Add(_tags);
-            command.SetAction(async (parsed, cancellationToken) =>
-            {
-                return await ResumeFlowAsync(flow, Options(parsed) with { RunIdFile = parsed.GetValue(runIdFile) }, parsed.GetValue(origin), parsed.GetValue(step), cancellationToken).ConfigureAwait(false);
-            });
+            command.SetAction((parsed, cancellationToken) => ExecuteAsync(
+                Read(parsed) with { Resume = true, Step = parsed.GetValue(step), Origin = parsed.GetValue(origin), RunIdFile = parsed.GetValue(runIdFile) },
+                cancellationToken));
             return command;
         }
 
@@ -525,7 +587,7 @@ public static partial class FlowApp
                     Index = parsed.GetResult(index) is { Implicit: false } ? parsed.GetValue(index) : parsed.GetValue(foreachIndex) ?? 0,
                     Environment = flow.Graph[name].Environment.ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal),
                 };
-                var record = await new TaskExecutor(flow, Datastore(parsed)).RunAsync(request, null, cancellationToken).ConfigureAwait(false);
+                var record = await new TaskExecutor(flow, ExistingDatastore(parsed)).RunAsync(request, null, cancellationToken).ConfigureAwait(false);
                 error.WriteLine(record.Status == RunStatus.Succeeded
                     ? $"Task {record.Pathspec} succeeded."
                     : $"Task {record.Pathspec} failed: {record.Error}");

@@ -56,6 +56,9 @@ public sealed record RunOptions
     /// <summary>A worker pool started ahead of the run (its first worker already on its way up), used instead of a new one.</summary>
     internal WorkerPool? Workers { get; init; }
 
+    /// <summary>Called once the run's record exists: from then on a failure is the run's, not its command line's.</summary>
+    internal Action<RunRecord>? RunCreated { get; init; }
+
     /// <summary>Whether to keep a live status line on the terminal instead of a line per task.</summary>
     public bool LiveProgress { get; init; }
 
@@ -279,6 +282,7 @@ public sealed class LocalScheduler
             ResumedSteps = resumed,
         };
         await _datastore.Metadata.CreateRunAsync(run, cancellationToken).ConfigureAwait(false);
+        _options.RunCreated?.Invoke(run);
         if (_options.RunIdFile is { } file)
         {
             await File.WriteAllTextAsync(file, run.RunId + "\n", cancellationToken).ConfigureAwait(false);

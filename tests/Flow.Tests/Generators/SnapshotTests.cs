@@ -25,10 +25,9 @@ public class SnapshotTests
         var generated = driver.GetRunResult().Results.Single().GeneratedSources;
         var folder = Path.Combine(RepoPaths.Root, "tests", "Flow.Tests", "Snapshots", sample);
         var update = Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1";
-        var ci = string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
         var expectedFiles = Directory.Exists(folder) ? Directory.GetFiles(folder, "*.txt").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToList() : [];
         var actualFiles = generated.Select(g => g.HintName).Order(StringComparer.Ordinal).ToList();
-        if (update || (!ci && expectedFiles.Count == 0))
+        if (update || (!Ci.IsCi && expectedFiles.Count == 0))
         {
             if (Directory.Exists(folder))
             {

@@ -14,6 +14,9 @@ public static class RepoPaths
     /// <summary>The built program of a sample (built before the tests, as a project reference).</summary>
     public static string SampleDll(string name) => Path.Combine(Samples, name, "bin", Configuration, "net10.0", name + ".dll");
 
+    /// <summary>The test flows program (tests/Flow.TestFlows): several flows, the first argument names one.</summary>
+    public static string TestFlowsDll => Path.Combine(Root, "tests", "Flow.TestFlows", "bin", Configuration, "net10.0", "Flow.TestFlows.dll");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -41,7 +41,7 @@ public sealed class LocalFeed : IDisposable
     /// <summary>A new, empty feed in a new temporary folder (needs the dotnet CLI: ignores or fails the fixture without it).</summary>
     public static LocalFeed Create(string name)
     {
-        DotNetCli.Require();
+        TestProcess.RequireDotNet();
         var feed = new LocalFeed(Directory.CreateTempSubdirectory($"flow-{name}-").FullName);
         // The projects below stand alone, as a user's do: no MSBuild setup of an enclosing folder reaches them.
         foreach (var file in new[] { "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props" })
@@ -55,13 +55,13 @@ public sealed class LocalFeed : IDisposable
     /// <summary>Packs a project of this repository (path relative to its root) into the feed; returns the package's path.</summary>
     public string Pack(string project, string packageId)
     {
-        var pack = DotNetCli.Run(
+        var pack = TestProcess.RunDotNet(
             RepoPaths.Root,
             Timeout,
             "pack", Path.Combine(RepoPaths.Root, project), "-o", Feed, $"-p:PackageVersion={Version}");
         var package = Path.Combine(Feed, $"{packageId}.{Version}.nupkg");
         _packed.Add(packageId);
-        Assert.That(pack.ExitCode, Is.EqualTo(0), pack.ToString());
+        Assert.That(pack.Code, Is.EqualTo(0), pack.ToString());
         Assert.That(File.Exists(package), Is.True, $"{package} was not created.\n{pack}");
         return package;
     }
@@ -85,7 +85,7 @@ public sealed class LocalFeed : IDisposable
 
     public void Dispose()
     {
-        var locals = DotNetCli.Run(Root, Timeout, "nuget", "locals", "global-packages", "--list");
+        var locals = TestProcess.RunDotNet(Root, Timeout, "nuget", "locals", "global-packages", "--list");
         var globalPackages = Regex.Match(locals.Output, @"global-packages:\s*(.+)").Groups[1].Value.Trim();
         foreach (var id in _packed)
         {

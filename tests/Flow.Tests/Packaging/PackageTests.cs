@@ -138,10 +138,14 @@ public class PackageTests
     {
         var dir = ConsoleProject("console", BranchFlow);
 
-        var run = DotNetCli.Run(dir, Timeout, "run", "--", "run");
+        var run = TestProcess.RunDotNet(dir, Timeout, "run", "--", "run");
 
-        Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+        Assert.That(run.Code, Is.EqualTo(0), run.ToString());
         Assert.That(Lines(run.Output), Has.Some.EndsWith("out = 3"), run.ToString());
+
+        // The package leaves EventSource support as the SDK has it (on), so dotnet-counters and dotnet-trace can watch the program.
+        var config = Directory.GetFiles(Path.Combine(dir, "bin"), "*.runtimeconfig.json", SearchOption.AllDirectories).Single();
+        Assert.That(File.ReadAllText(config), Does.Not.Contain("EventSource"), config);
     }
 
     [Test]
@@ -149,9 +153,9 @@ public class PackageTests
     {
         var dir = ConsoleProject("console-broken", BrokenFlow);
 
-        var build = DotNetCli.Run(dir, Timeout, "build");
+        var build = TestProcess.RunDotNet(dir, Timeout, "build");
 
-        Assert.That(build.ExitCode, Is.Not.EqualTo(0), build.ToString());
+        Assert.That(build.Code, Is.Not.EqualTo(0), build.ToString());
         Assert.That(build.Output, Does.Match(@"error FLOW\d{3}:"), build.ToString());
     }
 
@@ -160,9 +164,9 @@ public class PackageTests
     {
         var dir = FileBasedApp("file-based", BranchFlow);
 
-        var run = DotNetCli.Run(dir, Timeout, "run", "flow.cs", "--artifacts-path", Path.Combine(dir, "artifacts"), "--", "run");
+        var run = TestProcess.RunDotNet(dir, Timeout, "run", "flow.cs", "--artifacts-path", Path.Combine(dir, "artifacts"), "--", "run");
 
-        Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+        Assert.That(run.Code, Is.EqualTo(0), run.ToString());
         Assert.That(Lines(run.Output), Has.Some.EndsWith("out = 3"), run.ToString());
     }
 
@@ -171,9 +175,9 @@ public class PackageTests
     {
         var dir = FileBasedApp("file-based-broken", BrokenFlow);
 
-        var build = DotNetCli.Run(dir, Timeout, "build", "flow.cs", "--artifacts-path", Path.Combine(dir, "artifacts"));
+        var build = TestProcess.RunDotNet(dir, Timeout, "build", "flow.cs", "--artifacts-path", Path.Combine(dir, "artifacts"));
 
-        Assert.That(build.ExitCode, Is.Not.EqualTo(0), build.ToString());
+        Assert.That(build.Code, Is.Not.EqualTo(0), build.ToString());
         Assert.That(build.Output, Does.Match(@"error FLOW\d{3}:"), build.ToString());
     }
 

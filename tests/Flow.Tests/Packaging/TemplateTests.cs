@@ -38,8 +38,8 @@ public class TemplateTests
         Feed.Pack(Path.Combine("src", "Flow", "Flow.csproj"), "Flow");
 
         _hive = Path.Combine(Feed.Root, "hive");
-        var install = DotNetCli.Run(Feed.Root, Timeout, "new", "install", _templatePackage, "--debug:custom-hive", _hive);
-        Assert.That(install.ExitCode, Is.EqualTo(0), install.ToString());
+        var install = TestProcess.RunDotNet(Feed.Root, Timeout, "new", "install", _templatePackage, "--debug:custom-hive", _hive);
+        Assert.That(install.Code, Is.EqualTo(0), install.ToString());
     }
 
     [OneTimeTearDown]
@@ -79,7 +79,7 @@ public class TemplateTests
 
         var create = NewFlow(dir, "Demo");
 
-        Assert.That(create.ExitCode, Is.EqualTo(0), create.ToString());
+        Assert.That(create.Code, Is.EqualTo(0), create.ToString());
         var project = Path.Combine(dir, "Demo");
         Assert.That(PackageReferenceVersion(Path.Combine(project, "Demo.csproj")), Is.EqualTo(Feed.Version));
         Assert.That(File.ReadAllText(Path.Combine(project, "Demo.cs")), Does.Contain("public partial class Demo : FlowSpec"));
@@ -87,9 +87,9 @@ public class TemplateTests
         Assert.That(File.Exists(Path.Combine(project, "README.md")), Is.True);
         Assert.That(Directory.Exists(Path.Combine(project, ".template.config")), Is.False);
 
-        var run = DotNetCli.Run(project, Timeout, "run", "--", "run");
+        var run = TestProcess.RunDotNet(project, Timeout, "run", "--", "run");
 
-        Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+        Assert.That(run.Code, Is.EqualTo(0), run.ToString());
         Assert.That(LocalFeed.Lines(run.Output), Has.Some.EndsWith("out = 3"), run.ToString());
     }
 
@@ -100,7 +100,7 @@ public class TemplateTests
 
         var create = NewFlow(dir, "My.Flows", "--flow-version", "1.2.3", "--no-restore");
 
-        Assert.That(create.ExitCode, Is.EqualTo(0), create.ToString());
+        Assert.That(create.Code, Is.EqualTo(0), create.ToString());
         var project = Path.Combine(dir, "My.Flows");
         Assert.That(PackageReferenceVersion(Path.Combine(project, "My.Flows.csproj")), Is.EqualTo("1.2.3"));
         var source = File.ReadAllText(Path.Combine(project, "My.Flows.cs"));
@@ -124,15 +124,15 @@ public class TemplateTests
         var source = PackageDirective.Replace(File.ReadAllText(HelloSample), $"#:package Flow@{Feed.Version}");
         File.WriteAllText(Path.Combine(dir, "hello.cs"), source);
 
-        var run = DotNetCli.Run(dir, Timeout, "run", "hello.cs", "--artifacts-path", Path.Combine(dir, "artifacts"), "--", "run");
+        var run = TestProcess.RunDotNet(dir, Timeout, "run", "hello.cs", "--artifacts-path", Path.Combine(dir, "artifacts"), "--", "run");
 
-        Assert.That(run.ExitCode, Is.EqualTo(0), run.ToString());
+        Assert.That(run.Code, Is.EqualTo(0), run.ToString());
         Assert.That(LocalFeed.Lines(run.Output), Has.Some.EndsWith("hello from Flow"), run.ToString());
     }
 
     /// <summary><c>dotnet new flow -n NAME</c> in a folder, with the test's template hive and no update check (no network).</summary>
-    private CommandResult NewFlow(string dir, string name, params string[] options) =>
-        DotNetCli.Run(dir, Timeout, ["new", "flow", "-n", name, .. options, "--no-update-check", "--debug:custom-hive", _hive]);
+    private ProcessResult NewFlow(string dir, string name, params string[] options) =>
+        TestProcess.RunDotNet(dir, Timeout, ["new", "flow", "-n", name, .. options, "--no-update-check", "--debug:custom-hive", _hive]);
 
     private static string? PackageReferenceVersion(string project) =>
         XDocument.Load(project).Descendants("PackageReference").Single(e => e.Attribute("Include")?.Value == "Flow").Attribute("Version")?.Value;

@@ -45,7 +45,7 @@ public class BadInputTests : ReliabilityTest
     [Test]
     public void ResumeInADatastoreWithoutRunsSaysSo()
     {
-        var result = FlowProcess.Run(TestFlows, Work, null, "FaultFlow", "resume", "--datastore-root", Path.Combine(Work, "empty"));
+        var result = TestProcess.RunProgram(TestFlows, Work, null, "FaultFlow", "resume", "--datastore-root", Path.Combine(Work, "empty"));
         Assert.That(result.Code, Is.EqualTo(2), result.ToString());
         Assert.That(result.Error, Does.StartWith("error: ").And.Contain("There is no run of FaultFlow"), result.ToString());
     }
@@ -55,7 +55,7 @@ public class BadInputTests : ReliabilityTest
     {
         var file = Path.Combine(Work, "not-a-folder");
         File.WriteAllText(file, "");
-        var result = FlowProcess.Run(TestFlows, Work, null, "FaultFlow", "run", "--datastore-root", file);
+        var result = TestProcess.RunProgram(TestFlows, Work, null, "FaultFlow", "run", "--datastore-root", file);
         Assert.That(result.Code, Is.EqualTo(2), result.ToString());
         Assert.That(result.Error, Does.StartWith("error: ").And.Contain($"The datastore at {file} is a file"), result.ToString());
     }
@@ -89,6 +89,30 @@ public class BadInputTests : ReliabilityTest
         AssertRejected(result, "Flow FaultFlow has no step 'Nope'");
     }
 
+    [TestCase("runs")]
+    [TestCase("runs", "--all")]
+    [TestCase("dump", "{run}")]
+    [TestCase("logs", "{run}/End")]
+    [TestCase("tag", "list", "{run}")]
+    [TestCase("step", "End", "--run-id", "{run}", "--task-id", "7", "--input", "{run}/Join/6")]
+    public void ACommandOnADatastoreThatDoesNotExistSaysSo(params string[] args)
+    {
+        var missing = Path.Combine(Work, "no-such-datastore");
+        var result = TestProcess.RunProgram(TestFlows, Work, null, ["FaultFlow", .. args.Select(a => a.Replace("{run}", _runId, StringComparison.Ordinal)), "--datastore-root", missing]);
+        Assert.That(result.Code, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.StartWith($"error: There is no datastore at {missing}: the folder does not exist."), result.ToString());
+        Assert.That(Directory.Exists(missing), Is.False, "looking must not create it");
+    }
+
+    [Test]
+    public void RunsWithoutADatastoreInTheWorkingFolderSaysSo()
+    {
+        var empty = Directory.CreateDirectory(Path.Combine(Work, "elsewhere")).FullName;
+        var result = TestProcess.RunProgram(TestFlows, empty, null, "FaultFlow", "runs");
+        Assert.That(result.Code, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.Contain($"There is no datastore at {Path.Combine(empty, ".flow")}"), result.ToString());
+    }
+
     [Test]
     public void AParameterOfTheWrongTypeSaysWhich()
     {
@@ -101,7 +125,7 @@ public class BadInputTests : ReliabilityTest
     [Test]
     public void AnUnknownFlowOfAProgramWithSeveralSaysWhichItHas()
     {
-        var result = FlowProcess.Run(TestFlows, Work, null, "NoFlow", "run");
+        var result = TestProcess.RunProgram(TestFlows, Work, null, "NoFlow", "run");
         Assert.That(result.Code, Is.EqualTo(2), result.ToString());
         Assert.That(result.Error, Does.Contain("unknown flow 'NoFlow'").And.Contain("FaultFlow"), result.ToString());
     }

@@ -12,10 +12,10 @@ public class ConcurrencyTests : ReliabilityTest
     public void TwoRunsAtOnceEachGetTheirOwnResult()
     {
         var slow = Env(("FLOW_TEST_SLEEP_MS", "300"), ("FLOW_TEST_FAULT_INDEX", "-1"));
-        using var first = FlowProcess.Start(TestFlows, Work, slow, "ParamFlow", "run", "--seed", "1", "--datastore-root", Root);
-        using var second = FlowProcess.Start(TestFlows, Work, slow, "ParamFlow", "run", "--seed", "2", "--datastore-root", Root);
-        var one = first.WaitForExit(FlowProcess.Patience);
-        var two = second.WaitForExit(FlowProcess.Patience);
+        using var first = TestProcess.StartProgram(TestFlows, Work, slow, "ParamFlow", "run", "--seed", "1", "--datastore-root", Root);
+        using var second = TestProcess.StartProgram(TestFlows, Work, slow, "ParamFlow", "run", "--seed", "2", "--datastore-root", Root);
+        var one = first.WaitForExit(TestProcess.Patience);
+        var two = second.WaitForExit(TestProcess.Patience);
 
         Assert.That(one.Code, Is.EqualTo(0), one.ToString());
         Assert.That(two.Code, Is.EqualTo(0), two.ToString());

@@ -16,7 +16,7 @@ public class InterruptTests : ReliabilityTest
     private void Interrupt(string signal, int expected, params string[] args)
     {
         // In its own working folder, so that a bare 'run' (no --datastore-root) stores in this test's .flow.
-        using var run = FlowProcess.Start(TestFlows, Work, null, args);
+        using var run = TestProcess.StartProgram(TestFlows, Work, null, args);
         run.WaitUntil(() => run.Output.Contains("spinning", StringComparison.Ordinal), "the step to start");
         using (var kill = Process.Start("kill", ["-" + signal[3..], run.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
         {

@@ -19,7 +19,7 @@ public class KillTests : ReliabilityTest
     public async Task AfterTheWholeRunIsKilledMidWayResumeGivesTheUndisturbedResults(int finished)
     {
         var calm = new StoredData(Path.Combine(Work, "calm"));
-        var baseline = FlowProcess.Run(TestFlows, Work, Eight, "FaultFlow", "run", "--datastore-root", calm.Root);
+        var baseline = TestProcess.RunProgram(TestFlows, Work, Eight, "FaultFlow", "run", "--datastore-root", calm.Root);
         Assert.That(baseline.Code, Is.EqualTo(0), baseline.ToString());
 
         var runId = KillWhenFinished(finished, "run");
@@ -38,7 +38,7 @@ public class KillTests : ReliabilityTest
     public async Task AResumeThatIsKilledCanItselfBeResumed()
     {
         var calm = new StoredData(Path.Combine(Work, "calm"));
-        var baseline = FlowProcess.Run(TestFlows, Work, Eight, "FaultFlow", "run", "--datastore-root", calm.Root);
+        var baseline = TestProcess.RunProgram(TestFlows, Work, Eight, "FaultFlow", "run", "--datastore-root", calm.Root);
         Assert.That(baseline.Code, Is.EqualTo(0), baseline.ToString());
 
         var first = KillWhenFinished(3, "run");
@@ -60,7 +60,7 @@ public class KillTests : ReliabilityTest
     {
         var before = Stored.RunIds("FaultFlow");
         string? runId = null;
-        using (var run = FlowProcess.Start(TestFlows, Work, EightSlowly, ["FaultFlow", .. args, "--datastore-root", Root]))
+        using (var run = TestProcess.StartProgram(TestFlows, Work, EightSlowly, ["FaultFlow", .. args, "--datastore-root", Root]))
         {
             run.WaitUntil(
                 () => (runId ??= Stored.RunIds("FaultFlow").Except(before).SingleOrDefault()) is { } id && Stored.TaskJsons("FaultFlow", id).Count >= finished,
@@ -81,7 +81,7 @@ public class KillTests : ReliabilityTest
     {
         var calm = new StoredData(Path.Combine(Work, "calm"));
         var big = Env(("FLOW_TEST_BIG_MB", "32"));
-        var baseline = FlowProcess.Run(TestFlows, Work, big, "BigFlow", "run", "--datastore-root", calm.Root);
+        var baseline = TestProcess.RunProgram(TestFlows, Work, big, "BigFlow", "run", "--datastore-root", calm.Root);
         Assert.That(baseline.Code, Is.EqualTo(0), baseline.ToString());
 
         var marker = Path.Combine(Work, "killed");

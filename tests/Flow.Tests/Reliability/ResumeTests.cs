@@ -10,7 +10,7 @@ public class ResumeTests : ReliabilityTest
     private static string ResumeFlow => RepoPaths.SampleDll("ResumeFlow");
 
     private ProcessResult Sample(bool fixedJoin, params string[] args) =>
-        FlowProcess.Run(ResumeFlow, Work, fixedJoin ? Env(("FLOW_RESUME_FIXED", "1")) : null, [.. args, "--datastore-root", Root]);
+        TestProcess.RunProgram(ResumeFlow, Work, fixedJoin ? Env(("FLOW_RESUME_FIXED", "1")) : null, [.. args, "--datastore-root", Root]);
 
     [Test]
     public void AFailedJoinIsFixedAndResumedWithThePrintedCommand()

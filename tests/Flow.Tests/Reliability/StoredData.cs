@@ -124,7 +124,7 @@ public abstract class ReliabilityTest
 
     protected StoredData Stored => new(Root);
 
-    protected static string TestFlows => FlowProcess.TestFlowsDll;
+    protected static string TestFlows => RepoPaths.TestFlowsDll;
 
     [SetUp]
     public void CreateWorkFolder() => Work = Directory.CreateTempSubdirectory("flow-reliability-").FullName;
@@ -143,7 +143,7 @@ public abstract class ReliabilityTest
 
     /// <summary>Runs a flow of the test flows program against this test's datastore.</summary>
     protected ProcessResult RunFlow(string flow, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
-        FlowProcess.Run(TestFlows, Work, environment, [flow, .. args, "--datastore-root", Root]);
+        TestProcess.RunProgram(TestFlows, Work, environment, [flow, .. args, "--datastore-root", Root]);
 
     protected internal static string RunIdStarted(ProcessResult result) =>
         System.Text.RegularExpressions.Regex.Match(result.Error, @"run (\S+) (started|resumes)") is { Success: true } m
@@ -161,7 +161,7 @@ public sealed class PreparedRun : IDisposable
 
     public PreparedRun(string flow, string expected)
     {
-        Result = FlowProcess.Run(FlowProcess.TestFlowsDll, _folder, null, flow, "run", "--datastore-root", Path.Combine(_folder, ".flow"));
+        Result = TestProcess.RunProgram(RepoPaths.TestFlowsDll, _folder, null, flow, "run", "--datastore-root", Path.Combine(_folder, ".flow"));
         Assert.That(Result.Code, Is.EqualTo(0), Result.ToString());
         Assert.That(Result.Output, Does.Contain(expected), Result.ToString());
         RunId = ReliabilityTest.RunIdStarted(Result);

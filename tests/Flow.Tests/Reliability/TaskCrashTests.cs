@@ -52,10 +52,10 @@ public class TaskCrashTests : ReliabilityTest
     [Test]
     public void TimeoutStopsATaskInATightCpuLoopSoonAfterItsLimit()
     {
-        using var run = FlowProcess.Start(TestFlows, Work, null, "HangFlow", "run", "--datastore-root", Root);
+        using var run = TestProcess.StartProgram(TestFlows, Work, null, "HangFlow", "run", "--datastore-root", Root);
         run.WaitUntil(() => run.Output.Contains("spinning", StringComparison.Ordinal), "the step started spinning");
         var spinning = System.Diagnostics.Stopwatch.StartNew();
-        var result = run.WaitForExit(FlowProcess.Patience);
+        var result = run.WaitForExit(TestProcess.Patience);
         var stoppedAfter = spinning.Elapsed;
 
         Assert.That(result.Code, Is.EqualTo(1), result.ToString());
@@ -78,7 +78,7 @@ public class TaskCrashTests : ReliabilityTest
     [Test]
     public void AWorkerLeftBehindByAKilledSchedulerStopsItsTask()
     {
-        using var run = FlowProcess.Start(TestFlows, Work, Env(("FLOW_TEST_FAULT", "hang")), "FaultFlow", "run", "--datastore-root", Root);
+        using var run = TestProcess.StartProgram(TestFlows, Work, Env(("FLOW_TEST_FAULT", "hang")), "FaultFlow", "run", "--datastore-root", Root);
         run.WaitUntil(() => Stored.RunIds("FaultFlow") is [var runId] && Stored.TaskJsons("FaultFlow", runId).Count >= 4, "every task but the hung one finished");
         Assert.That(WorkersOf(run.Id), Is.Not.Empty, "the worker running the hung task");
         run.KillAlone();

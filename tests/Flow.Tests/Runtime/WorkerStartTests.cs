@@ -20,6 +20,7 @@ public class WorkerStartTests
     [TestCase("worker", "--socket", "/tmp/x.sock")]
     [TestCase("run", "--isolation", "InProcess")]
     [TestCase("run", "--isolation", "inprocess")]
+    [TestCase("run", "--isolation", "in-process")]
     [TestCase("run", "--isolation=InProcess")]
     [TestCase("run", "--isolation:InProcess")]
     [TestCase("run", "--help")]

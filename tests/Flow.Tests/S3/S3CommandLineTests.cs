@@ -35,7 +35,7 @@ public class S3CommandLineTests
         var first = Folder("flow-s3-first-");
         var firstEnvironment = Moto.AwsEnvironment();
         firstEnvironment["FLOW_DATASTORE_ROOT"] = root;
-        var failed = FlowProcess.Run(dll, first, firstEnvironment, "run");
+        var failed = TestProcess.RunProgram(dll, first, firstEnvironment, "run");
         Assert.That(failed.Code, Is.EqualTo(1), failed.ToString());
         var origin = Regex.Match(failed.Error, @"run (\S+) started").Groups[1].Value;
         Assert.That(origin, Is.Not.Empty, failed.ToString());
@@ -49,7 +49,7 @@ public class S3CommandLineTests
         Directory.CreateDirectory(work);
         var secondEnvironment = Moto.AwsEnvironment();
         secondEnvironment["HOME"] = home;
-        ProcessResult Second(params string[] args) => FlowProcess.Run(dll, work, secondEnvironment, args);
+        ProcessResult Second(params string[] args) => TestProcess.RunProgram(dll, work, secondEnvironment, args);
 
         secondEnvironment["FLOW_RESUME_FIXED"] = "1";
         var resumed = Second("resume", "Join", "--origin-run-id", origin, "--tag", "fixed");
@@ -68,11 +68,11 @@ public class S3CommandLineTests
 
         var tagged = Second("tag", "add", resumedId, "shared");
         Assert.That(tagged.Code, Is.EqualTo(0), tagged.ToString());
-        var tags = FlowProcess.Run(dll, first, firstEnvironment, "tag", "list", resumedId);
+        var tags = TestProcess.RunProgram(dll, first, firstEnvironment, "tag", "list", resumedId);
         Assert.That(tags.Code, Is.EqualTo(0), tags.ToString());
         Assert.That(tags.Output, Does.Contain("fixed").And.Contain("shared"), tags.ToString());
 
-        var dump = FlowProcess.Run(dll, first, firstEnvironment, "dump", resumedId);
+        var dump = TestProcess.RunProgram(dll, first, firstEnvironment, "dump", resumedId);
         Assert.That(dump.Code, Is.EqualTo(0), dump.ToString());
         Assert.That(dump.Output, Does.Contain("Out"), dump.ToString());
 
@@ -89,7 +89,7 @@ public class S3CommandLineTests
         var work = Folder("flow-s3-none-");
         var environment = Moto.AwsEnvironment();
         environment["HOME"] = work;
-        var result = FlowProcess.Run(RepoPaths.SampleDll("BranchFlow"), work, environment, "run", "--datastore", "s3");
+        var result = TestProcess.RunProgram(RepoPaths.SampleDll("BranchFlow"), work, environment, "run", "--datastore", "s3");
         Assert.That(result.Code, Is.EqualTo(2), result.ToString());
         Assert.That(result.Error, Does.Contain("has no root").And.Contain("s3://BUCKET/PREFIX"), result.ToString());
     }

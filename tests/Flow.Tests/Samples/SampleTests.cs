@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using Flow.Tests.Infrastructure;
 using NUnit.Framework;
 
 namespace Flow.Tests.Samples;
@@ -11,39 +9,20 @@ public class SampleTests
     [TestCase("ForeachFlow", "out = 122")]
     public void SampleRunPrintsItsResult(string sample, string expected)
     {
-        var (code, output, error) = Run(sample, "run");
-        Assert.That(code, Is.EqualTo(0), error);
-        Assert.That(output.Split('\n').Select(l => l.Trim()), Has.Some.EndsWith(expected), output);
+        var result = Run(sample, "run");
+        Assert.That(result.Code, Is.EqualTo(0), result.ToString());
+        Assert.That(result.Output.Split('\n').Select(l => l.Trim()), Has.Some.EndsWith(expected), result.ToString());
     }
 
     [Test]
     public void ResourcesFlowRunsOnAMachineSmallerThanItAsksFor()
     {
-        var (code, output, error) = Run("ResourcesFlow", "run");
-        Assert.That(code, Is.EqualTo(0), error);
-        Assert.That(output, Does.Contain("train saw ").And.Contain("load saw "), output);
+        var result = Run("ResourcesFlow", "run");
+        Assert.That(result.Code, Is.EqualTo(0), result.ToString());
+        Assert.That(result.Output, Does.Contain("train saw ").And.Contain("load saw "), result.ToString());
     }
 
-    public static (int Code, string Output, string Error) Run(string sample, params string[] args)
-    {
-        var dll = RepoPaths.SampleDll(sample);
-        Assert.That(File.Exists(dll), Is.True, $"The sample {sample} is not built at {dll}; build the solution first.");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Directory.CreateTempSubdirectory("flow-sample-").FullName };
-        start.ArgumentList.Add(dll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{sample} {string.Join(' ', args)} did not finish in 2 minutes.");
-        }
-
-        return (process.ExitCode, output.Result, error.Result);
-    }
+    /// <summary>Runs a built sample in a folder of its own, with Flow's variables of the test process left out.</summary>
+    public static ProcessResult Run(string sample, params string[] args) =>
+        TestProcess.RunProgram(RepoPaths.SampleDll(sample), Directory.CreateTempSubdirectory("flow-sample-").FullName, null, args);
 }

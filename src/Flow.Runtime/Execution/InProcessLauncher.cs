@@ -2,24 +2,45 @@ using Flow.Datastore;
 
 namespace Flow.Execution;
 
-/// <summary>Runs tasks on the thread pool of this process.</summary>
+/// <summary>
+/// Runs tasks on the thread pool of this process. A thread cannot be stopped: a task past its timeout is
+/// recorded as failed and left running, fenced off (<see cref="AttemptFence"/>) so that it writes nothing
+/// afterwards, with its step's cancellation token cancelled in case it looks.
+/// </summary>
 internal sealed class InProcessLauncher(TaskExecutor executor) : ITaskLauncher
 {
     public async Task<TaskRecord> RunAsync(TaskRequest request, TimeSpan? timeout, CancellationToken cancellationToken)
     {
-        var work = Task.Run(() => executor.RunAsync(request, $"[{request.Step}/{request.TaskId}] ", cancellationToken), cancellationToken);
-        if (timeout is not { } limit || await Task.WhenAny(work, Task.Delay(limit, cancellationToken)).ConfigureAwait(false) == work)
+        var prefix = $"[{request.Step}/{request.TaskId}] ";
+        if (timeout is not { } limit)
+        {
+            return await Task.Run(() => executor.RunAsync(request, prefix, cancellationToken), cancellationToken).ConfigureAwait(false);
+        }
+
+        var started = DateTimeOffset.UtcNow;
+        var fence = new AttemptFence();
+        var work = Task.Run(() => executor.RunAsync(request, prefix, cancellationToken, fence), cancellationToken);
+        if (await Task.WhenAny(work, Task.Delay(limit, cancellationToken)).ConfigureAwait(false) == work || !fence.TryAbandon())
         {
             return await work.ConfigureAwait(false);
         }
 
-        return TimedOut(executor.Definition.Graph.Name, request, limit);
+        // What the abandoned attempt ends with, if it ever ends, is nobody's concern any more.
+        _ = work.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        cancellationToken.ThrowIfCancellationRequested();
+        var failed = TimedOut(executor.Definition.Graph.Name, request, limit, stopped: false) with { StartedAt = started };
+        await executor.Datastore.Metadata.PutTaskAsync(failed, cancellationToken).ConfigureAwait(false);
+        return failed;
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    internal static TaskRecord TimedOut(string flow, TaskRequest request, TimeSpan limit) => Failed(
-        flow, request, new TimeoutException($"Step {request.Step} ran longer than its timeout of {limit.TotalSeconds:0} s and was stopped."));
+    internal static TaskRecord TimedOut(string flow, TaskRequest request, TimeSpan limit, bool stopped) => Failed(
+        flow,
+        request,
+        new TimeoutException(stopped
+            ? $"Step {request.Step} ran longer than its timeout of {limit.TotalSeconds:0} s and was stopped."
+            : $"Step {request.Step} ran longer than its timeout of {limit.TotalSeconds:0} s and was given up; it ran in the scheduler's process, where a step that does not observe Current.CancellationToken cannot be stopped (run with --isolation Process to stop it)."));
 
     internal static TaskRecord Failed(string flow, TaskRequest request, Exception error) => new()
     {

@@ -13,6 +13,13 @@ public sealed record TaskInfo(string FlowName, string RunId, string Step, long T
 {
     /// <summary>The task's path: <c>RUN/STEP/TASK</c>.</summary>
     public string Pathspec => $"{RunId}/{Step}/{TaskId}";
+
+    /// <summary>
+    /// Cancelled when the task should stop: the run was cancelled, or, for a task running in the scheduler's own
+    /// process (<see cref="TaskIsolation.InProcess"/>), its <c>[Timeout]</c> passed. A step that runs long should
+    /// check it; one that does not runs on unseen, since only a worker process can be stopped against its will.
+    /// </summary>
+    public CancellationToken CancellationToken { get; init; }
 }
 
 /// <summary>The mutable state of the task that a flow instance runs: set by the runtime, read through <see cref="FlowSpec"/>.</summary>

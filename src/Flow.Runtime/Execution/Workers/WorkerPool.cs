@@ -138,7 +138,7 @@ internal sealed class WorkerPool : ITaskLauncher
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout is { } limitTime)
         {
             await RetireAsync(worker).ConfigureAwait(false);
-            return await RecordAsync(InProcessLauncher.TimedOut(worker.Flow, request, limitTime)).ConfigureAwait(false);
+            return await RecordAsync(InProcessLauncher.TimedOut(worker.Flow, request, limitTime, stopped: true)).ConfigureAwait(false);
         }
         catch (IOException)
         {

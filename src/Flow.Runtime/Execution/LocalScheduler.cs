@@ -55,12 +55,13 @@ public sealed class LocalScheduler
         }
 
         var run = await CreateRunAsync(refs, null, [], cancellationToken).ConfigureAwait(false);
-        return await ExecuteAsync(run, new Dictionary<string, TaskRecord>(), cancellationToken).ConfigureAwait(false);
+        return await ExecuteAsync(run, null, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// Resumes a run in a new run: every successful task before <paramref name="step"/> (or, without it,
-    /// outside the failed steps and what follows them) is cloned by reference; the rest runs again.
+    /// Resumes a run in a new run: every task that succeeded in the origin run, and whose inputs were cloned, is
+    /// cloned by reference, except the tasks of <paramref name="step"/> and the steps after it; the rest runs
+    /// again (see <see cref="ResumePlan"/>). Without a step, only what failed or never ran runs, and what follows it.
     /// </summary>
     public async Task<RunResult> ResumeAsync(string? originRunId = null, string? step = null, CancellationToken cancellationToken = default)
     {
@@ -77,51 +78,20 @@ public sealed class LocalScheduler
                 ?? throw new FlowException($"There is no run of {graph.Name} by {_options.User ?? DefaultUser()} to resume in the datastore at {_datastore.Description}; name one with --origin-run-id.")
             : await _datastore.Metadata.GetRunAsync(graph.Name, Ids.Check(originRunId, "run id"), cancellationToken).ConfigureAwait(false)
                 ?? throw new FlowException($"Run {graph.Name}/{originRunId} is not in the datastore at {_datastore.Description}.");
-        var tasks = await _datastore.Metadata.ListTasksAsync(graph.Name, origin.RunId, cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<string> from;
-        if (step is not null)
+        if (step == "Start")
         {
-            from = [graph[step].Name];
-            if (step == "Start")
-            {
-                throw new FlowException("Resuming from Start would run everything again; start a new run with 'run' instead.");
-            }
-        }
-        else
-        {
-            from = tasks.Where(t => t.Status == RunStatus.Failed).Select(t => t.Step).Distinct().ToList();
+            throw new FlowException("Resuming from Start would run everything again; start a new run with 'run' instead.");
         }
 
-        var rerun = Descendants(graph, from);
-        var clones = tasks
-            .Where(t => t.Status == RunStatus.Succeeded && !rerun.Contains(t.Step))
-            .GroupBy(t => t.Position, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.OrderByDescending(t => t.FinishedAt).First(), StringComparer.Ordinal);
-        var run = await CreateRunAsync(origin.Parameters, origin.RunId, from, cancellationToken).ConfigureAwait(false);
-        return await ExecuteAsync(run, clones, cancellationToken).ConfigureAwait(false);
+        var tasks = await _datastore.Metadata.ListTasksAsync(graph.Name, origin.RunId, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> rerun = step is not null ? [graph[step].Name] : [];
+        var resumed = step is not null ? rerun : tasks.Where(t => t.Status == RunStatus.Failed).Select(t => t.Step).Distinct().ToList();
+        var run = await CreateRunAsync(origin.Parameters, origin.RunId, resumed, cancellationToken).ConfigureAwait(false);
+        return await ExecuteAsync(run, new ResumePlan(graph, tasks, rerun), cancellationToken).ConfigureAwait(false);
     }
 
     internal static string DefaultUser() =>
         System.Environment.GetEnvironmentVariable("FLOW_USER") is { Length: > 0 } user ? user : System.Environment.UserName;
-
-    private static HashSet<string> Descendants(FlowGraph graph, IEnumerable<string> steps)
-    {
-        var result = new HashSet<string>(StringComparer.Ordinal);
-        var pending = new Stack<string>(steps);
-        while (pending.Count > 0)
-        {
-            var name = pending.Pop();
-            if (result.Add(name))
-            {
-                foreach (var next in graph[name].Next)
-                {
-                    pending.Push(next);
-                }
-            }
-        }
-
-        return result;
-    }
 
     /// <summary>
     /// Checks every step's [Resources] against the machine before anything runs: a GPU request larger than
@@ -186,7 +156,7 @@ public sealed class LocalScheduler
         return run;
     }
 
-    private async Task<RunResult> ExecuteAsync(RunRecord run, IReadOnlyDictionary<string, TaskRecord> clones, CancellationToken cancellationToken)
+    private async Task<RunResult> ExecuteAsync(RunRecord run, ResumePlan? resume, CancellationToken cancellationToken)
     {
         var executor = new TaskExecutor(_definition, _datastore);
         var display = new ProgressDisplay(_options.Log ?? Console.Error, _options.LiveProgress, _definition.Graph.Steps.Select(s => s.Name).ToList());
@@ -197,7 +167,7 @@ public sealed class LocalScheduler
             await using ITaskLauncher launcher = _options.Isolation == TaskIsolation.Process
                 ? Workers(output, log)
                 : new InProcessLauncher(executor);
-            var state = new RunState(_definition, _options with { Log = log }, _datastore, run, launcher, clones, Capacity, display);
+            var state = new RunState(_definition, _options with { Log = log }, _datastore, run, launcher, resume, Capacity, display);
             return await state.RunAsync(cancellationToken).ConfigureAwait(false);
         }
         finally

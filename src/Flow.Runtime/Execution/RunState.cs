@@ -6,7 +6,7 @@ using Flow.Serialization;
 namespace Flow.Execution;
 
 /// <summary>One run in progress: the ready queue, the resources free, the joins waiting for branches, and the tasks running.</summary>
-internal sealed class RunState(FlowDefinition definition, RunOptions options, FlowDatastore datastore, RunRecord run, ITaskLauncher launcher, IReadOnlyDictionary<string, TaskRecord> clones, MachineCapacity capacity, ProgressDisplay display)
+internal sealed class RunState(FlowDefinition definition, RunOptions options, FlowDatastore datastore, RunRecord run, ITaskLauncher launcher, ResumePlan? resume, MachineCapacity capacity, ProgressDisplay display)
 {
     private const int LookAhead = 64;
     private readonly FlowGraph _graph = definition.Graph;
@@ -38,10 +38,12 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
                 {
                     var (pending, reservation) = next;
                     var taskId = ++_nextTaskId;
-                    if (clones.TryGetValue(pending.Position, out var origin) && origin.Step == pending.Step)
+                    if (resume?.CloneFor(pending.Step, pending.Position, pending.Inputs) is { } origin)
                     {
                         Release(reservation);
-                        Complete(pending, await CloneAsync(pending, taskId, origin, cancellationToken).ConfigureAwait(false));
+                        var clone = await CloneAsync(pending, taskId, origin, cancellationToken).ConfigureAwait(false);
+                        resume.Cloned(clone.Pathspec);
+                        Complete(pending, clone);
                         continue;
                     }
 
@@ -75,7 +77,7 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
         if (_failed is null && _end is { } endTask)
         {
             end = () => datastore.GetAllAsync(endTask.Artifacts, endTask.Pathspec, CancellationToken.None).GetAwaiter().GetResult();
-            var cloned = _cloned > 0 ? $" ({_cloned} cloned from run {run.OriginRunId})" : "";
+            var cloned = run.OriginRunId is null ? "" : $" ({_cloned} cloned from run {run.OriginRunId}, {_tasks - _cloned} ran)";
             _log.WriteLine($"Flow {_graph.Name}: run {run.RunId} succeeded: {_tasks} tasks{cloned} in {clock.Elapsed.TotalSeconds:0.00} s.");
         }
         else if (_failed is not null)

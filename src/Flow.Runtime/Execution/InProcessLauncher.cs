@@ -9,17 +9,25 @@ namespace Flow.Execution;
 /// </summary>
 internal sealed class InProcessLauncher(TaskExecutor executor) : ITaskLauncher
 {
+    private static readonly IReadOnlyDictionary<string, string> NoVariables = new Dictionary<string, string>();
+
+    /// <summary>Every task runs in this process, with its environment variables: one that sets some must run alone.</summary>
+    public bool SharesEnvironment => true;
+
     public async Task<TaskRecord> RunAsync(TaskRequest request, TimeSpan? timeout, CancellationToken cancellationToken)
     {
+        // Set here, not on the step's thread, so that they are put back when the attempt ends or is given up, never later.
+        using var environment = EnvironmentScope.Set(request.Environment);
+        var attempt = request.Environment.Count == 0 ? request : request with { Environment = NoVariables };
         var prefix = $"[{request.Step}/{request.TaskId}] ";
         if (timeout is not { } limit)
         {
-            return await Task.Run(() => executor.RunAsync(request, prefix, cancellationToken), cancellationToken).ConfigureAwait(false);
+            return await Task.Run(() => executor.RunAsync(attempt, prefix, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
 
         var started = DateTimeOffset.UtcNow;
         var fence = new AttemptFence();
-        var work = Task.Run(() => executor.RunAsync(request, prefix, cancellationToken, fence), cancellationToken);
+        var work = Task.Run(() => executor.RunAsync(attempt, prefix, cancellationToken, fence), cancellationToken);
         if (await Task.WhenAny(work, Task.Delay(limit, cancellationToken)).ConfigureAwait(false) == work || !fence.TryAbandon())
         {
             return await work.ConfigureAwait(false);

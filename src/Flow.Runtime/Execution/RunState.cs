@@ -14,6 +14,8 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
     private readonly SortedSet<int> _freeGpus = new(capacity.Gpus);
     private int _freeCpus = capacity.Cpus;
     private long _freeMemory = capacity.MemoryMb;
+    private int _reserved;
+    private bool _aloneRunning;
     private readonly Dictionary<(string Join, long SplitTask), (string Input, int Branch)?[]> _joins = new();
     private readonly TextWriter _log = options.Log ?? Console.Error;
     private long _nextTaskId;
@@ -89,16 +91,31 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
         return new RunResult(run.RunId, _failed?.Error ?? (_end is null ? StepError.From(new FlowException("The run stopped before its end step."), "End") : null), _failed?.Pathspec, end, _tasks, _cloned);
     }
 
-    /// <summary>The first ready task (within a short look-ahead) whose resources are free, reserved.</summary>
+    /// <summary>
+    /// The first ready task (within a short look-ahead) whose resources are free, reserved. A task that must run
+    /// alone (see <see cref="MustRunAlone"/>) waits for the running ones to finish, and nothing passes it meanwhile.
+    /// </summary>
     private (PendingTask, Reservation)? TakeReady()
     {
+        if (_aloneRunning)
+        {
+            return null;
+        }
+
         var node = _ready.First;
         for (var i = 0; node is not null && i < LookAhead; i++, node = node.Next)
         {
-            var request = _graph[node.Value.Step].Resources;
+            var step = _graph[node.Value.Step];
+            var request = step.Resources;
             var cpus = Math.Min(request?.Cpu ?? 1, capacity.Cpus);
             var memory = Math.Min(request?.MemoryMb ?? 0, capacity.MemoryMb);
             var gpus = capacity.Gpus.Count == 0 ? 0 : request?.Gpu ?? 0;
+            var alone = MustRunAlone(step, gpus);
+            if (alone && _reserved > 0)
+            {
+                return null;
+            }
+
             if (cpus <= _freeCpus && memory <= _freeMemory && gpus <= _freeGpus.Count)
             {
                 _ready.Remove(node);
@@ -110,18 +127,30 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
                     _freeGpus.Remove(gpu);
                 }
 
-                return (node.Value, new Reservation(cpus, memory, assigned));
+                _reserved++;
+                _aloneRunning = alone;
+                return (node.Value, new Reservation(cpus, memory, assigned, alone));
             }
         }
 
         return null;
     }
 
+    // Tasks on threads of one process share its environment variables: one that sets some ([Environment], or a GPU's
+    // CUDA_VISIBLE_DEVICES) must be the only task running while they are set.
+    private bool MustRunAlone(StepNode step, int gpus) =>
+        launcher.SharesEnvironment && (step.Environment.Count > 0 || gpus > 0);
+
     private void Release(Reservation reservation)
     {
         _freeCpus += reservation.Cpus;
         _freeMemory += reservation.MemoryMb;
         _freeGpus.UnionWith(reservation.Gpus);
+        _reserved--;
+        if (reservation.Alone)
+        {
+            _aloneRunning = false;
+        }
     }
 
     private async Task<TaskRecord> RunWithRetriesAsync(PendingTask pending, long taskId, Reservation reservation, CancellationToken cancellationToken)

@@ -135,26 +135,10 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         flow.State = state;
         // Only what the step uses was loaded (see LoadInputsAsync): that is what is set on the instance.
         var restored = definition.RestoreAll(flow, inherited, $"task {info.Pathspec}");
-        var saved = new List<(string Name, string? Value)>();
-        foreach (var (name, value) in request.Environment)
+        using (EnvironmentScope.Set(request.Environment))
+        using (TaskConsole.Capture(log))
         {
-            saved.Add((name, System.Environment.GetEnvironmentVariable(name)));
-            System.Environment.SetEnvironmentVariable(name, value);
-        }
-
-        try
-        {
-            using (TaskConsole.Capture(log))
-            {
-                definition.RunStep(flow, request.Step, new StepInvocation(definition, context, request.Step, inputs, item));
-            }
-        }
-        finally
-        {
-            foreach (var (name, value) in saved)
-            {
-                System.Environment.SetEnvironmentVariable(name, value);
-            }
+            definition.RunStep(flow, request.Step, new StepInvocation(definition, context, request.Step, inputs, item));
         }
 
         var next = CheckTransition(node, state);

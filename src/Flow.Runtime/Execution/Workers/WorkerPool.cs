@@ -89,6 +89,9 @@ internal sealed class WorkerPool : ITaskLauncher
         _sinks.TrySetResult((output, log));
     }
 
+    /// <summary>Each worker runs one task at a time, in its own environment.</summary>
+    public bool SharesEnvironment => false;
+
     public async Task<TaskRecord> RunAsync(TaskRequest request, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         if (_datastoreRoot is null)

@@ -159,7 +159,7 @@ public sealed class LocalScheduler
     private async Task<RunResult> ExecuteAsync(RunRecord run, ResumePlan? resume, CancellationToken cancellationToken)
     {
         var executor = new TaskExecutor(_definition, _datastore);
-        var display = new ProgressDisplay(_options.Log ?? Console.Error, _options.LiveProgress, _definition.Graph.Steps.Select(s => s.Name).ToList());
+        var display = new ProgressDisplay(_options.Log ?? Console.Error, _options.LiveProgress, _definition.Graph.Steps.Select(s => s.Name).ToList(), _options.TimeProvider);
         var log = display.Wrap(_options.Log ?? Console.Error);
         var output = display.Wrap(_options.Output ?? Console.Out);
         try

@@ -42,6 +42,9 @@ public sealed record RunOptions
     /// <summary>Whether to keep a live status line on the terminal instead of a line per task.</summary>
     public bool LiveProgress { get; init; }
 
+    /// <summary>Where the run's elapsed time comes from (default: the system's clock).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>What the machine offers tasks (default: detected).</summary>
     public MachineCapacity? Capacity { get; init; }
 }

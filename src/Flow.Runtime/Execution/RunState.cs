@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Flow.Datastore;
 using Flow.Graph;
 using Flow.Serialization;
@@ -26,11 +25,11 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
 
     public async Task<RunResult> RunAsync(CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
+        var started = options.TimeProvider.GetTimestamp();
         _log.WriteLine(run.OriginRunId is null
             ? $"Flow {_graph.Name}: run {run.RunId} started by {run.User}."
             : $"Flow {_graph.Name}: run {run.RunId} resumes run {run.OriginRunId} from {(run.ResumedSteps.Count == 0 ? "where it stopped" : string.Join(", ", run.ResumedSteps))}.");
-        _ready.AddLast(new PendingTask("Start", [], [], null, 0, null));
+        AddReady(new PendingTask("Start", [], [], null, 0, null));
         var running = new Dictionary<Task<TaskRecord>, (PendingTask Pending, Reservation Reservation)>();
         try
         {
@@ -45,6 +44,7 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
                         Release(reservation);
                         var clone = await CloneAsync(pending, taskId, origin, cancellationToken).ConfigureAwait(false);
                         resume.Cloned(clone.Pathspec);
+                        display.Cloned(pending.Step);
                         Complete(pending, clone);
                         continue;
                     }
@@ -80,7 +80,7 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
         {
             end = () => datastore.GetAllAsync(endTask.Artifacts, endTask.Pathspec, CancellationToken.None).GetAwaiter().GetResult();
             var cloned = run.OriginRunId is null ? "" : $" ({_cloned} cloned from run {run.OriginRunId}, {_tasks - _cloned} ran)";
-            _log.WriteLine($"Flow {_graph.Name}: run {run.RunId} succeeded: {_tasks} tasks{cloned} in {clock.Elapsed.TotalSeconds:0.00} s.");
+            _log.WriteLine($"Flow {_graph.Name}: run {run.RunId} succeeded: {_tasks} tasks{cloned} in {options.TimeProvider.GetElapsedTime(started).TotalSeconds:0.00} s.");
         }
         else if (_failed is not null)
         {
@@ -285,7 +285,7 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
                 if (count == 0)
                 {
                     var join = node.MatchingJoin ?? throw new FlowException($"Foreach step {record.Step} has no matching join in its graph; rebuild the flow.");
-                    _ready.AddLast(new PendingTask(join, [], [], null, pending.Index, pending.Frame));
+                    AddReady(new PendingTask(join, [], [], null, pending.Index, pending.Frame));
                     break;
                 }
 
@@ -299,11 +299,17 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
 
     }
 
+    private void AddReady(PendingTask pending)
+    {
+        _ready.AddLast(pending);
+        display.Queued(pending.Step);
+    }
+
     private void Enqueue(TaskRecord from, string target, int index, SplitFrame? frame, int? foreachIndex)
     {
         if (!_graph[target].IsJoin)
         {
-            _ready.AddLast(new PendingTask(target, [from.Pathspec], [], foreachIndex, index, frame));
+            AddReady(new PendingTask(target, [from.Pathspec], [], foreachIndex, index, frame));
             return;
         }
 
@@ -319,7 +325,7 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
         if (Array.TrueForAll(inputs, i => i is not null))
         {
             _joins.Remove(key);
-            _ready.AddLast(new PendingTask(target, inputs.Select(i => i!.Value.Input).ToList(), inputs.Select(i => i!.Value.Branch).ToList(), null, closing.ParentIndex, closing.Outer));
+            AddReady(new PendingTask(target, inputs.Select(i => i!.Value.Input).ToList(), inputs.Select(i => i!.Value.Branch).ToList(), null, closing.ParentIndex, closing.Outer));
         }
     }
 }

@@ -15,9 +15,9 @@ public sealed record TaskInfo(string FlowName, string RunId, string Step, long T
     public string Pathspec => $"{RunId}/{Step}/{TaskId}";
 
     /// <summary>
-    /// Cancelled when the task should stop: the run was cancelled, or, for a task running in the scheduler's own
-    /// process (<see cref="TaskIsolation.InProcess"/>), its <c>[Timeout]</c> passed. A step that runs long should
-    /// check it; one that does not runs on unseen, since only a worker process can be stopped against its will.
+    /// Cancelled when the task should stop: its <c>[Timeout]</c> passed while it ran in the scheduler's own process
+    /// (<see cref="TaskIsolation.InProcess"/>), or the run was cancelled. A step that runs long should pass it on or
+    /// check it: in process nothing else can stop it. A worker process past its timeout is killed instead.
     /// </summary>
     public CancellationToken CancellationToken { get; init; }
 }

@@ -33,16 +33,16 @@ public class TimeoutTests
     {
         var result = await RunAsync<OversleepFlow>();
         Assert.That(result.Succeeded, Is.False);
-        Assert.That(result.Error!.Message, Does.Contain("timeout of 1 s"));
+        Assert.That(result.Error!.Message, Does.Contain("timeout of 2 s"));
         var saved = await NapRecordAsync("OversleepFlow", result.RunId);
         Assert.That(saved.Status, Is.EqualTo(RunStatus.Failed));
-        Assert.That(saved.Error!.Message, Does.Contain("timeout of 1 s"));
+        Assert.That(saved.Error!.Message, Does.Contain("timeout of 2 s"));
 
         // The abandoned step wakes up and returns: nothing it does afterwards reaches the task's record.
         await NapSignals.Woke.Task.WaitAsync(Patience);
         var after = await RecordAfterSettlingAsync("OversleepFlow", result.RunId, saved);
         Assert.That(after.Status, Is.EqualTo(RunStatus.Failed));
-        Assert.That(after.Error!.Message, Does.Contain("timeout of 1 s"));
+        Assert.That(after.Error!.Message, Does.Contain("timeout of 2 s"));
     }
 
     [Test]
@@ -110,10 +110,10 @@ public partial class OversleepFlow : FlowSpec
     public void Start() => Next(Nap);
 
     [Step]
-    [Timeout(Seconds = 1)]
+    [Timeout(Seconds = 2)]
     public void Nap()
     {
-        Thread.Sleep(TimeSpan.FromSeconds(3));
+        Thread.Sleep(TimeSpan.FromSeconds(5));
         SleptIn = "attempt 0";
         NapSignals.Woke.TrySetResult();
         Next(End);
@@ -132,14 +132,15 @@ public partial class OversleepOnceFlow : FlowSpec
     [Step]
     public void Start() => Next(Nap);
 
+    // The retry does not sleep: two seconds are plenty for it, even on a busy machine.
     [Step]
-    [Timeout(Seconds = 1)]
+    [Timeout(Seconds = 2)]
     [Retry(Times = 1)]
     public void Nap()
     {
         if (Current.Attempt == 0)
         {
-            Thread.Sleep(TimeSpan.FromSeconds(3));
+            Thread.Sleep(TimeSpan.FromSeconds(5));
             NapSignals.Woke.TrySetResult();
         }
 

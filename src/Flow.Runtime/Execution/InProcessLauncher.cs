@@ -28,9 +28,16 @@ internal sealed class InProcessLauncher(TaskExecutor executor) : ITaskLauncher
         var started = DateTimeOffset.UtcNow;
         var fence = new AttemptFence();
         var work = Task.Run(() => executor.RunAsync(attempt, prefix, cancellationToken, fence), cancellationToken);
-        if (await Task.WhenAny(work, Task.Delay(limit, cancellationToken)).ConfigureAwait(false) == work || !fence.TryAbandon())
+        using (var clock = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            return await work.ConfigureAwait(false);
+            var first = await Task.WhenAny(work, Task.Delay(limit, clock.Token)).ConfigureAwait(false);
+
+            // A task that ended in time stops its clock, which would otherwise stay set for the whole timeout.
+            await clock.CancelAsync().ConfigureAwait(false);
+            if (first == work || !fence.TryAbandon())
+            {
+                return await work.ConfigureAwait(false);
+            }
         }
 
         // What the abandoned attempt ends with, if it ever ends, is nobody's concern any more.

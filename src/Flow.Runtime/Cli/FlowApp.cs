@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Flow.Datastore;
 using Flow.Execution;
+using Flow.Execution.Workers;
 using Flow.Graph;
 
 namespace Flow.Cli;

@@ -3,24 +3,42 @@ using System.Text;
 namespace Flow.Execution;
 
 /// <summary>
-/// A run's progress on the console. On a terminal it keeps one status line at the bottom (per step:
-/// done, running, failed) and prints task output above it; when output is redirected it prints plain
-/// lines, one per finished task.
+/// A run's progress on the console. On a terminal it keeps one status line at the bottom (per step: tasks done
+/// out of those known so far, running, failed; then the run's elapsed time) and prints task output above it;
+/// when output is redirected it prints plain lines, one per finished task.
 /// </summary>
 internal sealed class ProgressDisplay
 {
+    private const int Done = 0;
+    private const int Running = 1;
+    private const int Failed = 2;
+    private const int Known = 3;
+    private static readonly TimeSpan RedrawEvery = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
     private readonly Lock _gate = new();
     private readonly TextWriter _terminal;
     private readonly IReadOnlyList<string> _steps;
+    private readonly TimeProvider _time;
+    private readonly long _started;
+    private readonly ITimer? _ticker;
     private readonly Dictionary<string, int[]> _counts = new(StringComparer.Ordinal);
     private long _lastDraw;
     private bool _drawn;
+    private bool _closed;
 
-    public ProgressDisplay(TextWriter terminal, bool live, IReadOnlyList<string> steps)
+    public ProgressDisplay(TextWriter terminal, bool live, IReadOnlyList<string> steps, TimeProvider time)
     {
         _terminal = terminal;
         Live = live;
         _steps = steps;
+        _time = time;
+        _started = time.GetTimestamp();
+        _lastDraw = _started;
+        if (live)
+        {
+            // The elapsed time moves on while long tasks run and nothing else happens.
+            _ticker = time.CreateTimer(static state => ((ProgressDisplay)state!).Redraw(), this, Tick, Tick);
+        }
     }
 
     /// <summary>Whether a status line is kept at the bottom of a terminal.</summary>
@@ -29,12 +47,18 @@ internal sealed class ProgressDisplay
     /// <summary>A writer whose lines go to <paramref name="target"/> without tearing the status line.</summary>
     public TextWriter Wrap(TextWriter target) => Live ? new LineWriter(this, target) : target;
 
-    public void Started(string step) => Count(step, 1, 1);
+    /// <summary>A task of <paramref name="step"/> is ready to run: the step's total grows.</summary>
+    public void Queued(string step) => Count(step, Known, 1);
+
+    /// <summary>A task of <paramref name="step"/> was cloned from the origin run: it counts as done.</summary>
+    public void Cloned(string step) => Count(step, Done, 1);
+
+    public void Started(string step) => Count(step, Running, 1);
 
     public void Finished(string step, bool succeeded)
     {
-        Count(step, 1, -1);
-        Count(step, succeeded ? 0 : 2, 1);
+        Count(step, Running, -1);
+        Count(step, succeeded ? Done : Failed, 1);
     }
 
     /// <summary>Clears the status line for good (the run is over).</summary>
@@ -45,10 +69,45 @@ internal sealed class ProgressDisplay
             return;
         }
 
+        _ticker!.Dispose();
         lock (_gate)
         {
+            _closed = true;
             Clear();
         }
+    }
+
+    /// <summary>The status line's text: <c>Start 1/1 done | Work 11/20 done, 2 running | 0:12</c>.</summary>
+    internal string StatusText()
+    {
+        var text = new StringBuilder();
+        lock (_gate)
+        {
+            foreach (var step in _steps)
+            {
+                if (!_counts.TryGetValue(step, out var c))
+                {
+                    continue;
+                }
+
+                text.Append(step).Append(' ').Append(c[Done]).Append('/').Append(c[Known]).Append(" done");
+                if (c[Running] > 0)
+                {
+                    text.Append(", ").Append(c[Running]).Append(" running");
+                }
+
+                if (c[Failed] > 0)
+                {
+                    text.Append(", ").Append(c[Failed]).Append(" failed");
+                }
+
+                text.Append(" | ");
+            }
+        }
+
+        var elapsed = _time.GetElapsedTime(_started);
+        var minutes = (int)elapsed.TotalMinutes;
+        return text.Append(minutes >= 60 ? $"{minutes / 60}:{minutes % 60:00}" : $"{minutes}").Append($":{elapsed.Seconds:00}").ToString();
     }
 
     private void Count(string step, int slot, int delta)
@@ -62,16 +121,25 @@ internal sealed class ProgressDisplay
         {
             if (!_counts.TryGetValue(step, out var counts))
             {
-                counts = new int[3];
+                counts = new int[4];
                 _counts[step] = counts;
             }
 
             counts[slot] += delta;
-            var now = Environment.TickCount64;
-            if (now - _lastDraw >= 100)
+            if (_time.GetElapsedTime(_lastDraw) >= RedrawEvery)
             {
                 Draw();
-                _lastDraw = now;
+            }
+        }
+    }
+
+    private void Redraw()
+    {
+        lock (_gate)
+        {
+            if (!_closed)
+            {
+                Draw();
             }
         }
     }
@@ -83,7 +151,10 @@ internal sealed class ProgressDisplay
             Clear();
             target.WriteLine(line);
             target.Flush();
-            Draw();
+            if (!_closed)
+            {
+                Draw();
+            }
         }
     }
 
@@ -98,31 +169,13 @@ internal sealed class ProgressDisplay
 
     private void Draw()
     {
-        var text = new StringBuilder();
-        foreach (var step in _steps)
-        {
-            if (!_counts.TryGetValue(step, out var c))
-            {
-                continue;
-            }
-
-            text.Append(text.Length == 0 ? "" : " | ").Append(step).Append(' ').Append(c[0]).Append(" done");
-            if (c[1] > 0)
-            {
-                text.Append(", ").Append(c[1]).Append(" running");
-            }
-
-            if (c[2] > 0)
-            {
-                text.Append(", ").Append(c[2]).Append(" failed");
-            }
-        }
-
+        var text = StatusText();
         var width = Console.IsErrorRedirected ? 120 : Math.Max(20, Console.WindowWidth - 1);
-        var line = text.Length > width ? "..." + text.ToString(text.Length - width + 3, width - 3) : text.ToString();
+        var line = text.Length > width ? "..." + text[(text.Length - width + 3)..] : text;
         _terminal.Write("\r\u001b[K" + line);
         _terminal.Flush();
         _drawn = true;
+        _lastDraw = _time.GetTimestamp();
     }
 
     private sealed class LineWriter(ProgressDisplay display, TextWriter target) : TextWriter

@@ -20,18 +20,28 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
 
     public FlowDefinition Definition => definition;
 
-    public async Task<TaskRecord> RunAsync(TaskRequest request, string? echoPrefix, CancellationToken cancellationToken)
+    public FlowDatastore Datastore => datastore;
+
+    /// <summary>
+    /// Runs one attempt and saves its record, unless <paramref name="fence"/> says the attempt was abandoned first
+    /// (it ran past its timeout): then it saves nothing, and its step's cancellation token is cancelled.
+    /// </summary>
+    public async Task<TaskRecord> RunAsync(TaskRequest request, string? echoPrefix, CancellationToken cancellationToken, AttemptFence? fence = null)
     {
         var allocated = GC.GetTotalAllocatedBytes();
-        var record = await RunTaskAsync(request, echoPrefix, cancellationToken).ConfigureAwait(false);
+        var record = await RunTaskAsync(request, echoPrefix, cancellationToken, fence).ConfigureAwait(false);
 
         // Only now is nothing of the task referenced any more (its artifacts, its flow instance).
         ReleaseMemory(allocated);
         return record;
     }
 
-    private async Task<TaskRecord> RunTaskAsync(TaskRequest request, string? echoPrefix, CancellationToken cancellationToken)
+    // The step and the task's reads and writes observe stepToken; a failure caused by it is still a failure of the
+    // task (the fence then decides whether it is saved), while the run's own cancellation ends the task unrecorded.
+    private async Task<TaskRecord> RunTaskAsync(TaskRequest request, string? echoPrefix, CancellationToken cancellationToken, AttemptFence? fence)
     {
+        using var attempt = fence is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, fence.Token);
+        var stepToken = attempt?.Token ?? cancellationToken;
         var graph = definition.Graph;
         var node = graph[Ids.Check(request.Step, "step name")];
 
@@ -44,13 +54,13 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         var started = DateTimeOffset.UtcNow;
         var run = await RunAsync(request.RunId, cancellationToken).ConfigureAwait(false);
         var context = new RunContext(graph.Name, run.RunId, run.User);
-        var info = new TaskInfo(graph.Name, run.RunId, request.Step, request.TaskId, request.Attempt, run.User);
+        var info = new TaskInfo(graph.Name, run.RunId, request.Step, request.TaskId, request.Attempt, run.User) { CancellationToken = stepToken };
         var log = new TaskLog(echoPrefix);
         TaskRecord record;
         IReadOnlyDictionary<string, ArtifactRef> inheritedRefs = new Dictionary<string, ArtifactRef>();
         try
         {
-            var (inherited, refs, inputs, item) = await LoadInputsAsync(request, node, run, cancellationToken).ConfigureAwait(false);
+            var (inherited, refs, inputs, item) = await LoadInputsAsync(request, node, run, stepToken).ConfigureAwait(false);
             inheritedRefs = refs;
             var (artifacts, next, elements) = RunStep(request, node, context, info, log, inherited, refs, inputs, item);
             var stored = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal);
@@ -58,7 +68,7 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
             {
                 stored[name] = refs.TryGetValue(name, out var same) && same.Key == value.Hash
                     ? same
-                    : await datastore.PutAsync(value, TypeOf(name), cancellationToken).ConfigureAwait(false);
+                    : await datastore.PutAsync(value, TypeOf(name), stepToken).ConfigureAwait(false);
             }
 
             // What the step cannot touch goes on as it was stored, without being read.
@@ -76,7 +86,7 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
                 elementRefs = new List<ArtifactRef>(elements.Count);
                 foreach (var element in elements)
                 {
-                    elementRefs.Add(await datastore.PutAsync(element, node.ForeachElementType ?? "", cancellationToken).ConfigureAwait(false));
+                    elementRefs.Add(await datastore.PutAsync(element, node.ForeachElementType ?? "", stepToken).ConfigureAwait(false));
                 }
             }
 
@@ -86,6 +96,11 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         {
             var cause = e is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : e;
             record = NewRecord(request, RunStatus.Failed, started) with { Artifacts = inheritedRefs, Error = StepError.From(cause, request.Step) };
+        }
+
+        if (fence?.TryCommit() == false)
+        {
+            return record;
         }
 
         await SaveLogsAsync(request, log, cancellationToken).ConfigureAwait(false);
@@ -120,26 +135,10 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         flow.State = state;
         // Only what the step uses was loaded (see LoadInputsAsync): that is what is set on the instance.
         var restored = definition.RestoreAll(flow, inherited, $"task {info.Pathspec}");
-        var saved = new List<(string Name, string? Value)>();
-        foreach (var (name, value) in request.Environment)
+        using (EnvironmentScope.Set(request.Environment))
+        using (TaskConsole.Capture(log))
         {
-            saved.Add((name, System.Environment.GetEnvironmentVariable(name)));
-            System.Environment.SetEnvironmentVariable(name, value);
-        }
-
-        try
-        {
-            using (TaskConsole.Capture(log))
-            {
-                definition.RunStep(flow, request.Step, new StepInvocation(definition, context, request.Step, inputs, item));
-            }
-        }
-        finally
-        {
-            foreach (var (name, value) in saved)
-            {
-                System.Environment.SetEnvironmentVariable(name, value);
-            }
+            definition.RunStep(flow, request.Step, new StepInvocation(definition, context, request.Step, inputs, item));
         }
 
         var next = CheckTransition(node, state);

@@ -13,6 +13,13 @@ public sealed record TaskInfo(string FlowName, string RunId, string Step, long T
 {
     /// <summary>The task's path: <c>RUN/STEP/TASK</c>.</summary>
     public string Pathspec => $"{RunId}/{Step}/{TaskId}";
+
+    /// <summary>
+    /// Cancelled when the task should stop: its <c>[Timeout]</c> passed while it ran in the scheduler's own process
+    /// (<see cref="TaskIsolation.InProcess"/>), or the run was cancelled. A step that runs long should pass it on or
+    /// check it: in process nothing else can stop it. A worker process past its timeout is killed instead.
+    /// </summary>
+    public CancellationToken CancellationToken { get; init; }
 }
 
 /// <summary>The mutable state of the task that a flow instance runs: set by the runtime, read through <see cref="FlowSpec"/>.</summary>

@@ -22,9 +22,13 @@ public class TaskCrashTests : ReliabilityTest
         Assert.That(Stored.RunJson("FaultFlow", runId).GetProperty("status").GetString(), Is.EqualTo("Failed"), crashed.ToString());
         AssertRecordedFailure("FaultFlow", runId, "Work.3", reason);
 
+        // Every task that succeeded (Start and the crashed task's siblings that ran) is cloned; the rest of the 7 run.
+        var succeeded = Stored.TaskJsons("FaultFlow", runId).Values.Count(t => t.GetProperty("status").GetString() == "Succeeded");
         var resumed = RunFlow("FaultFlow", null, "resume", "--origin-run-id", runId);
         Assert.That(resumed.Code, Is.EqualTo(0), resumed.ToString());
         Assert.That(resumed.Output, Does.Contain($"total = {Total}"), resumed.ToString());
+        Assert.That(succeeded, Is.GreaterThanOrEqualTo(2), "Start, and element 0 beside the crashed element 1");
+        Assert.That(resumed.Error, Does.Contain($"7 tasks ({succeeded} cloned from run {runId}, {7 - succeeded} ran)"), resumed.ToString());
         Stored.AssertEveryRecordIsWhole("FaultFlow");
     }
 

@@ -17,12 +17,18 @@ public class ResumeTests
     public void Cleanup()
     {
         Environment.SetEnvironmentVariable("FLOW_TEST_BREAK_JOIN", null);
+        Environment.SetEnvironmentVariable("FLOW_TEST_BREAK_ELEMENT", null);
         Directory.Delete(_root, recursive: true);
     }
 
     private LocalScheduler Scheduler() => new(
         FlowApp.DefinitionOf<FlakyJoinFlow>(),
         new RunOptions { MaxWorkers = 2, Log = TextWriter.Null, Output = TextWriter.Null, Datastore = FlowDatastore.Local(_root), User = "tester" });
+
+    // All 20 elements start at once, so the failure of one stops none of the others.
+    private LocalScheduler Wide(TextWriter? log = null) => new(
+        FlowApp.DefinitionOf<WideFlow>(),
+        new RunOptions { MaxWorkers = 32, Capacity = new MachineCapacity(32, 64_000, []), Log = log ?? TextWriter.Null, Output = TextWriter.Null, Datastore = FlowDatastore.Local(_root), User = "tester" });
 
     [Test]
     public async Task ResumeClonesTheFinishedTasksAndRunsTheRest()
@@ -82,5 +88,87 @@ public class ResumeTests
     {
         var e = Assert.ThrowsAsync<FlowException>(() => Scheduler().ResumeAsync(origin));
         Assert.That(e!.Message, Does.Contain(message));
+    }
+
+    [Test]
+    public async Task ResumeWithoutAStepRunsOnlyTheFailedForeachElementAndWhatFollowsIt()
+    {
+        var calm = await Wide().RunAsync();
+        Assert.That(calm.Succeeded, Is.True, calm.Error?.ToString());
+
+        Environment.SetEnvironmentVariable("FLOW_TEST_BREAK_ELEMENT", "7");
+        var failed = await Wide().RunAsync();
+        Assert.That(failed.FailedTask, Does.Contain("/Work/"));
+
+        Environment.SetEnvironmentVariable("FLOW_TEST_BREAK_ELEMENT", null);
+        var log = new StringWriter();
+        var resumed = await Wide(log).ResumeAsync(failed.RunId);
+        Assert.That(resumed.Succeeded, Is.True, resumed.Error?.ToString());
+        Assert.That((resumed.TaskCount, resumed.ClonedCount), Is.EqualTo((23, 20)), "Start and 19 elements are cloned");
+        Assert.That(log.ToString(), Does.Contain($"23 tasks (20 cloned from run {failed.RunId}, 3 ran)"));
+
+        var tasks = await FlowDatastore.Local(_root).Metadata.ListTasksAsync("WideFlow", resumed.RunId);
+        var ran = tasks.Where(t => t.ClonedFrom is null).Select(t => (t.Step, t.Index)).Order();
+        Assert.That(ran, Is.EqualTo(new[] { ("End", 0), ("Join", 0), ("Work", 7) }));
+        Assert.That(Hashes(resumed), Is.EqualTo(Hashes(calm)), "the results of a run nobody disturbed");
+    }
+
+    [Test]
+    public async Task ResumeOfAStepStillRunsThatStepAndEverythingAfterIt()
+    {
+        Environment.SetEnvironmentVariable("FLOW_TEST_BREAK_ELEMENT", "7");
+        var failed = await Wide().RunAsync();
+        Environment.SetEnvironmentVariable("FLOW_TEST_BREAK_ELEMENT", null);
+
+        var work = await Wide().ResumeAsync(failed.RunId, "Work");
+        Assert.That((work.Succeeded, work.TaskCount, work.ClonedCount), Is.EqualTo((true, 23, 1)), "only Start is cloned");
+
+        var join = await Wide().ResumeAsync(failed.RunId, "Join");
+        Assert.That((join.Succeeded, join.TaskCount, join.ClonedCount), Is.EqualTo((true, 23, 20)), "the failed element runs, and the join after it");
+        Assert.That(Hashes(join), Is.EqualTo(Hashes(work)));
+    }
+
+    private static Dictionary<string, string> Hashes(RunResult result) =>
+        result.EndArtifacts.ToDictionary(a => a.Key, a => a.Value.Hash, StringComparer.Ordinal);
+}
+
+public partial class WideFlow : FlowSpec
+{
+    public List<int> Items { get; set; } = [];
+
+    public int Square { get; set; }
+
+    public List<int> Squares { get; set; } = [];
+
+    [Step]
+    [Foreach(nameof(Items))]
+    public void Start()
+    {
+        Items = Enumerable.Range(0, 20).ToList();
+        Next(Work);
+    }
+
+    [Step]
+    public void Work(int item)
+    {
+        if (Environment.GetEnvironmentVariable("FLOW_TEST_BREAK_ELEMENT") == item.ToString(System.Globalization.CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException($"element {item} is broken");
+        }
+
+        Square = item * item;
+        Next(Join);
+    }
+
+    [Step]
+    public void Join(JoinInputs<WideFlow> inputs)
+    {
+        Squares = inputs.Select(i => i.Square).ToList();
+        Next(End);
+    }
+
+    [Step]
+    public void End()
+    {
     }
 }

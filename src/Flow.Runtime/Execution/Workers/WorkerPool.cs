@@ -4,7 +4,7 @@ using System.Text;
 using Flow.Datastore;
 using Flow.Serialization;
 
-namespace Flow.Execution;
+namespace Flow.Execution.Workers;
 
 /// <summary>
 /// Reusable worker processes of the flow's own program. Each takes task requests one at a time over
@@ -15,18 +15,19 @@ namespace Flow.Execution;
 /// Workers start on demand, at most <c>maxWorkers</c> of them: a task takes an idle worker if there is
 /// one, else it waits for the first worker to become free, and a new worker starts only when more tasks
 /// wait than workers are starting. A warm worker that frees up takes a waiting task before a cold one
-/// that is still starting, so a flow that never runs two tasks at once needs one worker, and a process
-/// start costs about 0.4 CPU-s. The pool can be created, and its first worker started, before the run is
-/// set up (<see cref="Prestart"/>), so that start overlaps the scheduler's own; <see cref="Attach"/>
-/// then says where tasks store their data and where their output goes.
+/// that is still starting, so a flow that never runs two tasks at once needs one worker (a process start
+/// costs CPU time the running tasks would use: BENCHMARKS.md, "Process start and JIT"). The pool can be
+/// created, and its first worker started, before the run is set up (<see cref="Prestart"/>), so that start
+/// overlaps the scheduler's own; <see cref="Attach"/> then says where tasks store their data and where
+/// their output goes.
 /// </remarks>
 internal sealed class WorkerPool : ITaskLauncher
 {
     private readonly WorkerCommand _command;
     private readonly string _socketPrefix;
-    private readonly Stack<Worker> _idle = new();
+    private readonly Stack<WorkerProcess> _idle = new();
     private readonly LinkedList<Waiter> _waiting = new();
-    private readonly List<Worker> _all = new();
+    private readonly List<WorkerProcess> _all = new();
     private readonly List<Starting> _starting = new();
     private readonly TaskCompletionSource<(TextWriter Output, TextWriter Log)> _sinks = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _gate = new();
@@ -88,6 +89,9 @@ internal sealed class WorkerPool : ITaskLauncher
         _sinks.TrySetResult((output, log));
     }
 
+    /// <summary>Each worker runs one task at a time, in its own environment.</summary>
+    public bool SharesEnvironment => false;
+
     public async Task<TaskRecord> RunAsync(TaskRequest request, TimeSpan? timeout, CancellationToken cancellationToken)
     {
         if (_datastoreRoot is null)
@@ -117,7 +121,7 @@ internal sealed class WorkerPool : ITaskLauncher
             {
                 // While the first task runs, the scheduler compiles what it does with task records next (not with
                 // artifact values, which it rarely reads: the worker needs the machine's cores for its task).
-                new Thread(() => WorkerLoop.WarmUp(values: false)) { IsBackground = true, Name = "Flow scheduler warm-up" }.Start();
+                new Thread(() => WarmUp.Run(values: false)) { IsBackground = true, Name = "Flow scheduler warm-up" }.Start();
             }
 
             var line = await worker.Reader.ReadLineAsync(limit.Token).ConfigureAwait(false);
@@ -137,7 +141,7 @@ internal sealed class WorkerPool : ITaskLauncher
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout is { } limitTime)
         {
             await RetireAsync(worker).ConfigureAwait(false);
-            return await RecordAsync(InProcessLauncher.TimedOut(worker.Flow, request, limitTime)).ConfigureAwait(false);
+            return await RecordAsync(InProcessLauncher.TimedOut(worker.Flow, request, limitTime, stopped: true)).ConfigureAwait(false);
         }
         catch (IOException)
         {
@@ -147,7 +151,7 @@ internal sealed class WorkerPool : ITaskLauncher
 
     public async ValueTask DisposeAsync()
     {
-        List<Worker> workers;
+        List<WorkerProcess> workers;
         List<Starting> starting;
         lock (_gate)
         {
@@ -197,7 +201,7 @@ internal sealed class WorkerPool : ITaskLauncher
         }
     }
 
-    private static async Task ReapAsync(Worker worker)
+    private static async Task ReapAsync(WorkerProcess worker)
     {
         using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
@@ -224,7 +228,7 @@ internal sealed class WorkerPool : ITaskLauncher
     }
 
     /// <summary>An idle worker, else the first worker to become free (see <see cref="StartWhatWaitingNeedsLocked"/> for when a new one starts).</summary>
-    private Task<Worker> AcquireAsync(CancellationToken cancellationToken)
+    private Task<WorkerProcess> AcquireAsync(CancellationToken cancellationToken)
     {
         Waiter waiter;
         LinkedListNode<Waiter> node;
@@ -249,7 +253,7 @@ internal sealed class WorkerPool : ITaskLauncher
         return WaitAsync(waiter, node, cancellationToken);
     }
 
-    private async Task<Worker> WaitAsync(Waiter waiter, LinkedListNode<Waiter> node, CancellationToken cancellationToken)
+    private async Task<WorkerProcess> WaitAsync(Waiter waiter, LinkedListNode<Waiter> node, CancellationToken cancellationToken)
     {
         using (cancellationToken.Register(() =>
         {
@@ -269,7 +273,7 @@ internal sealed class WorkerPool : ITaskLauncher
     }
 
     /// <summary>Gives a free worker to the task that has waited longest, else makes it idle.</summary>
-    private void Release(Worker worker)
+    private void Release(WorkerProcess worker)
     {
         lock (_gate)
         {
@@ -288,7 +292,7 @@ internal sealed class WorkerPool : ITaskLauncher
     }
 
     /// <summary>Forgets a worker that died or was stopped, and starts another if tasks wait for one.</summary>
-    private void Remove(Worker worker)
+    private void Remove(WorkerProcess worker)
     {
         lock (_gate)
         {
@@ -303,7 +307,7 @@ internal sealed class WorkerPool : ITaskLauncher
     /// <summary>
     /// Starts a worker for tasks that wait for one, within the maximum, once they have waited in all about as
     /// long as a worker takes to start: a worker that frees up soon is worth more than a cold one (a start
-    /// costs about 0.4 CPU-s, taken from the running tasks on a small machine), while tasks that keep waiting
+    /// takes CPU time from the running tasks on a small machine), while tasks that keep waiting
     /// (long tasks, or many short ones) get the workers they could use. With no worker at all, one starts at once.
     /// </summary>
     private void StartWhatWaitingNeedsLocked()
@@ -367,9 +371,9 @@ internal sealed class WorkerPool : ITaskLauncher
         _ = start.Task.ContinueWith(static t => t.Exception, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously);
     }
 
-    private async Task<Worker> StartAsync(Starting start, bool inline)
+    private async Task<WorkerProcess> StartAsync(Starting start, bool inline)
     {
-        Worker worker;
+        WorkerProcess worker;
         try
         {
             worker = await (inline ? ConnectAsync(start) : Task.Run(() => ConnectAsync(start))).ConfigureAwait(false);
@@ -409,7 +413,7 @@ internal sealed class WorkerPool : ITaskLauncher
         return worker;
     }
 
-    private async Task<Worker> ConnectAsync(Starting start)
+    private async Task<WorkerProcess> ConnectAsync(Starting start)
     {
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(start.SocketPath));
@@ -449,7 +453,7 @@ internal sealed class WorkerPool : ITaskLauncher
 
             var socket = await accept.ConfigureAwait(false);
             var stream = new NetworkStream(socket, ownsSocket: true);
-            return new Worker(process, new StreamReader(stream, Encoding.UTF8), new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = false }, _sinks.Task);
+            return new WorkerProcess(process, new StreamReader(stream, Encoding.UTF8), new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = false }, _sinks.Task);
         }
         finally
         {
@@ -457,7 +461,7 @@ internal sealed class WorkerPool : ITaskLauncher
         }
     }
 
-    private async Task<TaskRecord> DiedAsync(Worker worker, TaskRequest request)
+    private async Task<TaskRecord> DiedAsync(WorkerProcess worker, TaskRequest request)
     {
         var code = await RetireAsync(worker).ConfigureAwait(false);
         var why = code switch
@@ -470,7 +474,7 @@ internal sealed class WorkerPool : ITaskLauncher
     }
 
     /// <summary>Stops a worker that died or ran out of time, lets another start in its place, and returns its exit code.</summary>
-    private async Task<int> RetireAsync(Worker worker)
+    private async Task<int> RetireAsync(WorkerProcess worker)
     {
         worker.Kill();
         await worker.Process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -496,13 +500,13 @@ internal sealed class WorkerPool : ITaskLauncher
         return failed;
     }
 
-    /// <summary>A worker process on its way up: its socket, and a way to stop it if the pool closes first.</summary>
     /// <summary>A task waiting for a worker, and since when its waiting counts towards starting one.</summary>
-    private sealed class Waiter(long since) : TaskCompletionSource<Worker>(TaskCreationOptions.RunContinuationsAsynchronously)
+    private sealed class Waiter(long since) : TaskCompletionSource<WorkerProcess>(TaskCreationOptions.RunContinuationsAsynchronously)
     {
         public long Since { get; set; } = since;
     }
 
+    /// <summary>A worker process on its way up: its socket, and a way to stop it if the pool closes first.</summary>
     private sealed class Starting(string socketPath)
     {
         private readonly long _begun = Stopwatch.GetTimestamp();
@@ -512,7 +516,7 @@ internal sealed class WorkerPool : ITaskLauncher
 
         public string SocketPath { get; } = socketPath;
 
-        public Task<Worker> Task { get; set; } = null!;
+        public Task<WorkerProcess> Task { get; set; } = null!;
 
         public CancellationToken Stopping => _stop.Token;
 
@@ -540,314 +544,6 @@ internal sealed class WorkerPool : ITaskLauncher
                 catch (InvalidOperationException)
                 {
                 }
-            }
-        }
-    }
-
-    private sealed class Worker
-    {
-        private readonly Marks _stdoutMarks = new();
-        private readonly Marks _stderrMarks = new();
-        private readonly Task _stdout;
-        private readonly Task _stderr;
-
-        public Worker(Process process, StreamReader reader, StreamWriter writer, Task<(TextWriter Output, TextWriter Log)> sinks)
-        {
-            Process = process;
-            Reader = reader;
-            Writer = writer;
-            _stdout = PumpAsync(process.StandardOutput, sinks, _stdoutMarks, error: false);
-            _stderr = PumpAsync(process.StandardError, sinks, _stderrMarks, error: true);
-        }
-
-        /// <summary>How many tasks the worker has replied to: the worker numbers its end marks the same way.</summary>
-        public long TasksDone { get; set; }
-
-        public Process Process { get; }
-
-        public StreamReader Reader { get; }
-
-        public StreamWriter Writer { get; }
-
-        public string Flow { get; set; } = "";
-
-        /// <summary>Whether the worker was told its datastore (with its first request).</summary>
-        public bool Introduced { get; set; }
-
-        public void Kill()
-        {
-            try
-            {
-                Process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-        }
-
-        public Task DrainAsync() => Task.WhenAll(_stdout, _stderr);
-
-        /// <summary>
-        /// Waits until the end marks of the worker's <paramref name="task"/>-th task have been read from both of its
-        /// streams. A worker that died or closed its streams has no more output to wait for; a mark that does not
-        /// come within a second (the machine is swamped) is given up on, at worst leaving a late line after the
-        /// task's summary. Marks are numbered, so a late one never stands in for the next task's.
-        /// </summary>
-        public async Task OutputOfTaskAsync(long task)
-        {
-            using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(1));
-            try
-            {
-                await Task.WhenAll(_stdoutMarks.WaitForAsync(task, patience.Token), _stderrMarks.WaitForAsync(task, patience.Token)).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-        }
-
-        // The worker prefixes each task's lines with [step/task] itself, so lines stay with their task.
-        // A worker started before its run knew where output goes keeps its lines in the pipe until then.
-        // End marks (see WorkerLoop.TaskEnd) are noted, not written; the text before one on its line is.
-        private static async Task PumpAsync(StreamReader source, Task<(TextWriter Output, TextWriter Log)> sinks, Marks marks, bool error)
-        {
-            try
-            {
-                TextWriter? target = null;
-                for (var line = await source.ReadLineAsync().ConfigureAwait(false); line is not null; line = await source.ReadLineAsync().ConfigureAwait(false))
-                {
-                    var at = line.LastIndexOf(WorkerLoop.TaskEnd, StringComparison.Ordinal);
-                    long number = 0;
-                    var marked = at >= 0 && long.TryParse(line.AsSpan(at + WorkerLoop.TaskEnd.Length), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number);
-                    var text = marked ? line[..at] : line;
-                    if (!marked || text.Length > 0)
-                    {
-                        if (target is null)
-                        {
-                            var (output, log) = await sinks.ConfigureAwait(false);
-                            target = error ? log : output;
-                        }
-
-                        lock (target)
-                        {
-                            if (marked)
-                            {
-                                target.Write(text);
-                            }
-                            else
-                            {
-                                target.WriteLine(text);
-                            }
-                        }
-                    }
-
-                    if (marked)
-                    {
-                        marks.Seen(number);
-                    }
-                }
-            }
-            finally
-            {
-                // Nothing more comes: whoever waits for a mark stops waiting.
-                marks.Seen(long.MaxValue);
-            }
-        }
-
-        /// <summary>The highest end mark read from one stream, and a signal for those waiting for one.</summary>
-        private sealed class Marks
-        {
-            private readonly SemaphoreSlim _signal = new(0);
-            private long _seen;
-
-            public void Seen(long number)
-            {
-                Interlocked.Exchange(ref _seen, Math.Max(Volatile.Read(ref _seen), number));
-                _signal.Release();
-            }
-
-            public async Task WaitForAsync(long number, CancellationToken cancellationToken)
-            {
-                while (Volatile.Read(ref _seen) < number)
-                {
-                    await _signal.WaitAsync(cancellationToken).ConfigureAwait(false);
-                }
-            }
-        }
-    }
-}
-
-/// <summary>The worker side: reads task requests from the scheduler's socket, runs each, replies with its record.</summary>
-internal static class WorkerLoop
-{
-    /// <summary>
-    /// Ends a worker's stdout and stderr after each task, before its reply, followed by the task's number in the
-    /// worker (1, 2, ...): the scheduler reads up to it, so the task's last lines are on the console before the task
-    /// is reported done. Control characters that output does not contain, ending a line of its own (or a last line
-    /// the task left open).
-    /// </summary>
-    public const string TaskEnd = "\u001e\u001fflow:task-end:";
-
-    /// <summary>
-    /// Serves the scheduler at <paramref name="socketPath"/>. The first line it sends is the datastore's root
-    /// (the worker may start before the run has resolved it); each line after that is a task request.
-    /// </summary>
-    public static async Task<int> RunAsync(FlowDefinition definition, string socketPath, CancellationToken cancellationToken)
-    {
-        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
-        await using var stream = new NetworkStream(socket, ownsSocket: false);
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
-
-        // The scheduler is still setting up its run: meanwhile, compile what the first task needs.
-        new Thread(WarmUp) { IsBackground = true, Name = "Flow worker warm-up" }.Start();
-        if (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is not { } root)
-        {
-            return 0;
-        }
-
-        var executor = new TaskExecutor(definition, FlowDatastore.FromConfiguration(DatastoreConfig.Resolve(null, root)));
-        TaskConsole.Install();
-        using var watch = new SchedulerWatch(socket);
-        long done = 0;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
-        {
-            var request = RecordJson.Deserialize<TaskRequest>(Encoding.UTF8.GetBytes(line), "a task request");
-            watch.Busy = true;
-            TaskRecord record;
-            try
-            {
-                record = await executor.RunAsync(request, $"[{request.Step}/{request.TaskId}] ", cancellationToken).ConfigureAwait(false);
-            }
-            catch (FlowException e)
-            {
-                // The datastore failed (an S3 outage): the scheduler learns what failed, and the worker lives on.
-                record = InProcessLauncher.Failed(definition.Graph.Name, request, e);
-            }
-
-            watch.Busy = false;
-            TaskConsole.MarkEnd(TaskEnd + (++done).ToString(System.Globalization.CultureInfo.InvariantCulture));
-            await writer.WriteLineAsync(RecordJson.SerializeToString(record).AsMemory(), cancellationToken).ConfigureAwait(false);
-            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        return 0;
-    }
-
-    /// <summary>
-    /// Runs, once and without side effects, the code that every task runs the first time: reading a request,
-    /// writing and reading records, serializing and hashing an artifact. A fresh process spends most of its
-    /// first task compiling these; done while the worker waits for the scheduler, that time is off the run's
-    /// critical path. Whatever this does not reach is compiled by the first task as before.
-    /// </summary>
-    internal static void WarmUp() => WarmUp(values: true);
-
-    /// <summary>The warm-up, with or without the artifact values' serializer and hash.</summary>
-    internal static void WarmUp(bool values)
-    {
-        try
-        {
-            var now = DateTimeOffset.UtcNow;
-            var request = new TaskRequest
-            {
-                RunId = "1-00000000",
-                Step = "Start",
-                TaskId = 1,
-                Position = "Start/",
-                Inputs = ["1-00000000/Start/1"],
-                ForeachIndex = 0,
-                InputBranches = [0],
-                Environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["FLOW"] = "1" },
-            };
-            request = RecordJson.Deserialize<TaskRequest>(Encoding.UTF8.GetBytes(RecordJson.SerializeToString(request)), "a warm-up request");
-            var reference = new ArtifactRef(new string('0', 64), "long", 1) { Inline = [1] };
-            if (values)
-            {
-                var value = FlowSerializer.Serialize(request.TaskId);
-                _ = FlowSerializer.Deserialize<long>(value, "a warm-up value");
-                _ = FlowSerializer.Deserialize<string>(FlowSerializer.Serialize(request.Step), "a warm-up value");
-                reference = new ArtifactRef(value.Hash, "long", value.Length) { Inline = value.Data.ToArray() };
-            }
-
-            var artifacts = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal) { ["X"] = reference };
-            var task = new TaskRecord
-            {
-                Flow = "Warm",
-                RunId = request.RunId,
-                Step = request.Step,
-                TaskId = request.TaskId,
-                Position = request.Position,
-                Status = RunStatus.Succeeded,
-                Inputs = request.Inputs,
-                Artifacts = artifacts,
-                Next = ["End"],
-                ForeachElements = [reference],
-                StartedAt = now,
-                FinishedAt = now,
-            };
-            _ = RecordJson.Deserialize<TaskRecord>(RecordJson.Serialize(task), "a warm-up record");
-            _ = RecordJson.Deserialize<TaskRecord>(Encoding.UTF8.GetBytes(RecordJson.SerializeToString(task)), "a warm-up record");
-            var run = new RunRecord { Flow = "Warm", RunId = request.RunId, User = "warm", Status = RunStatus.Running, Parameters = artifacts, StartedAt = now, FinishedAt = now };
-            _ = RecordJson.Deserialize<RunRecord>(RecordJson.Serialize(run), "a warm-up record");
-        }
-        catch (FlowException)
-        {
-            // Only a warm-up: the first task does the same for real and reports what fails.
-        }
-    }
-
-    /// <summary>
-    /// Ends the worker when its scheduler goes away (killed, even with SIGKILL) while a task runs: the
-    /// scheduler's end of the socket closes, and a task stuck in a loop must not outlive its run.
-    /// An idle worker needs no watch: its read of the next request ends.
-    /// </summary>
-    private sealed class SchedulerWatch : IDisposable
-    {
-        private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
-        private readonly Socket _socket;
-        private volatile bool _busy;
-        private volatile bool _stopped;
-
-        public SchedulerWatch(Socket socket)
-        {
-            _socket = socket;
-            new Thread(Watch) { IsBackground = true, Name = "Flow scheduler watch" }.Start();
-        }
-
-        public bool Busy
-        {
-            get => _busy;
-            set => _busy = value;
-        }
-
-        public void Dispose() => _stopped = true;
-
-        private void Watch()
-        {
-            while (!_stopped)
-            {
-                Thread.Sleep(Interval);
-                if (_busy && SchedulerGone())
-                {
-                    Process.GetCurrentProcess().Kill();
-                }
-            }
-        }
-
-        // While a task runs the scheduler sends nothing, so a readable socket with no bytes is a closed one.
-        private bool SchedulerGone()
-        {
-            try
-            {
-                return _socket.Poll(0, SelectMode.SelectRead) && _socket.Available == 0;
-            }
-            catch (SocketException)
-            {
-                return true;
-            }
-            catch (ObjectDisposedException)
-            {
-                return false;
             }
         }
     }

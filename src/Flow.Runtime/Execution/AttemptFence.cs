@@ -1,0 +1,34 @@
+namespace Flow.Execution;
+
+/// <summary>
+/// Decides, once, who writes the record of a task attempt that runs on a thread of this process: the attempt
+/// itself when it finishes in time, or its launcher when the attempt's timeout passes first. A thread cannot be
+/// stopped, so an abandoned attempt runs on; the fence keeps it from writing anything once it was given up, and
+/// so from overwriting the timeout's failure or a retry's record.
+/// </summary>
+internal sealed class AttemptFence
+{
+    private const int Running = 0;
+    private const int Committed = 1;
+    private const int Abandoned = 2;
+    private readonly CancellationTokenSource _abandoned = new();
+    private int _state;
+
+    /// <summary>Cancelled when the attempt is abandoned: a step that observes it can stop early.</summary>
+    public CancellationToken Token => _abandoned.Token;
+
+    /// <summary>Claims the task's record for the attempt; false if it was abandoned, and must write nothing.</summary>
+    public bool TryCommit() => Interlocked.CompareExchange(ref _state, Committed, Running) == Running;
+
+    /// <summary>Gives the attempt up (its timeout passed); false if it has already committed its record, which then stands.</summary>
+    public bool TryAbandon()
+    {
+        if (Interlocked.CompareExchange(ref _state, Abandoned, Running) != Running)
+        {
+            return false;
+        }
+
+        _abandoned.Cancel();
+        return true;
+    }
+}

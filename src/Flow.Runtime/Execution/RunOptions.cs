@@ -1,0 +1,53 @@
+using Flow.Datastore;
+using Flow.Execution.Workers;
+
+namespace Flow.Execution;
+
+/// <summary>Options of one run.</summary>
+public sealed record RunOptions
+{
+    /// <summary>How many tasks run at once (default: the machine's cores).</summary>
+    public int MaxWorkers { get; init; } = Environment.ProcessorCount;
+
+    /// <summary>The most children one foreach may have.</summary>
+    public int MaxNumSplits { get; init; } = 100_000;
+
+    /// <summary>Where the tasks' standard output goes (default: standard output).</summary>
+    public TextWriter? Output { get; init; }
+
+    /// <summary>Where Flow's own progress lines go (default: standard error).</summary>
+    public TextWriter? Log { get; init; }
+
+    /// <summary>The user recorded with the run (default: <c>FLOW_USER</c>, else the OS user).</summary>
+    public string? User { get; init; }
+
+    /// <summary>Tags to give the run.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>The datastore (default: the configured one, see <see cref="DatastoreConfig"/>; else the local one in <c>.flow</c>).</summary>
+    public FlowDatastore? Datastore { get; init; }
+
+    /// <summary>Where tasks run (default: in this process).</summary>
+    public TaskIsolation Isolation { get; init; } = TaskIsolation.InProcess;
+
+    /// <summary>How to start workers, for <see cref="TaskIsolation.Process"/>.</summary>
+    public WorkerCommand? Worker { get; init; }
+
+    /// <summary>A file to write the new run's id to, as soon as the run exists.</summary>
+    public string? RunIdFile { get; init; }
+
+    /// <summary>A worker pool started ahead of the run (its first worker already on its way up), used instead of a new one.</summary>
+    internal WorkerPool? Workers { get; init; }
+
+    /// <summary>Called once the run's record exists: from then on a failure is the run's, not its command line's.</summary>
+    internal Action<RunRecord>? RunCreated { get; init; }
+
+    /// <summary>Whether to keep a live status line on the terminal instead of a line per task.</summary>
+    public bool LiveProgress { get; init; }
+
+    /// <summary>Where the run's elapsed time comes from (default: the system's clock).</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    /// <summary>What the machine offers tasks (default: detected).</summary>
+    public MachineCapacity? Capacity { get; init; }
+}

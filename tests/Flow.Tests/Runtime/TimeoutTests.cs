@@ -1,0 +1,177 @@
+using Flow.Cli;
+using Flow.Datastore;
+using Flow.Execution;
+using NUnit.Framework;
+
+namespace Flow.Tests.Runtime;
+
+/// <summary>Timeouts of tasks that run in the scheduler's own process, whose threads cannot be stopped.</summary>
+[NonParallelizable]
+public class TimeoutTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
+    private string _root = "";
+
+    [SetUp]
+    public void CreateDatastore()
+    {
+        _root = Directory.CreateTempSubdirectory("flow-test-").FullName;
+        NapSignals.Reset();
+    }
+
+    [TearDown]
+    public void DeleteDatastore() => Directory.Delete(_root, recursive: true);
+
+    private FlowDatastore Store => FlowDatastore.Local(_root);
+
+    private Task<RunResult> RunAsync<TFlow>()
+        where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow> =>
+        new LocalScheduler(FlowApp.DefinitionOf<TFlow>(), new RunOptions { MaxWorkers = 2, Log = TextWriter.Null, Output = TextWriter.Null, Datastore = Store, Isolation = TaskIsolation.InProcess }).RunAsync();
+
+    [Test]
+    public async Task ATimedOutTaskIsSavedAsFailedAndTheAbandonedThreadDoesNotOverwriteIt()
+    {
+        var result = await RunAsync<OversleepFlow>();
+        Assert.That(result.Succeeded, Is.False);
+        Assert.That(result.Error!.Message, Does.Contain("timeout of 2 s"));
+        var saved = await NapRecordAsync("OversleepFlow", result.RunId);
+        Assert.That(saved.Status, Is.EqualTo(RunStatus.Failed));
+        Assert.That(saved.Error!.Message, Does.Contain("timeout of 2 s"));
+
+        // The abandoned step wakes up and returns: nothing it does afterwards reaches the task's record.
+        await NapSignals.Woke.Task.WaitAsync(Patience);
+        var after = await RecordAfterSettlingAsync("OversleepFlow", result.RunId, saved);
+        Assert.That(after.Status, Is.EqualTo(RunStatus.Failed));
+        Assert.That(after.Error!.Message, Does.Contain("timeout of 2 s"));
+    }
+
+    [Test]
+    public async Task TheRetryOfATimedOutTaskKeepsItsRecordWhenTheAbandonedAttemptWakesUp()
+    {
+        var result = await RunAsync<OversleepOnceFlow>();
+        Assert.That(result.Succeeded, Is.True, result.Error?.ToString());
+        Assert.That(result.Artifact<string>("SleptIn"), Is.EqualTo("attempt 1"));
+        var saved = await NapRecordAsync("OversleepOnceFlow", result.RunId);
+        Assert.That((saved.Status, saved.Attempt), Is.EqualTo((RunStatus.Succeeded, 1)));
+
+        await NapSignals.Woke.Task.WaitAsync(Patience);
+        var after = await RecordAfterSettlingAsync("OversleepOnceFlow", result.RunId, saved);
+        Assert.That((after.Status, after.Attempt), Is.EqualTo((RunStatus.Succeeded, 1)));
+    }
+
+    [Test]
+    public async Task AStepThatObservesItsCancellationTokenStopsAtItsTimeout()
+    {
+        var result = await RunAsync<WatchfulFlow>();
+        Assert.That(result.Succeeded, Is.False);
+        Assert.That(result.Error!.Message, Does.Contain("timeout of 1 s"));
+        Assert.That(await NapSignals.Stopped.Task.WaitAsync(Patience), Is.True, "the step saw its token cancelled");
+    }
+
+    private async Task<TaskRecord> NapRecordAsync(string flow, string runId) =>
+        (await Store.Metadata.ListTasksAsync(flow, runId)).Single(t => t.Step == "Nap");
+
+    // The abandoned attempt, had it a way to write, would do so within milliseconds of waking: a changed record
+    // shows within this wait, however loaded the machine.
+    private async Task<TaskRecord> RecordAfterSettlingAsync(string flow, string runId, TaskRecord before)
+    {
+        var until = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+        TaskRecord now;
+        do
+        {
+            await Task.Delay(50);
+            now = await NapRecordAsync(flow, runId);
+        }
+        while ((now.Status, now.Attempt, now.FinishedAt) == (before.Status, before.Attempt, before.FinishedAt) && DateTime.UtcNow < until);
+
+        return now;
+    }
+}
+
+/// <summary>What the steps below tell the tests: when an abandoned step woke up, and whether one saw its token.</summary>
+internal static class NapSignals
+{
+    public static TaskCompletionSource Woke { get; private set; } = new();
+
+    public static TaskCompletionSource<bool> Stopped { get; private set; } = new();
+
+    public static void Reset()
+    {
+        Woke = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+public partial class OversleepFlow : FlowSpec
+{
+    public string SleptIn { get; set; } = "";
+
+    [Step]
+    public void Start() => Next(Nap);
+
+    [Step]
+    [Timeout(Seconds = 2)]
+    public void Nap()
+    {
+        Thread.Sleep(TimeSpan.FromSeconds(5));
+        SleptIn = "attempt 0";
+        NapSignals.Woke.TrySetResult();
+        Next(End);
+    }
+
+    [Step]
+    public void End()
+    {
+    }
+}
+
+public partial class OversleepOnceFlow : FlowSpec
+{
+    public string SleptIn { get; set; } = "";
+
+    [Step]
+    public void Start() => Next(Nap);
+
+    // The retry does not sleep: two seconds are plenty for it, even on a busy machine.
+    [Step]
+    [Timeout(Seconds = 2)]
+    [Retry(Times = 1)]
+    public void Nap()
+    {
+        if (Current.Attempt == 0)
+        {
+            Thread.Sleep(TimeSpan.FromSeconds(5));
+            NapSignals.Woke.TrySetResult();
+        }
+
+        SleptIn = $"attempt {Current.Attempt}";
+        Next(End);
+    }
+
+    [Step]
+    public void End()
+    {
+    }
+}
+
+public partial class WatchfulFlow : FlowSpec
+{
+    [Step]
+    public void Start() => Next(Nap);
+
+    [Step]
+    [Timeout(Seconds = 1)]
+    public void Nap()
+    {
+        var token = Current.CancellationToken;
+        token.WaitHandle.WaitOne(TimeSpan.FromSeconds(30));
+        NapSignals.Stopped.TrySetResult(token.IsCancellationRequested);
+        token.ThrowIfCancellationRequested();
+        Next(End);
+    }
+
+    [Step]
+    public void End()
+    {
+    }
+}

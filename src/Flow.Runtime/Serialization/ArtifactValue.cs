@@ -252,7 +252,8 @@ public static class FlowSerializer
             return ArtifactValue.FromBinary(binary);
         }
 
-        var plain = MessagePackSerializer.Serialize(value, Resolved.Plain);
+        // The depth guard counts on this pass; the compressed pass below writes a value that passed it.
+        var plain = MessagePackSerializer.Serialize(value, new DepthCountingOptions(Resolved.Plain));
         if (plain.Length >= CompressFrom && plain.Length <= CompressUpTo)
         {
             var compressed = MessagePackSerializer.Serialize(value, Options);

@@ -18,10 +18,6 @@ internal sealed class DepthGuardResolver : IFormatterResolver
     /// <summary>The deepest nesting a stored value may have.</summary>
     public static readonly int MaximumDepth = MessagePackSecurity.UntrustedData.MaximumObjectGraphDepth;
 
-    // MessagePack's writer carries no state of ours, so the depth of the value being written is kept per thread.
-    [ThreadStatic]
-    private static int _depth;
-
     private DepthGuardResolver()
     {
     }
@@ -50,28 +46,36 @@ internal sealed class DepthGuardResolver : IFormatterResolver
     {
         public void Serialize(ref MessagePackWriter writer, T value, MessagePackSerializerOptions options)
         {
-            if (++_depth > MaximumDepth)
+            if (options is not DepthCountingOptions counting)
             {
-                _depth = 0;
+                inner.Serialize(ref writer, value, options);
+                return;
+            }
+
+            if (++counting.Depth > MaximumDepth)
+            {
                 throw new ArtifactTooDeepException(MaximumDepth);
             }
 
-            try
-            {
-                inner.Serialize(ref writer, value, options);
-            }
-            finally
-            {
-                if (_depth > 0)
-                {
-                    _depth--;
-                }
-            }
+            inner.Serialize(ref writer, value, options);
+            counting.Depth--;
         }
 
         // Reading is guarded by MessagePack itself (untrusted-data security counts the reader's depth).
         public T Deserialize(ref MessagePackReader reader, MessagePackSerializerOptions options) => inner.Deserialize(ref reader, options);
     }
+}
+
+/// <summary>
+/// Options for writing one value, which carry the depth reached so far: MessagePack hands the options to every
+/// formatter it calls, and its writer holds no state of ours. A new instance for each value written.
+/// </summary>
+internal sealed class DepthCountingOptions(MessagePackSerializerOptions copyFrom) : MessagePackSerializerOptions(copyFrom)
+{
+    /// <summary>How deep the formatter now writing is nested.</summary>
+    public int Depth { get; set; }
+
+    protected override MessagePackSerializerOptions Clone() => new DepthCountingOptions(this);
 }
 
 /// <summary>A value to store nests deeper than an artifact may: it has a reference cycle, or is too deep to read back.</summary>

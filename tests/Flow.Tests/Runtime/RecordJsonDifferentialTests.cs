@@ -108,7 +108,8 @@ public class RecordJsonDifferentialTests
 
     private static object Value(Type type, string seed)
     {
-        var number = Math.Abs(StringComparer.Ordinal.GetHashCode(seed) % 1000) + 1;
+        // A hash that is the same in every process, so that a failure shows the same data again.
+        var number = (int)(BitConverter.ToUInt32(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(seed))) % 1000) + 1;
         type = Nullable.GetUnderlyingType(type) ?? type;
         if (type == typeof(string))
         {

@@ -5,7 +5,7 @@ using System.Text.RegularExpressions;
 using Flow.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using NUnit.Framework;
-using Rules = analyzers::Flow.Generators.Model.Rules;
+using Rules = analyzers::Flow.Generators.Rules.RuleCatalogue;
 
 namespace Flow.Tests.Analyzers;
 

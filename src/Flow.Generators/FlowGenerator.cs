@@ -24,7 +24,10 @@ public sealed class FlowGenerator : IIncrementalGenerator
     /// <summary>Tracking name of the entry-point facts step.</summary>
     public const string EntryStep = "FlowEntryPoint";
 
-    /// <summary>Tracking name of the step that finds the program's own entry point.</summary>
+    /// <summary>Tracking name of the step that finds, per syntax tree, what could be the program's own entry point.</summary>
+    public const string OwnMainCandidatesStep = "FlowOwnMainCandidates";
+
+    /// <summary>Tracking name of the step that says whether the program has its own entry point.</summary>
     public const string OwnMainStep = "FlowOwnMain";
 
     /// <inheritdoc />
@@ -57,6 +60,7 @@ public sealed class FlowGenerator : IIncrementalGenerator
                 static (node, _) => node is GlobalStatementSyntax
                     || (node is MethodDeclarationSyntax { Identifier.ValueText: "Main" } method && method.Modifiers.Any(SyntaxKind.StaticKeyword)),
                 static (_, _) => true)
+            .WithTrackingName(OwnMainCandidatesStep)
             .Collect()
             .Select(static (found, _) => !found.IsEmpty)
             .WithTrackingName(OwnMainStep);

@@ -61,7 +61,7 @@ public sealed class FlowAnalyzer : DiagnosticAnalyzer
 
         var artifacts = FlowReader.ArtifactNames(type, symbols);
         var bodies = new ConcurrentDictionary<IMethodSymbol, StepBody>(SymbolEqualityComparer.Default);
-        var nextOutsideSteps = new ConcurrentBag<MethodAt>();
+        var nextOutsideSteps = new ConcurrentBag<MemberAt>();
         context.RegisterOperationBlockAction(block =>
         {
             if (block.OwningSymbol is not IMethodSymbol method
@@ -74,7 +74,7 @@ public sealed class FlowAnalyzer : DiagnosticAnalyzer
             {
                 foreach (var call in body.Descendants().OfType<IInvocationOperation>().Where(i => symbols.IsNext(i.TargetMethod)))
                 {
-                    nextOutsideSteps.Add(new MethodAt(method.Name, LocationInfo.From(call.Syntax)));
+                    nextOutsideSteps.Add(new MemberAt(method.Name, LocationInfo.From(call.Syntax)));
                 }
 
                 return;

@@ -126,9 +126,9 @@ public sealed class FlowGenerator : IIncrementalGenerator
     }
 
     /// <summary>Next calls in the flow's members other than its steps: found by name in the syntax, and bound only then.</summary>
-    private static List<MethodAt> NextOutsideSteps(INamedTypeSymbol type, FlowSymbols symbols, SemanticModel semanticModel, CancellationToken cancellationToken)
+    private static List<MemberAt> NextOutsideSteps(INamedTypeSymbol type, FlowSymbols symbols, SemanticModel semanticModel, CancellationToken cancellationToken)
     {
-        var found = new List<MethodAt>();
+        var found = new List<MemberAt>();
         foreach (var reference in type.DeclaringSyntaxReferences)
         {
             var declaration = reference.GetSyntax(cancellationToken);
@@ -151,7 +151,7 @@ public sealed class FlowGenerator : IIncrementalGenerator
                     && model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol target
                     && symbols.IsNext(target))
                 {
-                    found.Add(new MethodAt(owner?.Name ?? "", LocationInfo.From(invocation)));
+                    found.Add(new MemberAt(owner?.Name ?? "", LocationInfo.From(invocation)));
                 }
             }
         }

@@ -26,8 +26,8 @@ internal sealed record EnvironmentDeclaration(string? Name, string? Value, Locat
 /// <summary>A flow's [Schedule], as written: a cron expression and the shortcuts set (as cron expressions).</summary>
 internal sealed record ScheduleDeclaration(string? Cron, ImmutableArray<string> Shortcuts, LocationInfo? Location);
 
-/// <summary>A method of the flow, with where to report about it.</summary>
-internal sealed record MethodAt(string Name, LocationInfo? Location);
+/// <summary>A member of the flow (a method or a property), with where to report about it.</summary>
+internal sealed record MemberAt(string Name, LocationInfo? Location);
 
 /// <summary>A step-only attribute on a method that is not a step.</summary>
 internal sealed record MisplacedAttribute(string Attribute, string Method, LocationInfo? Location);
@@ -180,24 +180,24 @@ internal sealed class FlowDeclaration
     public List<ArtifactDeclaration> Artifacts { get; } = new();
 
     /// <summary>Public properties with [Parameter] that are not read-write artifacts.</summary>
-    public List<MethodAt> ParametersWithoutAccessors { get; } = new();
+    public List<MemberAt> ParametersWithoutAccessors { get; } = new();
 
     /// <summary>Static or non-public properties with [Parameter].</summary>
-    public List<MethodAt> HiddenParameters { get; } = new();
+    public List<MemberAt> HiddenParameters { get; } = new();
 
     public ScheduleDeclaration? Schedule { get; set; }
 
     /// <summary>[Step] methods that share their name with another method; each is listed.</summary>
-    public List<MethodAt> DuplicateSteps { get; } = new();
+    public List<MemberAt> DuplicateSteps { get; } = new();
 
     /// <summary>Start or End methods that lack [Step].</summary>
-    public List<MethodAt> UnmarkedSteps { get; } = new();
+    public List<MemberAt> UnmarkedSteps { get; } = new();
 
     public List<MisplacedAttribute> MisplacedAttributes { get; } = new();
 
     /// <summary>[Step] methods of a class that is not a flow.</summary>
-    public List<MethodAt> StepsOutsideFlow { get; } = new();
+    public List<MemberAt> StepsOutsideFlow { get; } = new();
 
     /// <summary>Next calls in methods of the flow that are not steps, by the method they are in.</summary>
-    public List<MethodAt> NextOutsideSteps { get; } = new();
+    public List<MemberAt> NextOutsideSteps { get; } = new();
 }

@@ -22,7 +22,7 @@ internal static class FlowReader
         INamedTypeSymbol type,
         FlowSymbols symbols,
         Func<IMethodSymbol, StepBody?> readBody,
-        IEnumerable<MethodAt> nextOutsideSteps,
+        IEnumerable<MemberAt> nextOutsideSteps,
         CancellationToken cancellationToken)
     {
         var flow = new FlowDeclaration(type, symbols, LocationInfo.From(type.Locations.FirstOrDefault()));
@@ -53,7 +53,7 @@ internal static class FlowReader
         {
             if (symbols.Find(method, symbols.Step) is { } step)
             {
-                flow.StepsOutsideFlow.Add(new MethodAt(method.Name, LocationInfo.From(step.ApplicationSyntaxReference) ?? LocationInfo.From(method.Locations.FirstOrDefault())));
+                flow.StepsOutsideFlow.Add(new MemberAt(method.Name, LocationInfo.From(step.ApplicationSyntaxReference) ?? LocationInfo.From(method.Locations.FirstOrDefault())));
             }
         }
 
@@ -111,7 +111,7 @@ internal static class FlowReader
             {
                 if (parameter is not null)
                 {
-                    flow.ParametersWithoutAccessors.Add(new MethodAt(property.Name, location));
+                    flow.ParametersWithoutAccessors.Add(new MemberAt(property.Name, location));
                 }
 
                 continue;
@@ -139,7 +139,7 @@ internal static class FlowReader
             {
                 if (symbols.Find(property, symbols.Parameter) is not null)
                 {
-                    flow.HiddenParameters.Add(new MethodAt(property.Name, LocationInfo.From(property.Locations.FirstOrDefault())));
+                    flow.HiddenParameters.Add(new MemberAt(property.Name, LocationInfo.From(property.Locations.FirstOrDefault())));
                 }
             }
         }
@@ -181,7 +181,7 @@ internal static class FlowReader
                 }
                 else if (method.Name is "Start" or "End" && !method.IsStatic && !methods.Any(m => m.Name == method.Name && symbols.Find(m, symbols.Step) is not null))
                 {
-                    flow.UnmarkedSteps.Add(new MethodAt(method.Name, location));
+                    flow.UnmarkedSteps.Add(new MemberAt(method.Name, location));
                 }
 
                 continue;
@@ -189,7 +189,7 @@ internal static class FlowReader
 
             if (flow.ByName.ContainsKey(method.Name) || methods.Count(m => m.Name == method.Name) > 1)
             {
-                flow.DuplicateSteps.Add(new MethodAt(method.Name, location));
+                flow.DuplicateSteps.Add(new MemberAt(method.Name, location));
             }
 
             if (flow.ByName.ContainsKey(method.Name))

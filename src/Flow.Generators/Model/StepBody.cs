@@ -12,32 +12,23 @@ internal sealed record NextCall(LocationInfo? Location, ImmutableArray<NextTarge
 /// <summary>A use of an artifact (or a branch) at a place in a step body.</summary>
 internal sealed record NamedUse(string Name, LocationInfo? Location);
 
-/// <summary>What a step body does, as far as the graph and artifact checks care.</summary>
+/// <summary>
+/// What a step body does, as far as the generated code and the rules care. The first group is what
+/// <see cref="StepBodyReader.ReadNames"/> finds; the second, what holds path by path, is filled by
+/// <see cref="StepBodyReader.ReadPaths"/> and only the analyzer reads it.
+/// </summary>
 internal sealed class StepBody
 {
+    /// <summary>The Next calls, in source order, leaving out those in lambdas and local functions.</summary>
     public List<NextCall> NextCalls { get; } = new();
-
-    /// <summary>Some path from entry to a normal exit calls no Next.</summary>
-    public bool CanMissNext { get; set; }
-
-    /// <summary>A Next call that some path reaches after another Next.</summary>
-    public LocationInfo? RepeatedNext { get; set; }
 
     /// <summary>Next called inside a lambda or local function ("a lambda", ...).</summary>
     public List<NamedUse> NestedNext { get; } = new();
 
-    /// <summary>Reads of artifacts that the body has not definitely written before them.</summary>
-    public List<NamedUse> UnsafeReads { get; } = new();
-
-    /// <summary>Reads of artifacts not written by the body but after a MergeArtifacts call on every path, which may have set them.</summary>
-    public List<NamedUse> MergedReads { get; } = new();
-
-    /// <summary>Artifacts written on every path to the exit.</summary>
-    public HashSet<string> WrittenAtExit { get; } = new();
-
     /// <summary>Every write of an artifact.</summary>
     public List<NamedUse> Writes { get; } = new();
 
+    /// <summary>Whether the body calls MergeArtifacts.</summary>
     public bool MergesArtifacts { get; set; }
 
     /// <summary>Artifacts that a MergeArtifacts call excludes by name.</summary>
@@ -52,4 +43,19 @@ internal sealed class StepBody
     /// <c>this</c> passed on, or MergeArtifacts.
     /// </summary>
     public HashSet<string>? Uses { get; set; } = new();
+
+    /// <summary>Some path from entry to a normal exit calls no Next.</summary>
+    public bool CanMissNext { get; set; }
+
+    /// <summary>A Next call that some path reaches after another Next.</summary>
+    public LocationInfo? RepeatedNext { get; set; }
+
+    /// <summary>Reads of artifacts that the body has not definitely written before them.</summary>
+    public List<NamedUse> UnsafeReads { get; } = new();
+
+    /// <summary>Reads of artifacts not written by the body but after a MergeArtifacts call on every path, which may have set them.</summary>
+    public List<NamedUse> MergedReads { get; } = new();
+
+    /// <summary>Artifacts written on every path to the exit.</summary>
+    public HashSet<string> WrittenAtExit { get; } = new();
 }

@@ -96,7 +96,7 @@ public sealed class FlowGenerator : IIncrementalGenerator
         var flow = FlowReader.Read(
             type,
             symbols,
-            step => Body(step, context.SemanticModel, cancellationToken) is { } body ? StepBodyReader.ReadNames(body, symbols, type, artifacts) : null,
+            step => ReadBody(step, symbols, type, artifacts, context.SemanticModel, cancellationToken),
             NextOutsideSteps(type, symbols, context.SemanticModel, cancellationToken),
             cancellationToken);
         var facts = FlowFacts.Derive(flow);
@@ -114,15 +114,28 @@ public sealed class FlowGenerator : IIncrementalGenerator
         return new FlowResult(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), model, branches);
     }
 
-    private static IMethodBodyOperation? Body(IMethodSymbol step, SemanticModel semanticModel, CancellationToken cancellationToken)
+    /// <summary>What a step body names: from its syntax where that is unambiguous, else from its bound operations.</summary>
+    // Binding a body is the costliest thing the generator does, and the compiler binds it again for the compilation it emits.
+    private static StepBody? ReadBody(
+        IMethodSymbol step,
+        FlowSymbols symbols,
+        INamedTypeSymbol type,
+        System.Collections.Immutable.ImmutableHashSet<string> artifacts,
+        SemanticModel semanticModel,
+        CancellationToken cancellationToken)
     {
         if (step.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not MethodDeclarationSyntax syntax)
         {
             return null;
         }
 
+        if (StepSyntaxReader.Read(syntax, symbols, type, artifacts) is { } read)
+        {
+            return read;
+        }
+
         var model = syntax.SyntaxTree == semanticModel.SyntaxTree ? semanticModel : semanticModel.Compilation.GetSemanticModel(syntax.SyntaxTree);
-        return model.GetOperation(syntax, cancellationToken) as IMethodBodyOperation;
+        return model.GetOperation(syntax, cancellationToken) is IMethodBodyOperation body ? StepBodyReader.ReadNames(body, symbols, type, artifacts) : null;
     }
 
     /// <summary>Next calls in the flow's members other than its steps: found by name in the syntax, and bound only then.</summary>

@@ -18,7 +18,7 @@ namespace Flow.Tests.Analyzers;
 /// </summary>
 public class StepBodyAnalysisTests
 {
-    private static readonly string[] OnePath =
+    internal static readonly string[] OnePath =
     {
         "X = 1; Next(A);",
         "Next(A); Next(B);",
@@ -49,7 +49,7 @@ public class StepBodyAnalysisTests
         "",
     };
 
-    private static readonly string[] Branching =
+    internal static readonly string[] Branching =
     {
         "if (X > 0) Next(A); else Next(B);",
         "X = Y > 0 ? 1 : 2; Next(A);",
@@ -73,7 +73,7 @@ public class StepBodyAnalysisTests
         "goto done; done: Next(A);",
     };
 
-    private const string Flow = """
+    internal const string Flow = """
         using System;
         using System.Collections.Generic;
         using Flow;

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Flow.Generators.Model;
@@ -120,7 +121,7 @@ public sealed class FlowGenerator : IIncrementalGenerator
         IMethodSymbol step,
         FlowSymbols symbols,
         INamedTypeSymbol type,
-        System.Collections.Immutable.ImmutableHashSet<string> artifacts,
+        ImmutableHashSet<string> artifacts,
         SemanticModel semanticModel,
         CancellationToken cancellationToken)
     {

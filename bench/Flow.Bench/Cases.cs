@@ -126,8 +126,8 @@ public sealed partial class Cases(string repo, int reps, TextWriter log, IReadOn
             Report.Seconds(Report.Median(withTimes)),
             "— (build server)",
             "—",
-            new Target("—", "≤ 1.10× without Flow", "—"),
-            ratio <= 1.10 ? Verdict.Pass : Verdict.Miss,
+            new Target("—", "≤ 1.05× without Flow", "body edits leave generator outputs cached"),
+            ratio <= 1.05 ? Verdict.Pass : Verdict.Miss,
             $"{Report.Number(ratio, "0.00")}× (without generator and analyzer: {Report.Seconds(Report.Median(withoutTimes))})");
     }
 

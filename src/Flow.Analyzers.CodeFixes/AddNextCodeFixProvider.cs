@@ -4,6 +4,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Flow.Generators.Model;
+using Flow.Generators.Rules;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -22,10 +23,10 @@ namespace Flow.Analyzers.CodeFixes;
 public sealed class AddNextCodeFixProvider : CodeFixProvider
 {
     /// <summary>The diagnostic property that says whether the step calls Next on some path.</summary>
-    public const string HasNextProperty = "HasNext";
+    public const string HasNextProperty = DiagnosticProperties.HasNext;
 
     /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(Rules.MissingNext.Id);
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleCatalogue.MissingNext.Id);
 
     /// <inheritdoc />
     public override FixAllProvider GetFixAllProvider() => WellKnownFixAllProviders.BatchFixer;

@@ -5,6 +5,7 @@ using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
 using Flow.Generators.Model;
+using Flow.Generators.Rules;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeActions;
 using Microsoft.CodeAnalysis.CodeFixes;
@@ -24,10 +25,10 @@ namespace Flow.Analyzers.CodeFixes;
 public sealed class GenerateJoinCodeFixProvider : CodeFixProvider
 {
     /// <summary>The FLOW021 property listing the steps that go to the merging step, comma-separated.</summary>
-    public const string ParentsProperty = "Parents";
+    public const string ParentsProperty = DiagnosticProperties.Parents;
 
     /// <inheritdoc />
-    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(Rules.NeedsJoin.Id, Rules.OpenSplitAtEnd.Id);
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = ImmutableArray.Create(RuleCatalogue.NeedsJoin.Id, RuleCatalogue.OpenSplitAtEnd.Id);
 
     /// <summary>Each join rewrites several steps and takes a fresh name, so fixes of one flow would collide if batched.</summary>
     public override FixAllProvider? GetFixAllProvider() => null;

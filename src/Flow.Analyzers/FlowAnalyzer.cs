@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Flow.Generators.Model;
+using Flow.Generators.Rules;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
@@ -10,15 +11,15 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Flow.Analyzers;
 
 /// <summary>
-/// Reports every graph, step, artifact and decorator check of a flow as a build error, at the
-/// offending syntax. Per flow, live in the IDE: body facts are gathered per step method, and the
-/// checks run when the flow type is complete.
+/// Reports the failures of every rule in <see cref="FlowRules"/> as build errors, at the offending syntax.
+/// Per flow, live in the IDE: what each step body does is read per method (on its control-flow graph when
+/// it branches), and the rules run when the flow type is complete.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class FlowAnalyzer : DiagnosticAnalyzer
 {
     /// <inheritdoc />
-    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = Rules.All.ToImmutableArray();
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = RuleCatalogue.All.ToImmutableArray();
 
     /// <inheritdoc />
     public override void Initialize(AnalysisContext context)
@@ -35,23 +36,32 @@ public sealed class FlowAnalyzer : DiagnosticAnalyzer
             var trees = start.Compilation.SyntaxTrees
                 .GroupBy(t => t.FilePath)
                 .ToDictionary(g => g.Key, g => g.First());
-            start.RegisterSymbolStartAction(symbolStart => AnalyzeFlow(symbolStart, symbols, trees), SymbolKind.NamedType);
-            start.RegisterSymbolAction(c => CheckStepOutsideFlow(c, symbols), SymbolKind.Method);
+            start.RegisterSymbolStartAction(symbolStart => AnalyzeType(symbolStart, symbols, trees), SymbolKind.NamedType);
         });
     }
 
-    private static void AnalyzeFlow(SymbolStartAnalysisContext context, FlowSymbols symbols, IReadOnlyDictionary<string, SyntaxTree> trees)
+    private static void AnalyzeType(SymbolStartAnalysisContext context, FlowSymbols symbols, IReadOnlyDictionary<string, SyntaxTree> trees)
     {
         var type = (INamedTypeSymbol)context.Symbol;
+        if (!symbols.IsFlow(type))
+        {
+            if (type.GetMembers().Any(m => m is IMethodSymbol && symbols.Find(m, symbols.Step) is not null))
+            {
+                context.RegisterSymbolEndAction(end => Report(end, FlowReader.ReadNonFlow(type, symbols), trees));
+            }
+
+            return;
+        }
 
         // An abstract class without steps is a base that flows share artifacts through, not a flow.
-        if (!symbols.IsFlow(type) || (type.IsAbstract && !type.GetMembers().Any(m => symbols.Find(m, symbols.Step) is not null)))
+        if (type.IsAbstract && !type.GetMembers().Any(m => symbols.Find(m, symbols.Step) is not null))
         {
             return;
         }
 
-        var artifacts = FlowBuilder.ArtifactNames(type, symbols);
+        var artifacts = FlowReader.ArtifactNames(type, symbols);
         var bodies = new ConcurrentDictionary<IMethodSymbol, StepBody>(SymbolEqualityComparer.Default);
+        var nextOutsideSteps = new ConcurrentBag<MemberAt>();
         context.RegisterOperationBlockAction(block =>
         {
             if (block.OwningSymbol is not IMethodSymbol method
@@ -64,38 +74,32 @@ public sealed class FlowAnalyzer : DiagnosticAnalyzer
             {
                 foreach (var call in body.Descendants().OfType<IInvocationOperation>().Where(i => symbols.IsNext(i.TargetMethod)))
                 {
-                    block.ReportDiagnostic(Diagnostic.Create(Rules.NextOutsideStep, call.Syntax.GetLocation(), $"{method.Name}, which is not a step; call Next in the step itself"));
+                    nextOutsideSteps.Add(new MemberAt(method.Name, LocationInfo.From(call.Syntax)));
                 }
 
                 return;
             }
 
-            bodies[method] = StepBodyAnalyzer.Analyze(body, () => block.GetControlFlowGraph(body), symbols, type, artifacts, block.CancellationToken);
+            bodies[method] = StepBodyReader.Read(body, () => block.GetControlFlowGraph(body), symbols, type, artifacts, block.CancellationToken);
         });
         context.RegisterSymbolEndAction(end =>
         {
-            var declaration = FlowBuilder.Build(
+            var flow = FlowReader.Read(
                 type,
                 symbols,
-                (method, _) => bodies.TryGetValue(method, out var body) ? body : null,
-                analyzeArtifacts: true,
+                method => bodies.TryGetValue(method, out var body) ? body : null,
+                nextOutsideSteps.OrderBy(m => m.Location?.FilePath, System.StringComparer.Ordinal).ThenBy(m => m.Location?.Span.Start),
                 end.CancellationToken);
-            var fallback = type.Locations.FirstOrDefault() ?? Location.None;
-            foreach (var diagnostic in declaration.Diagnostics)
-            {
-                end.ReportDiagnostic(diagnostic.ToDiagnostic(trees, fallback));
-            }
+            Report(end, flow, trees);
         });
     }
 
-    private static void CheckStepOutsideFlow(SymbolAnalysisContext context, FlowSymbols symbols)
+    private static void Report(SymbolAnalysisContext context, FlowDeclaration flow, IReadOnlyDictionary<string, SyntaxTree> trees)
     {
-        var method = (IMethodSymbol)context.Symbol;
-        if (symbols.Find(method, symbols.Step) is { } step && !symbols.IsFlow(method.ContainingType))
+        var fallback = flow.Type.Locations.FirstOrDefault() ?? Location.None;
+        foreach (var diagnostic in FlowRules.Run(flow, FlowFacts.Derive(flow), onEveryPath: true))
         {
-            var location = step.ApplicationSyntaxReference?.GetSyntax(context.CancellationToken).GetLocation() ?? method.Locations.FirstOrDefault() ?? Location.None;
-            context.ReportDiagnostic(Diagnostic.Create(Rules.MisplacedAttribute, location,
-                $"[Step] is on {method.ContainingType.Name}.{method.Name}, but {method.ContainingType.Name} does not derive from FlowSpec; derive it from FlowSpec or remove [Step]"));
+            context.ReportDiagnostic(diagnostic.ToDiagnostic(trees, fallback));
         }
     }
 }

@@ -208,7 +208,6 @@ internal static class FlowEmitter
                     : "        Uses = global::System.Array.Empty<string>(),");
             }
 
-            w.Line($"        Source = new {graph}.SourceLocation({SourceWriter.Literal(s.File)}, {Int(s.Line)}),");
             w.Line("    },");
         }
 

@@ -1,12 +1,12 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Flow.Generators.Model;
+using Flow.Generators.Rules;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
-using Microsoft.CodeAnalysis.Diagnostics;
-using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Flow.Generators;
@@ -24,6 +24,12 @@ public sealed class FlowGenerator : IIncrementalGenerator
 
     /// <summary>Tracking name of the entry-point facts step.</summary>
     public const string EntryStep = "FlowEntryPoint";
+
+    /// <summary>Tracking name of the step that finds, per syntax tree, what could be the program's own entry point.</summary>
+    public const string OwnMainCandidatesStep = "FlowOwnMainCandidates";
+
+    /// <summary>Tracking name of the step that says whether the program has its own entry point.</summary>
+    public const string OwnMainStep = "FlowOwnMain";
 
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
@@ -43,10 +49,24 @@ public sealed class FlowGenerator : IIncrementalGenerator
         var branches = results.Where(static r => r.Branches is not null).Select(static (r, _) => r.Branches!);
         context.RegisterSourceOutput(branches, static (spc, model) => spc.AddSource(FlowEmitter.BranchesHintName(model), FlowEmitter.EmitBranches(model)));
 
-        // Whether the program gets a generated Main: settled once per compilation, from its options and the top level of its trees.
-        var generateMain = context.CompilationProvider
-            .Combine(context.AnalyzerConfigOptionsProvider)
-            .Select(static (x, ct) => GeneratesMain(x.Left, x.Right, ct));
+        // A program (not a library) gets a Main unless FlowGenerateMain is false or it has its own entry point:
+        // top-level statements or a static Main, looked for in the trees an edit changes only.
+        var isProgram = context.CompilationProvider
+            .Select(static (c, _) => c.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication);
+        var turnedOff = context.AnalyzerConfigOptionsProvider
+            .Select(static (o, _) => o.GlobalOptions.TryGetValue("build_property.FlowGenerateMain", out var value)
+                && string.Equals(value?.Trim(), "false", System.StringComparison.OrdinalIgnoreCase));
+        var ownMain = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                static (node, _) => node is GlobalStatementSyntax
+                    || (node is MethodDeclarationSyntax { Identifier.ValueText: "Main" } method && method.Modifiers.Any(SyntaxKind.StaticKeyword)),
+                static (_, _) => true)
+            .WithTrackingName(OwnMainCandidatesStep)
+            .Collect()
+            .Select(static (found, _) => !found.IsEmpty)
+            .WithTrackingName(OwnMainStep);
+        var generateMain = isProgram.Combine(turnedOff).Combine(ownMain)
+            .Select(static (x, _) => x.Left.Left && !x.Left.Right && !x.Right);
         var entry = generateMain
             .Combine(results.Select(static (r, _) => new EntryFlow(r.FullyQualifiedName, r.Model is not null)).Collect())
             .Select(static (x, _) => new EntryPointModel(
@@ -62,52 +82,9 @@ public sealed class FlowGenerator : IIncrementalGenerator
         });
     }
 
-    /// <summary>
-    /// A program (not a library) gets a Main unless FlowGenerateMain is false or it has its own entry point:
-    /// top-level statements or a static Main, which only the members of namespaces and types can declare.
-    /// </summary>
-    private static bool GeneratesMain(Compilation compilation, AnalyzerConfigOptionsProvider options, CancellationToken cancellationToken)
-    {
-        if (compilation.Options.OutputKind is not (OutputKind.ConsoleApplication or OutputKind.WindowsApplication)
-            || (options.GlobalOptions.TryGetValue("build_property.FlowGenerateMain", out var value)
-                && string.Equals(value?.Trim(), "false", System.StringComparison.OrdinalIgnoreCase)))
-        {
-            return false;
-        }
-
-        foreach (var tree in compilation.SyntaxTrees)
-        {
-            if (tree.GetRoot(cancellationToken) is CompilationUnitSyntax root && DeclaresEntryPoint(root.Members))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static bool DeclaresEntryPoint(SyntaxList<MemberDeclarationSyntax> members)
-    {
-        foreach (var member in members)
-        {
-            switch (member)
-            {
-                case GlobalStatementSyntax:
-                case MethodDeclarationSyntax { Identifier.ValueText: "Main" } method when method.Modifiers.Any(SyntaxKind.StaticKeyword):
-                    return true;
-                case BaseNamespaceDeclarationSyntax ns when DeclaresEntryPoint(ns.Members):
-                    return true;
-                case TypeDeclarationSyntax type when DeclaresEntryPoint(type.Members):
-                    return true;
-            }
-        }
-
-        return false;
-    }
-
     private static FlowResult? Transform(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        // One transform per flow builds the model: the one for its first step in source order.
+        // One transform per flow reads it: the one for its first step in source order.
         if (context.TargetSymbol is not IMethodSymbol { ContainingType: { } type } method
             || FlowSymbols.For(context.SemanticModel.Compilation) is not { } symbols
             || !symbols.IsFlow(type)
@@ -116,42 +93,84 @@ public sealed class FlowGenerator : IIncrementalGenerator
             return null;
         }
 
-        var compilation = context.SemanticModel.Compilation;
-        var declaration = FlowBuilder.Build(
+        var artifacts = FlowReader.ArtifactNames(type, symbols);
+        var flow = FlowReader.Read(
             type,
             symbols,
-            (step, artifacts) =>
-            {
-                if (step.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not MethodDeclarationSyntax syntax)
-                {
-                    return null;
-                }
-
-                var model = syntax.SyntaxTree == context.SemanticModel.SyntaxTree ? context.SemanticModel : compilation.GetSemanticModel(syntax.SyntaxTree);
-                if (model.GetOperation(syntax, cancellationToken) is not IMethodBodyOperation body)
-                {
-                    return null;
-                }
-
-                return StepBodyAnalyzer.Analyze(body, () => ControlFlowGraph.Create(body, cancellationToken), symbols, type, artifacts, cancellationToken);
-            },
-            analyzeArtifacts: true,
+            step => ReadBody(step, symbols, type, artifacts, context.SemanticModel, cancellationToken),
+            NextOutsideSteps(type, symbols, context.SemanticModel, cancellationToken),
             cancellationToken);
-        var model = FlowBuilder.ToModel(declaration);
+        var facts = FlowFacts.Derive(flow);
 
-        // A valid flow gets accessors for the branches of its static splits; one with errors, for every step that goes to a join.
-        var branchSteps = model is not null
-            ? model.BranchAccessors
-            : declaration.Steps.Where(s => s.Next.Any(t => declaration.ByName.TryGetValue(t, out var target) && target.IsJoin)).Select(s => s.Name).ToEquatableArray();
-        var branches = branchSteps.Count == 0 || type.ContainingType is not null || type.IsGenericType
+        // Valid when the rules that need no control-flow graph pass: the others (Next on every path, artifacts set before read) are the analyzer's, and their errors fail the build too.
+        var model = FlowRules.Run(flow, facts, onEveryPath: false).Any() ? null : FlowModelBuilder.Build(flow, facts);
+        var branches = facts.BranchAccessors.Count == 0 || flow.IsNested || flow.IsGeneric
             ? null
             : new BranchAccessorsModel(
                 type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
                 type.Name,
                 type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
                 type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
-                branchSteps);
+                facts.BranchAccessors.ToEquatableArray());
         return new FlowResult(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), model, branches);
+    }
+
+    /// <summary>What a step body names: from its syntax where that is unambiguous, else from its bound operations.</summary>
+    // Binding a body is the costliest thing the generator does, and the compiler binds it again for the compilation it emits.
+    private static StepBody? ReadBody(
+        IMethodSymbol step,
+        FlowSymbols symbols,
+        INamedTypeSymbol type,
+        ImmutableHashSet<string> artifacts,
+        SemanticModel semanticModel,
+        CancellationToken cancellationToken)
+    {
+        if (step.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not MethodDeclarationSyntax syntax)
+        {
+            return null;
+        }
+
+        if (StepSyntaxReader.Read(syntax, symbols, type, artifacts) is { } read)
+        {
+            return read;
+        }
+
+        var model = syntax.SyntaxTree == semanticModel.SyntaxTree ? semanticModel : semanticModel.Compilation.GetSemanticModel(syntax.SyntaxTree);
+        return model.GetOperation(syntax, cancellationToken) is IMethodBodyOperation body ? StepBodyReader.ReadNames(body, symbols, type, artifacts) : null;
+    }
+
+    /// <summary>Next calls in the flow's members other than its steps: found by name in the syntax, and bound only then.</summary>
+    private static List<MemberAt> NextOutsideSteps(INamedTypeSymbol type, FlowSymbols symbols, SemanticModel semanticModel, CancellationToken cancellationToken)
+    {
+        var found = new List<MemberAt>();
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            var declaration = reference.GetSyntax(cancellationToken);
+            foreach (var invocation in declaration.DescendantNodes().OfType<InvocationExpressionSyntax>())
+            {
+                var name = invocation.Expression switch
+                {
+                    IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+                    MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+                    _ => null,
+                };
+                if (name != "Next" || invocation.FirstAncestorOrSelf<MemberDeclarationSyntax>() is not { } member || member is BaseTypeDeclarationSyntax)
+                {
+                    continue;
+                }
+
+                var model = declaration.SyntaxTree == semanticModel.SyntaxTree ? semanticModel : semanticModel.Compilation.GetSemanticModel(declaration.SyntaxTree);
+                var owner = member is BasePropertyDeclarationSyntax or BaseMethodDeclarationSyntax ? model.GetDeclaredSymbol(member, cancellationToken) : null;
+                if ((owner is null || symbols.Find(owner, symbols.Step) is null)
+                    && model.GetSymbolInfo(invocation, cancellationToken).Symbol is IMethodSymbol target
+                    && symbols.IsNext(target))
+                {
+                    found.Add(new MemberAt(owner?.Name ?? "", LocationInfo.From(invocation)));
+                }
+            }
+        }
+
+        return found;
     }
 }
 

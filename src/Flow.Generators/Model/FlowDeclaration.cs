@@ -14,7 +14,25 @@ internal enum Transition
     Conditional,
 }
 
-/// <summary>A step as read from source, with everything the checks need and the locations to report at.</summary>
+/// <summary>The values of a step's [Timeout], as written.</summary>
+internal sealed record TimeoutDeclaration(int Seconds, int Minutes, int Hours)
+{
+    public long TotalSeconds => Seconds + (60L * Minutes) + (3600L * Hours);
+}
+
+/// <summary>One [Environment] variable, as written.</summary>
+internal sealed record EnvironmentDeclaration(string? Name, string? Value, LocationInfo? Location);
+
+/// <summary>A flow's [Schedule], as written: a cron expression and the shortcuts set (as cron expressions).</summary>
+internal sealed record ScheduleDeclaration(string? Cron, ImmutableArray<string> Shortcuts, LocationInfo? Location);
+
+/// <summary>A member of the flow (a method or a property), with where to report about it.</summary>
+internal sealed record MemberAt(string Name, LocationInfo? Location);
+
+/// <summary>A step-only attribute on a method that is not a step.</summary>
+internal sealed record MisplacedAttribute(string Attribute, string Method, LocationInfo? Location);
+
+/// <summary>A step as read from source: its method, attributes and body, and the locations to report at.</summary>
 internal sealed class StepDeclaration
 {
     public StepDeclaration(string name, IMethodSymbol method, LocationInfo? location)
@@ -32,9 +50,13 @@ internal sealed class StepDeclaration
 
     public StepBody Body { get; set; } = new();
 
+    /// <summary>Whether the step takes a JoinInputs parameter.</summary>
     public bool IsJoin { get; set; }
 
-    public ITypeSymbol? ItemType { get; set; }
+    /// <summary>The parameter of a step that is not a join: its foreach item.</summary>
+    public IParameterSymbol? Item { get; set; }
+
+    public ITypeSymbol? ItemType => Item?.Type;
 
     public LocationInfo? ItemLocation { get; set; }
 
@@ -42,11 +64,16 @@ internal sealed class StepDeclaration
 
     public LocationInfo? ForeachLocation { get; set; }
 
+    /// <summary>The element type of the foreach artifact, when it names an enumerable artifact.</summary>
     public ITypeSymbol? ForeachElement { get; set; }
 
     public ResourcesModel? Resources { get; set; }
 
+    public LocationInfo? ResourcesLocation { get; set; }
+
     public RetryModel? Retry { get; set; }
+
+    public LocationInfo? RetryLocation { get; set; }
 
     public bool HasCatch { get; set; }
 
@@ -54,16 +81,16 @@ internal sealed class StepDeclaration
 
     public LocationInfo? CatchLocation { get; set; }
 
-    public int? TimeoutSeconds { get; set; }
+    public TimeoutDeclaration? Timeout { get; set; }
 
-    public List<EnvironmentModel> Environment { get; } = new();
+    public LocationInfo? TimeoutLocation { get; set; }
+
+    public List<EnvironmentDeclaration> Environment { get; } = new();
 
     public Transition Transition { get; set; }
 
     /// <summary>Distinct valid targets, in source order.</summary>
     public List<string> Next { get; } = new();
-
-    public string? MatchingJoin { get; set; }
 
     public bool IsStart => Name == "Start";
 
@@ -106,22 +133,45 @@ internal sealed class ArtifactDeclaration
 
     /// <summary>Whether the property has an initializer, so every instance starts with a value for it.</summary>
     public bool HasInitializer { get; set; }
+
+    /// <summary>Declared in source with accessors that have no bodies, so reading or writing it touches nothing else.</summary>
+    public bool IsAutoProperty { get; set; }
 }
 
-/// <summary>A flow as read from source, the checks' findings, and (when valid) its model.</summary>
+/// <summary>
+/// A flow class as read from source: what it declares, with the locations to report at. Reading checks
+/// nothing; the rules (<see cref="Rules.FlowRules"/>) do, over the finished declaration.
+/// </summary>
 internal sealed class FlowDeclaration
 {
-    public FlowDeclaration(INamedTypeSymbol type, LocationInfo? location)
+    public FlowDeclaration(INamedTypeSymbol type, FlowSymbols symbols, LocationInfo? location)
     {
         Type = type;
+        Symbols = symbols;
         Location = location;
     }
 
     public INamedTypeSymbol Type { get; }
 
+    public FlowSymbols Symbols { get; }
+
     public string Name => Type.Name;
 
     public LocationInfo? Location { get; }
+
+    /// <summary>Whether the class derives from FlowSpec; a class that does not is read only for its misplaced [Step]s.</summary>
+    public bool IsFlow { get; set; } = true;
+
+    public bool IsPartial { get; set; }
+
+    public bool IsNested => Type.ContainingType is not null;
+
+    public bool IsGeneric => Type.IsGenericType;
+
+    public bool HasParameterlessConstructor { get; set; }
+
+    /// <summary>Whether every constructor is the implicit one (a declared one could hand <c>this</c> to something a step calls).</summary>
+    public bool HasOnlyImplicitConstructors { get; set; }
 
     public List<StepDeclaration> Steps { get; } = new();
 
@@ -129,23 +179,25 @@ internal sealed class FlowDeclaration
 
     public List<ArtifactDeclaration> Artifacts { get; } = new();
 
-    public ImmutableHashSet<string> ArtifactNames { get; set; } = ImmutableHashSet<string>.Empty;
+    /// <summary>Public properties with [Parameter] that are not read-write artifacts.</summary>
+    public List<MemberAt> ParametersWithoutAccessors { get; } = new();
 
-    public string? Schedule { get; set; }
+    /// <summary>Static or non-public properties with [Parameter].</summary>
+    public List<MemberAt> HiddenParameters { get; } = new();
 
-    /// <summary>Whether the shape of the class lets the generator emit a partial declaration for it.</summary>
-    public bool CanEmit { get; set; } = true;
+    public ScheduleDeclaration? Schedule { get; set; }
 
-    /// <summary>Whether step bodies were analyzed for artifact reads and writes (the analyzer does; the generator needs not).</summary>
-    public bool ArtifactsAnalyzed { get; set; }
+    /// <summary>[Step] methods that share their name with another method; each is listed.</summary>
+    public List<MemberAt> DuplicateSteps { get; } = new();
 
-    public List<string> BranchAccessors { get; } = new();
+    /// <summary>Start or End methods that lack [Step].</summary>
+    public List<MemberAt> UnmarkedSteps { get; } = new();
 
-    /// <summary>Start or End methods that lack [Step]: reported there, so not again as a missing step.</summary>
-    public HashSet<string> UnmarkedSteps { get; } = new();
+    public List<MisplacedAttribute> MisplacedAttributes { get; } = new();
 
-    public List<FlowDiagnostic> Diagnostics { get; } = new();
+    /// <summary>[Step] methods of a class that is not a flow.</summary>
+    public List<MemberAt> StepsOutsideFlow { get; } = new();
 
-    public void Report(DiagnosticDescriptor rule, LocationInfo? location, params string[] arguments) =>
-        Diagnostics.Add(FlowDiagnostic.Create(rule, location ?? Location, arguments));
+    /// <summary>Next calls in methods of the flow that are not steps, by the method they are in.</summary>
+    public List<MemberAt> NextOutsideSteps { get; } = new();
 }

@@ -28,9 +28,7 @@ internal sealed record StepModel(
     int? TimeoutSeconds,
     EquatableArray<EnvironmentModel> Environment,
     EquatableArray<string> Writes,
-    EquatableArray<string>? Uses,
-    string File,
-    int Line);
+    EquatableArray<string>? Uses);
 
 /// <summary>One artifact (or parameter) of a valid flow.</summary>
 internal sealed record ArtifactModel(
@@ -43,8 +41,9 @@ internal sealed record ArtifactModel(
     bool Required);
 
 /// <summary>
-/// A valid flow, as plain equatable values: what the generator emits from. It holds no symbols, syntax
-/// or spans, so an edit that does not change the graph leaves it equal and nothing is emitted again.
+/// A valid flow, as plain equatable values: what the generator emits from. It holds no symbols, syntax,
+/// spans or line numbers, so an edit that does not change the graph, or that moves a step to another
+/// line, leaves it equal and nothing is emitted again.
 /// </summary>
 internal sealed record FlowModel(
     string Name,

@@ -5,7 +5,8 @@ using System.Text.RegularExpressions;
 using Flow.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using NUnit.Framework;
-using Rules = analyzers::Flow.Generators.Model.Rules;
+using FlowRules = analyzers::Flow.Generators.Rules.FlowRules;
+using Rules = analyzers::Flow.Generators.Rules.RuleCatalogue;
 
 namespace Flow.Tests.Analyzers;
 
@@ -37,6 +38,16 @@ public class RuleCatalogueTests
     {
         var supported = new Flow.Analyzers.FlowAnalyzer().SupportedDiagnostics.Select(d => d.Id);
         Assert.That(supported, Is.EquivalentTo(Ids));
+    }
+
+    [Test]
+    public void Every_rule_has_one_check_in_the_list_the_generator_and_the_analyzer_run()
+    {
+        Assert.That(FlowRules.All.Select(r => r.Rule.Id), Is.EqualTo(Ids), "one entry per rule, in the catalogue's order");
+        Assert.That(
+            FlowRules.All.Where(r => r.OnEveryPath).Select(r => r.Rule.Id),
+            Is.EquivalentTo(new[] { "FLOW011", "FLOW012", "FLOW031" }),
+            "only the checks that need each body's paths are left to the analyzer");
     }
 
     [Test]

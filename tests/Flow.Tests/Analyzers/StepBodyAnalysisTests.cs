@@ -8,7 +8,7 @@ using Microsoft.CodeAnalysis.Operations;
 using NUnit.Framework;
 using FlowSymbols = analyzers::Flow.Generators.Model.FlowSymbols;
 using StepBody = analyzers::Flow.Generators.Model.StepBody;
-using StepBodyAnalyzer = analyzers::Flow.Generators.Model.StepBodyAnalyzer;
+using StepBodyReader = analyzers::Flow.Generators.Model.StepBodyReader;
 
 namespace Flow.Tests.Analyzers;
 
@@ -18,7 +18,7 @@ namespace Flow.Tests.Analyzers;
 /// </summary>
 public class StepBodyAnalysisTests
 {
-    private static readonly string[] OnePath =
+    internal static readonly string[] OnePath =
     {
         "X = 1; Next(A);",
         "Next(A); Next(B);",
@@ -49,7 +49,7 @@ public class StepBodyAnalysisTests
         "",
     };
 
-    private static readonly string[] Branching =
+    internal static readonly string[] Branching =
     {
         "if (X > 0) Next(A); else Next(B);",
         "X = Y > 0 ? 1 : 2; Next(A);",
@@ -73,7 +73,7 @@ public class StepBodyAnalysisTests
         "goto done; done: Next(A);",
     };
 
-    private const string Flow = """
+    internal const string Flow = """
         using System;
         using System.Collections.Generic;
         using Flow;
@@ -102,16 +102,16 @@ public class StepBodyAnalysisTests
         var checkedBodies = 0;
         foreach (var (body, symbols, type) in Bodies(OnePath))
         {
-            Assert.That(StepBodyAnalyzer.HasOnePath(body), Is.True, body.Syntax.ToString());
+            Assert.That(StepBodyReader.HasOnePath(body), Is.True, body.Syntax.ToString());
             var artifacts = System.Collections.Immutable.ImmutableHashSet.Create("X", "Y", "S", "L");
-            var walked = StepBodyAnalyzer.AnalyzeOnePath(body, symbols, type, artifacts);
-            var graphed = StepBodyAnalyzer.Analyze(body, ControlFlowGraph.Create((IMethodBodyOperation)body), symbols, type, artifacts, CancellationToken.None);
+            var walked = StepBodyReader.ReadOnePath(body, symbols, type, artifacts);
+            var graphed = StepBodyReader.Read(body, ControlFlowGraph.Create((IMethodBodyOperation)body), symbols, type, artifacts, CancellationToken.None);
             Assert.That(Describe(walked), Is.EqualTo(Describe(graphed)), body.Syntax.ToString());
 
             var withoutArtifacts = System.Collections.Immutable.ImmutableHashSet<string>.Empty;
             Assert.That(
-                Describe(StepBodyAnalyzer.AnalyzeOnePath(body, symbols, type, withoutArtifacts)),
-                Is.EqualTo(Describe(StepBodyAnalyzer.Analyze(body, ControlFlowGraph.Create((IMethodBodyOperation)body), symbols, type, withoutArtifacts, CancellationToken.None))),
+                Describe(StepBodyReader.ReadOnePath(body, symbols, type, withoutArtifacts)),
+                Is.EqualTo(Describe(StepBodyReader.Read(body, ControlFlowGraph.Create((IMethodBodyOperation)body), symbols, type, withoutArtifacts, CancellationToken.None))),
                 body.Syntax.ToString());
             checkedBodies++;
         }
@@ -125,7 +125,7 @@ public class StepBodyAnalysisTests
         var checkedBodies = 0;
         foreach (var (body, _, _) in Bodies(Branching))
         {
-            Assert.That(StepBodyAnalyzer.HasOnePath(body), Is.False, body.Syntax.ToString());
+            Assert.That(StepBodyReader.HasOnePath(body), Is.False, body.Syntax.ToString());
             checkedBodies++;
         }
 
@@ -139,8 +139,8 @@ public class StepBodyAnalysisTests
         {
             var built = false;
             var artifacts = System.Collections.Immutable.ImmutableHashSet.Create("X", "Y", "S", "L");
-            StepBodyAnalyzer.Analyze(body, () => { built = true; return ControlFlowGraph.Create((IMethodBodyOperation)body); }, symbols, type, artifacts, CancellationToken.None);
-            Assert.That(built, Is.EqualTo(!StepBodyAnalyzer.HasOnePath(body)), body.Syntax.ToString());
+            StepBodyReader.Read(body, () => { built = true; return ControlFlowGraph.Create((IMethodBodyOperation)body); }, symbols, type, artifacts, CancellationToken.None);
+            Assert.That(built, Is.EqualTo(!StepBodyReader.HasOnePath(body)), body.Syntax.ToString());
         }
     }
 

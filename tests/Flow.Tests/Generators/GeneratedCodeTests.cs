@@ -207,7 +207,7 @@ public class GeneratedCodeTests
         {
             var start = generated.IndexOf($"new(\"{step}\",", StringComparison.Ordinal);
             Assert.That(start, Is.GreaterThanOrEqualTo(0), $"step {step} in\n{generated}");
-            var end = generated.IndexOf("Source = new", start, StringComparison.Ordinal);
+            var end = generated.IndexOf("    },", start, StringComparison.Ordinal);
             var block = generated[start..end];
             var at = block.IndexOf("Uses = ", StringComparison.Ordinal);
             return at < 0 ? null : block[(at + "Uses = ".Length)..block.IndexOf(",\n", at, StringComparison.Ordinal)].Trim();

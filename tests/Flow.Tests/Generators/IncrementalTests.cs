@@ -8,7 +8,10 @@ using NUnit.Framework;
 
 namespace Flow.Tests.Generators;
 
-/// <summary>The generator is incremental: an edit inside a step body that keeps the graph re-emits nothing, and its models hold no compiler objects.</summary>
+/// <summary>
+/// The generator is incremental: an edit that keeps the graph and the artifacts each step names (inside a
+/// body, or lines inserted above a step) emits nothing again, and its models hold no compiler objects.
+/// </summary>
 public class IncrementalTests
 {
     private const string Source = """
@@ -30,24 +33,75 @@ public class IncrementalTests
         }
         """;
 
-    [Test]
-    public void AnEditInsideAStepBodyLeavesTheModelCached()
+    [TestCase("X += 2", "X += 7", TestName = "AnEditInsideAStepBodyLeavesEveryOutputCached(a constant)")]
+    [TestCase("X += 2;", "X += 2; System.Console.WriteLine(X * 2);", TestName = "AnEditInsideAStepBodyLeavesEveryOutputCached(a statement naming the same artifact)")]
+    [TestCase("[Step] public void A()", "[Step]\n    public void A()", TestName = "AnEditInsideAStepBodyLeavesEveryOutputCached(a line break in a signature)")]
+    [TestCase("    [Step] public void A()", "\n\n    // A comment above a step.\n\n    [Step] public void A()", TestName = "InsertingLinesAboveAStepLeavesEveryOutputCached")]
+    [TestCase("using Flow;", "// A header.\n\nusing System;\nusing Flow;", TestName = "InsertingLinesAboveTheFlowLeavesEveryOutputCached")]
+    public void AnEditThatKeepsTheGraphAndTheArtifactsNamedLeavesEveryOutputCached(string find, string replace)
     {
-        var compilation = GeneratorHarness.Compile(Source, OutputKind.ConsoleApplication);
-        var (driver, _) = GeneratorHarness.Generate(compilation);
+        var source = Source.Replace(find, replace, StringComparison.Ordinal);
+        Assert.That(source, Is.Not.EqualTo(Source));
+        var result = RunEdited(Source, source);
 
-        var tree = compilation.SyntaxTrees.First();
-        var edited = tree.WithChangedText(tree.GetText().WithChanges(new Microsoft.CodeAnalysis.Text.TextChange(
-            new Microsoft.CodeAnalysis.Text.TextSpan(Source.IndexOf("X += 2", StringComparison.Ordinal), 6), "X += 7")));
-        var next = compilation.ReplaceSyntaxTree(tree, edited);
-        driver = driver.RunGenerators(next);
-
-        var result = driver.GetRunResult().Results.Single();
-        var steps = result.TrackedSteps[FlowGenerator.ModelStep].SelectMany(s => s.Outputs).ToList();
-        Assert.That(steps, Is.Not.Empty);
-        Assert.That(steps.Select(o => o.Reason), Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged));
+        var models = result.TrackedSteps[FlowGenerator.ModelStep].SelectMany(s => s.Outputs).ToList();
+        Assert.That(models, Is.Not.Empty);
+        Assert.That(models.Select(o => o.Reason), Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged), "the models are equal");
         var outputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToList();
-        Assert.That(outputs.Select(o => o.Reason), Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged));
+        Assert.That(outputs, Has.Count.EqualTo(3), "the flow, its branch accessors and the entry point");
+        Assert.That(outputs.Select(o => o.Reason), Is.All.EqualTo(IncrementalStepRunReason.Cached), "no source is emitted again");
+    }
+
+    [Test]
+    public void AnEditThatNamesAnotherArtifactRegeneratesTheFlow()
+    {
+        var source = Source.Replace("public int X { get; set; }", "public int X { get; set; }\n\n    public int Y { get; set; }", StringComparison.Ordinal);
+        var result = RunEdited(source, source.Replace("X += 2;", "X += 2; Y = 1;", StringComparison.Ordinal));
+        var outputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToList();
+        Assert.That(outputs.Select(o => o.Reason), Has.Some.EqualTo(IncrementalStepRunReason.Modified), "step A now writes Y: the runtime must persist it");
+    }
+
+    [Test]
+    public void AnEditInOneFileKeepsTheMainFoundInAnotherWithoutLookingForItAgain()
+    {
+        var sources = new[] { ("Flow.cs", Source), ("Program.cs", "namespace App { internal static class Program { private static void Main() { } } }") };
+        var compilation = GeneratorHarness.Compile(sources, OutputKind.ConsoleApplication);
+        var (driver, _) = GeneratorHarness.Generate(compilation);
+        var tree = compilation.SyntaxTrees.First(t => t.FilePath == "Flow.cs");
+        var text = Source.Replace("X += 2", "X += 7", StringComparison.Ordinal);
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(text))));
+
+        // The syntax provider looks for candidates (its predicate) in the changed tree only; what it found in the
+        // others is kept, and only its constant transform runs again, which Roslyn does for every compilation.
+        var result = driver.GetRunResult().Results.Single();
+        var found = result.TrackedSteps[FlowGenerator.OwnMainCandidatesStep].SelectMany(s => s.Outputs).ToList();
+        Assert.That(found, Has.Count.EqualTo(1), "Program.Main");
+        Assert.That(found.Select(o => o.Reason), Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged));
+        var ownMain = result.TrackedSteps[FlowGenerator.OwnMainStep].SelectMany(s => s.Outputs).ToList();
+        Assert.That(ownMain.Select(o => o.Value), Is.All.EqualTo(true));
+        Assert.That(ownMain.Select(o => o.Reason), Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged));
+        Assert.That(result.GeneratedSources.Select(s => s.HintName), Does.Not.Contain("FlowEntryPoint.g.cs"));
+    }
+
+    [Test]
+    public void AFlowThatFailsOnlyAPathRuleIsGeneratedAndTheAnalyzerFailsTheBuild()
+    {
+        // Whether Next is called on every path needs the body's control-flow graph, which the generator does not build.
+        var source = Source.Replace("X += 2; Next(Join);", "X += 2; if (X > 1) { Next(Join); }", StringComparison.Ordinal);
+        var (driver, output) = GeneratorHarness.Generate(GeneratorHarness.Compile(source, OutputKind.ConsoleApplication));
+        Assert.That(driver.GetRunResult().GeneratedTrees.Select(t => Path.GetFileName(t.FilePath)), Does.Contain("BranchFlow.Flow.g.cs"));
+        var errors = GeneratorHarness.ErrorsAsync(output).GetAwaiter().GetResult();
+        Assert.That(errors.Select(e => e.Id), Is.EqualTo(new[] { "FLOW011" }));
+    }
+
+    private static GeneratorRunResult RunEdited(string before, string after)
+    {
+        var compilation = GeneratorHarness.Compile(before, OutputKind.ConsoleApplication);
+        var (driver, _) = GeneratorHarness.Generate(compilation);
+        var tree = compilation.SyntaxTrees.First();
+        var edited = tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(after));
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, edited));
+        return driver.GetRunResult().Results.Single();
     }
 
     [Test]
@@ -68,7 +122,7 @@ public class IncrementalTests
         var compilation = GeneratorHarness.Compile(Source, OutputKind.ConsoleApplication);
         var (driver, _) = GeneratorHarness.Generate(compilation);
         var result = driver.GetRunResult().Results.Single();
-        foreach (var (name, runs) in result.TrackedSteps.Where(s => s.Key is FlowGenerator.ModelStep or FlowGenerator.EntryStep))
+        foreach (var (name, runs) in result.TrackedSteps.Where(s => s.Key is FlowGenerator.ModelStep or FlowGenerator.EntryStep or FlowGenerator.OwnMainStep or FlowGenerator.OwnMainCandidatesStep))
         {
             foreach (var output in runs.SelectMany(r => r.Outputs))
             {

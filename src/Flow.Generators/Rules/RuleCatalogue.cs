@@ -1,12 +1,13 @@
 using Microsoft.CodeAnalysis;
 
-namespace Flow.Generators.Model;
+namespace Flow.Generators.Rules;
 
 /// <summary>
-/// Every compile-time check of a flow: one descriptor per rule, shared by the generator (which emits
-/// nothing while any of them fails) and the analyzer (which reports them).
+/// Every compile-time rule of a flow: one descriptor each, with its id, title and message. The checks that
+/// report them are listed in <see cref="FlowRules"/>, shared by the generator (which emits nothing while any
+/// of them fails) and the analyzer (which reports them).
 /// </summary>
-internal static class Rules
+internal static class RuleCatalogue
 {
     public const string HelpBase = "https://github.com/flow-dotnet/flow/blob/main/docs/rules.md#";
 
@@ -145,4 +146,17 @@ internal static class Rules
     private static DiagnosticDescriptor Rule(string id, string category, string title, string message) =>
         new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true,
             helpLinkUri: HelpBase + id.ToLowerInvariant());
+}
+
+/// <summary>The keys of the properties some diagnostics carry for their code fixes.</summary>
+internal static class DiagnosticProperties
+{
+    /// <summary>FLOW011: "true" when the step calls Next on some path, "false" when on none.</summary>
+    public const string HasNext = "HasNext";
+
+    /// <summary>FLOW021: the steps that go to the merging step, comma-separated.</summary>
+    public const string Parents = "Parents";
+
+    /// <summary>FLOW021: the merging step.</summary>
+    public const string Step = "Step";
 }

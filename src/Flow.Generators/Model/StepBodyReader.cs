@@ -8,63 +8,13 @@ using Microsoft.CodeAnalysis.Operations;
 
 namespace Flow.Generators.Model;
 
-/// <summary>One target of a <c>Next</c> call: the step it names (null when it is not a method group of this flow) and where.</summary>
-internal sealed record NextTarget(string? Step, string Text, LocationInfo? Location);
-
-/// <summary>One <c>Next(...)</c> call in a step body.</summary>
-internal sealed record NextCall(LocationInfo? Location, ImmutableArray<NextTarget> Targets);
-
-/// <summary>A use of an artifact (or a branch) at a place in a step body.</summary>
-internal sealed record NamedUse(string Name, LocationInfo? Location);
-
-/// <summary>What a step body does, as far as the graph and artifact checks care.</summary>
-internal sealed class StepBody
-{
-    public List<NextCall> NextCalls { get; } = new();
-
-    /// <summary>Some path from entry to a normal exit calls no Next.</summary>
-    public bool CanMissNext { get; set; }
-
-    /// <summary>A Next call that some path reaches after another Next.</summary>
-    public LocationInfo? RepeatedNext { get; set; }
-
-    /// <summary>Next called inside a lambda or local function ("a lambda", ...).</summary>
-    public List<NamedUse> NestedNext { get; } = new();
-
-    /// <summary>Reads of artifacts that the body has not definitely written before them.</summary>
-    public List<NamedUse> UnsafeReads { get; } = new();
-
-    /// <summary>Reads of artifacts not written by the body but after a MergeArtifacts call on every path, which may have set them.</summary>
-    public List<NamedUse> MergedReads { get; } = new();
-
-    /// <summary>Artifacts written on every path to the exit.</summary>
-    public HashSet<string> WrittenAtExit { get; } = new();
-
-    /// <summary>Every write of an artifact.</summary>
-    public List<NamedUse> Writes { get; } = new();
-
-    public bool MergesArtifacts { get; set; }
-
-    /// <summary>Artifacts that a MergeArtifacts call excludes by name.</summary>
-    public HashSet<string> MergeExcluded { get; } = new();
-
-    /// <summary>Generated branch accessors used (<c>inputs.A()</c>).</summary>
-    public List<NamedUse> BranchReads { get; } = new();
-
-    /// <summary>
-    /// The artifacts the body names (read or written), so that a task restores only those; null when the body may
-    /// reach artifacts some other way: a call to a method, a non-artifact property or a field of the flow,
-    /// <c>this</c> passed on, or MergeArtifacts.
-    /// </summary>
-    public HashSet<string>? Uses { get; set; } = new();
-}
-
 /// <summary>
-/// Analyzes one step body on its control-flow graph: Next calls per path, and artifact reads and writes.
-/// A body without branches has one path, which is its operations in order: that walk gives the same facts
-/// without building the graph.
+/// Reads what one step body does. <see cref="ReadNames"/> walks its operations once for what the generated
+/// code and the graph need: its Next calls, the artifacts it names and writes, the branches it reads.
+/// <see cref="ReadPaths"/> adds what holds on every path (a Next on each, the artifacts set before each read),
+/// from the body's control-flow graph, or from its operations in order when it has one path.
 /// </summary>
-internal static class StepBodyAnalyzer
+internal static class StepBodyReader
 {
     private const int Zero = 1;
     private const int One = 2;
@@ -77,19 +27,22 @@ internal static class StepBodyAnalyzer
     private const OperationKind CollectionExpression = (OperationKind)0x7F;
     private const OperationKind Spread = (OperationKind)0x80;
 
-    /// <summary>Analyzes a body by walking it when it has one path, on the graph <paramref name="graph"/> gives otherwise.</summary>
-    public static StepBody Analyze(
+    /// <summary>Everything about a body: its names, and its paths by walking it when it has one, on the graph <paramref name="graph"/> gives otherwise.</summary>
+    public static StepBody Read(
         IOperation body,
         System.Func<ControlFlowGraph> graph,
         FlowSymbols symbols,
         INamedTypeSymbol flowType,
         ImmutableHashSet<string> artifacts,
-        CancellationToken cancellationToken) =>
-        HasOnePath(body)
-            ? AnalyzeOnePath(body, symbols, flowType, artifacts)
-            : Analyze(body, graph(), symbols, flowType, artifacts, cancellationToken);
+        CancellationToken cancellationToken)
+    {
+        var result = ReadNames(body, symbols, flowType, artifacts);
+        ReadPaths(body, graph, symbols, flowType, artifacts, result, cancellationToken);
+        return result;
+    }
 
-    public static StepBody Analyze(
+    /// <summary>Everything about a body, its paths from the given control-flow graph.</summary>
+    public static StepBody Read(
         IOperation body,
         ControlFlowGraph cfg,
         FlowSymbols symbols,
@@ -97,10 +50,71 @@ internal static class StepBodyAnalyzer
         ImmutableHashSet<string> artifacts,
         CancellationToken cancellationToken)
     {
+        var result = ReadNames(body, symbols, flowType, artifacts);
+        ReadGraphPaths(body, cfg, symbols, flowType, artifacts, result, cancellationToken);
+        return result;
+    }
+
+    /// <summary>Everything about a body with one path (<see cref="HasOnePath"/>), its paths from its operations in order.</summary>
+    internal static StepBody ReadOnePath(IOperation body, FlowSymbols symbols, INamedTypeSymbol flowType, ImmutableHashSet<string> artifacts)
+    {
+        var result = ReadNames(body, symbols, flowType, artifacts);
+        ReadOnePath(body, symbols, flowType, artifacts, result);
+        return result;
+    }
+
+    /// <summary>What a body names, in one walk of its operations: no control-flow graph, nothing path by path.</summary>
+    public static StepBody ReadNames(IOperation body, FlowSymbols symbols, INamedTypeSymbol flowType, ImmutableHashSet<string> artifacts)
+    {
         var result = new StepBody();
         FindNestedNext(body, symbols, result);
         FindBranchReadsAndMerges(body, symbols, result);
         FindUses(body, symbols, artifacts, result);
+        var nexts = new List<IInvocationOperation>();
+        FindNext(body, symbols, nexts);
+        foreach (var call in nexts.OrderBy(n => n.Syntax.SpanStart))
+        {
+            result.NextCalls.Add(new NextCall(LocationInfo.From(call.Syntax), Targets(call, flowType).ToImmutableArray()));
+        }
+
+        if (!artifacts.IsEmpty)
+        {
+            new ArtifactWalker(symbols, flowType, artifacts, references: null, paths: false).Visit(body, ImmutableHashSet<string>.Empty, result);
+            RemoveDuplicates(result.Writes);
+        }
+
+        return result;
+    }
+
+    /// <summary>Adds to a body's names what holds on its paths: by walking it when it has one, on the graph <paramref name="graph"/> gives otherwise.</summary>
+    public static void ReadPaths(
+        IOperation body,
+        System.Func<ControlFlowGraph> graph,
+        FlowSymbols symbols,
+        INamedTypeSymbol flowType,
+        ImmutableHashSet<string> artifacts,
+        StepBody result,
+        CancellationToken cancellationToken)
+    {
+        if (HasOnePath(body))
+        {
+            ReadOnePath(body, symbols, flowType, artifacts, result);
+        }
+        else
+        {
+            ReadGraphPaths(body, graph(), symbols, flowType, artifacts, result, cancellationToken);
+        }
+    }
+
+    private static void ReadGraphPaths(
+        IOperation body,
+        ControlFlowGraph cfg,
+        FlowSymbols symbols,
+        INamedTypeSymbol flowType,
+        ImmutableHashSet<string> artifacts,
+        StepBody result,
+        CancellationToken cancellationToken)
+    {
         var blocks = cfg.Blocks;
         var counts = new int[blocks.Length];
         var nexts = new List<IInvocationOperation>[blocks.Length];
@@ -112,11 +126,6 @@ internal static class StepBodyAnalyzer
                 .Where(inv => symbols.IsNext(inv.TargetMethod))
                 .ToList();
             counts[i] = nexts[i].Count;
-        }
-
-        foreach (var call in nexts.SelectMany(n => n).OrderBy(n => n.Syntax.SpanStart))
-        {
-            result.NextCalls.Add(new NextCall(LocationInfo.From(call.Syntax), Targets(call, flowType).ToImmutableArray()));
         }
 
         var handlers = HandlerEntries(cfg.Root);
@@ -144,8 +153,6 @@ internal static class StepBodyAnalyzer
         {
             AnalyzeArtifacts(blocks, handlers, symbols, flowType, artifacts, result, cancellationToken);
         }
-
-        return result;
     }
 
     /// <summary>
@@ -229,38 +236,23 @@ internal static class StepBodyAnalyzer
         return true;
     }
 
-    /// <summary>The facts of a body with one path (<see cref="HasOnePath"/>), from its operations in order, as its graph would give them.</summary>
-    internal static StepBody AnalyzeOnePath(IOperation body, FlowSymbols symbols, INamedTypeSymbol flowType, ImmutableHashSet<string> artifacts)
+    private static void ReadOnePath(IOperation body, FlowSymbols symbols, INamedTypeSymbol flowType, ImmutableHashSet<string> artifacts, StepBody result)
     {
-        var result = new StepBody();
-        FindNestedNext(body, symbols, result);
-        FindBranchReadsAndMerges(body, symbols, result);
-        FindUses(body, symbols, artifacts, result);
-        var nexts = new List<IInvocationOperation>();
-        FindNext(body, symbols, nexts);
-        foreach (var call in nexts.OrderBy(n => n.Syntax.SpanStart))
-        {
-            result.NextCalls.Add(new NextCall(LocationInfo.From(call.Syntax), Targets(call, flowType).ToImmutableArray()));
-        }
-
         // On one path, no Next means a path without one, and the second Next comes after the first.
-        result.CanMissNext = nexts.Count == 0;
-        if (nexts.Count > 1)
+        result.CanMissNext = result.NextCalls.Count == 0;
+        if (result.NextCalls.Count > 1)
         {
-            result.RepeatedNext = LocationInfo.From(nexts[1].Syntax);
+            result.RepeatedNext = result.NextCalls[1].Location;
         }
 
         if (!artifacts.IsEmpty)
         {
-            var walker = new ArtifactWalker(symbols, flowType, artifacts, references: null);
+            var walker = new ArtifactWalker(symbols, flowType, artifacts, references: null, paths: true);
             var exit = walker.Visit(body, ImmutableHashSet<string>.Empty, result);
             result.WrittenAtExit.UnionWith(exit.Remove(Merged));
             RemoveDuplicates(result.UnsafeReads);
             RemoveDuplicates(result.MergedReads);
-            RemoveDuplicates(result.Writes);
         }
-
-        return result;
     }
 
     /// <summary>The Next calls of a body in evaluation order, leaving out those in lambdas and local functions.</summary>
@@ -566,7 +558,7 @@ internal static class StepBodyAnalyzer
         CancellationToken cancellationToken)
     {
         var references = new Dictionary<CaptureId, string>();
-        var walker = new ArtifactWalker(symbols, flowType, artifacts, references);
+        var walker = new ArtifactWalker(symbols, flowType, artifacts, references, paths: true);
         FindReferenceCaptures(blocks, walker.Artifact, references);
         var inState = new ImmutableHashSet<string>[blocks.Length];
         for (var i = 0; i < inState.Length; i++)
@@ -590,7 +582,6 @@ internal static class StepBodyAnalyzer
         result.WrittenAtExit.UnionWith(inState[blocks.Length - 1].Remove(Merged));
         RemoveDuplicates(result.UnsafeReads);
         RemoveDuplicates(result.MergedReads);
-        RemoveDuplicates(result.Writes);
 
         ImmutableHashSet<string> Walk(BasicBlock block, ImmutableHashSet<string> state, StepBody? record)
         {
@@ -614,8 +605,12 @@ internal static class StepBodyAnalyzer
         private readonly ImmutableHashSet<string> _artifacts;
         private readonly Dictionary<CaptureId, string>? _references;
 
-        public ArtifactWalker(FlowSymbols symbols, INamedTypeSymbol flowType, ImmutableHashSet<string> artifacts, Dictionary<CaptureId, string>? references)
+        /// <summary>Whether the walk follows a path (recording reads of artifacts not yet written) or names the writes.</summary>
+        private readonly bool _paths;
+
+        public ArtifactWalker(FlowSymbols symbols, INamedTypeSymbol flowType, ImmutableHashSet<string> artifacts, Dictionary<CaptureId, string>? references, bool paths)
         {
+            _paths = paths;
             _symbols = symbols;
             _flowType = flowType;
             _artifacts = artifacts;
@@ -628,21 +623,21 @@ internal static class StepBodyAnalyzer
             {
                 case ISimpleAssignmentOperation assignment when Artifact(assignment.Target) is { } name:
                     state = Visit(assignment.Value, state, record);
-                    record?.Writes.Add(new NamedUse(name, LocationInfo.From(assignment.Target.Syntax)));
+                    Write(name, assignment.Target.Syntax, record);
                     return state.Add(name);
                 case ICompoundAssignmentOperation compound when Artifact(compound.Target) is { } name:
                     state = Read(name, compound.Target, state, record);
                     state = Visit(compound.Value, state, record);
-                    record?.Writes.Add(new NamedUse(name, LocationInfo.From(compound.Target.Syntax)));
+                    Write(name, compound.Target.Syntax, record);
                     return state.Add(name);
                 case ICoalesceAssignmentOperation coalesce when Artifact(coalesce.Target) is { } name:
                     state = Read(name, coalesce.Target, state, record);
                     state = Visit(coalesce.Value, state, record);
-                    record?.Writes.Add(new NamedUse(name, LocationInfo.From(coalesce.Target.Syntax)));
+                    Write(name, coalesce.Target.Syntax, record);
                     return state.Add(name);
                 case IIncrementOrDecrementOperation increment when Artifact(increment.Target) is { } name:
                     state = Read(name, increment.Target, state, record);
-                    record?.Writes.Add(new NamedUse(name, LocationInfo.From(increment.Target.Syntax)));
+                    Write(name, increment.Target.Syntax, record);
                     return state.Add(name);
                 case IDeconstructionAssignmentOperation deconstruction:
                     state = Visit(deconstruction.Value, state, record);
@@ -650,7 +645,7 @@ internal static class StepBodyAnalyzer
                     {
                         if (Artifact(element) is { } name)
                         {
-                            record?.Writes.Add(new NamedUse(name, LocationInfo.From(element.Syntax)));
+                            Write(name, element.Syntax, record);
                             state = state.Add(name);
                         }
                     }
@@ -674,7 +669,7 @@ internal static class StepBodyAnalyzer
 
                     if (_symbols.IsMergeArtifacts(invocation.TargetMethod))
                     {
-                        if (record is not null)
+                        if (record is not null && !_paths)
                         {
                             record.MergesArtifacts = true;
                         }
@@ -701,9 +696,17 @@ internal static class StepBodyAnalyzer
             _ => null,
         };
 
-        private static ImmutableHashSet<string> Read(string name, IOperation at, ImmutableHashSet<string> state, StepBody? record)
+        private void Write(string name, SyntaxNode at, StepBody? record)
         {
-            if (record is not null && !state.Contains(name))
+            if (!_paths)
+            {
+                record?.Writes.Add(new NamedUse(name, LocationInfo.From(at)));
+            }
+        }
+
+        private ImmutableHashSet<string> Read(string name, IOperation at, ImmutableHashSet<string> state, StepBody? record)
+        {
+            if (record is not null && _paths && !state.Contains(name))
             {
                 var reads = state.Contains(Merged) && !record.MergeExcluded.Contains(name) ? record.MergedReads : record.UnsafeReads;
                 reads.Add(new NamedUse(name, LocationInfo.From(at.Syntax)));

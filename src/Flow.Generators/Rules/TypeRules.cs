@@ -1,8 +1,9 @@
 using System.Collections.Generic;
 using System.Linq;
+using Flow.Generators.Model;
 using Microsoft.CodeAnalysis;
 
-namespace Flow.Generators.Model;
+namespace Flow.Generators.Rules;
 
 /// <summary>What types Flow can store (MessagePack, contract-less, no type names in the data) and parse from a command line.</summary>
 internal static class TypeRules

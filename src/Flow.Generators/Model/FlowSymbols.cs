@@ -1,0 +1,142 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+
+namespace Flow.Generators.Model;
+
+/// <summary>The runtime's types, resolved once per compilation.</summary>
+internal sealed class FlowSymbols
+{
+    private static readonly ConditionalWeakTable<Compilation, Resolved> PerCompilation = new();
+
+    private readonly Dictionary<INamedTypeSymbol, IMethodSymbol?> _firstSteps = new(SymbolEqualityComparer.Default);
+
+    private FlowSymbols(Compilation compilation, INamedTypeSymbol flowSpec)
+    {
+        FlowSpec = flowSpec;
+        Step = compilation.GetTypeByMetadataName("Flow.StepAttribute");
+        Foreach = compilation.GetTypeByMetadataName("Flow.ForeachAttribute");
+        Parameter = compilation.GetTypeByMetadataName("Flow.ParameterAttribute");
+        Resources = compilation.GetTypeByMetadataName("Flow.ResourcesAttribute");
+        Retry = compilation.GetTypeByMetadataName("Flow.RetryAttribute");
+        Catch = compilation.GetTypeByMetadataName("Flow.CatchAttribute");
+        Timeout = compilation.GetTypeByMetadataName("Flow.TimeoutAttribute");
+        Environment = compilation.GetTypeByMetadataName("Flow.EnvironmentAttribute");
+        Schedule = compilation.GetTypeByMetadataName("Flow.ScheduleAttribute");
+        JoinInputs = compilation.GetTypeByMetadataName("Flow.JoinInputs`1");
+        StepError = compilation.GetTypeByMetadataName("Flow.StepError");
+        JoinBranch = compilation.GetTypeByMetadataName("Flow.JoinBranchAttribute");
+        Next = flowSpec.GetMembers("Next").OfType<IMethodSymbol>().ToImmutableArray();
+        MergeArtifacts = flowSpec.GetMembers("MergeArtifacts").OfType<IMethodSymbol>().ToImmutableArray();
+        MessagePackObject = compilation.GetTypeByMetadataName("MessagePack.MessagePackObjectAttribute");
+        Union = compilation.GetTypeByMetadataName("MessagePack.UnionAttribute");
+        ReservedNames = flowSpec.GetMembers().Select(m => m.Name).Where(n => !n.StartsWith("<", System.StringComparison.Ordinal) && n != ".ctor")
+            .Concat(new[] { "Inputs", "Definition" })
+            .ToImmutableHashSet();
+    }
+
+    public INamedTypeSymbol FlowSpec { get; }
+
+    public INamedTypeSymbol? Step { get; }
+
+    public INamedTypeSymbol? Foreach { get; }
+
+    public INamedTypeSymbol? Parameter { get; }
+
+    public INamedTypeSymbol? Resources { get; }
+
+    public INamedTypeSymbol? Retry { get; }
+
+    public INamedTypeSymbol? Catch { get; }
+
+    public INamedTypeSymbol? Timeout { get; }
+
+    public INamedTypeSymbol? Environment { get; }
+
+    public INamedTypeSymbol? Schedule { get; }
+
+    public INamedTypeSymbol? JoinInputs { get; }
+
+    public INamedTypeSymbol? StepError { get; }
+
+    public INamedTypeSymbol? JoinBranch { get; }
+
+    public INamedTypeSymbol? MessagePackObject { get; }
+
+    public INamedTypeSymbol? Union { get; }
+
+    public ImmutableArray<IMethodSymbol> Next { get; }
+
+    public ImmutableArray<IMethodSymbol> MergeArtifacts { get; }
+
+    public ImmutableHashSet<string> ReservedNames { get; }
+
+    public static FlowSymbols? Create(Compilation compilation) =>
+        compilation.GetTypeByMetadataName("Flow.FlowSpec") is { } flowSpec ? new FlowSymbols(compilation, flowSpec) : null;
+
+    /// <summary>The symbols of a compilation, resolved on the first call and shared by the later ones.</summary>
+    public static FlowSymbols? For(Compilation compilation) =>
+        PerCompilation.GetValue(compilation, static c => new Resolved(Create(c))).Symbols;
+
+    /// <summary>A flow's first step in source order (by file path, then position), found once per flow type.</summary>
+    public IMethodSymbol? FirstStep(INamedTypeSymbol type)
+    {
+        lock (_firstSteps)
+        {
+            if (!_firstSteps.TryGetValue(type, out var first))
+            {
+                foreach (var member in type.GetMembers())
+                {
+                    if (member is IMethodSymbol method
+                        && method.DeclaringSyntaxReferences.Length > 0
+                        && Find(method, Step) is not null
+                        && (first is null || Precedes(method.DeclaringSyntaxReferences[0], first.DeclaringSyntaxReferences[0])))
+                    {
+                        first = method;
+                    }
+                }
+
+                _firstSteps[type] = first;
+            }
+
+            return first;
+        }
+
+        static bool Precedes(SyntaxReference candidate, SyntaxReference current)
+        {
+            var byPath = string.CompareOrdinal(candidate.SyntaxTree.FilePath, current.SyntaxTree.FilePath);
+            return byPath < 0 || (byPath == 0 && candidate.Span.Start < current.Span.Start);
+        }
+    }
+
+    public bool IsFlow(INamedTypeSymbol? type)
+    {
+        for (var t = type?.BaseType; t is not null; t = t.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(t, FlowSpec))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public bool IsNext(IMethodSymbol method) => Next.Contains(method.OriginalDefinition, SymbolEqualityComparer.Default);
+
+    public bool IsMergeArtifacts(IMethodSymbol method) => MergeArtifacts.Contains(method.OriginalDefinition, SymbolEqualityComparer.Default);
+
+    public bool Is(AttributeData attribute, INamedTypeSymbol? type) =>
+        type is not null && SymbolEqualityComparer.Default.Equals(attribute.AttributeClass, type);
+
+    public AttributeData? Find(ISymbol symbol, INamedTypeSymbol? type) => symbol.GetAttributes().FirstOrDefault(a => Is(a, type));
+
+    private sealed class Resolved
+    {
+        public Resolved(FlowSymbols? symbols) => Symbols = symbols;
+
+        public FlowSymbols? Symbols { get; }
+    }
+}

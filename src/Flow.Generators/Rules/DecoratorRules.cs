@@ -1,0 +1,72 @@
+using System.Collections.Generic;
+using System.Linq;
+using Flow.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Flow.Generators.Rules;
+
+/// <summary>The checks of the attributes on steps and on the flow (category Flow.Decorators). Each reports one rule.</summary>
+internal static class DecoratorRules
+{
+    /// <summary>FLOW026: [Resources], [Retry], [Timeout], [Environment] and [Schedule] have values that make sense.</summary>
+    public static IEnumerable<Finding> InvalidDecorator(FlowDeclaration flow, FlowFacts facts)
+    {
+        if (flow.Schedule is { } schedule)
+        {
+            var given = (schedule.Cron is null ? 0 : 1) + schedule.Shortcuts.Length;
+            if (given != 1)
+            {
+                yield return Finding.At(schedule.Location, "[Schedule] needs exactly one of Cron, Hourly, Daily or Weekly");
+            }
+            else if (schedule.Cron is { } cron && Cron.Validate(cron) is { } problem)
+            {
+                yield return Finding.At(schedule.Location, $"[Schedule(Cron = \"{cron}\")] is not a valid cron expression: {problem}");
+            }
+        }
+
+        foreach (var step in flow.Steps)
+        {
+            if (step.Resources is { } r && (r.Cpu < 1 || r.Gpu < 0 || r.Memory < 1))
+            {
+                yield return Finding.At(step.ResourcesLocation,
+                    $"[Resources] on {step.Name} asks for Cpu = {r.Cpu}, Gpu = {r.Gpu}, Memory = {r.Memory}; Cpu and Memory must be at least 1 and Gpu at least 0");
+            }
+
+            if (step.Retry is { } retry && (retry.Times < 0 || retry.Times > 10 || retry.DelaySeconds < 0))
+            {
+                yield return Finding.At(step.RetryLocation,
+                    $"[Retry] on {step.Name} has Times = {retry.Times}, DelaySeconds = {retry.DelaySeconds}; Times must be between 0 and 10 and DelaySeconds at least 0");
+            }
+
+            if (step.Timeout is { } timeout
+                && (timeout.Seconds < 0 || timeout.Minutes < 0 || timeout.Hours < 0 || timeout.TotalSeconds <= 0 || timeout.TotalSeconds > int.MaxValue))
+            {
+                yield return Finding.At(step.TimeoutLocation, $"[Timeout] on {step.Name} must give a positive time, such as [Timeout(Seconds = 60)]");
+            }
+
+            foreach (var variable in step.Environment.Where(e => string.IsNullOrWhiteSpace(e.Name) || e.Name!.IndexOfAny(new[] { '=', ' ', '\0' }) >= 0))
+            {
+                yield return Finding.At(variable.Location,
+                    $"[Environment] on {step.Name} has the variable name '{variable.Name}'; a name must be non-empty, without '=' or spaces");
+            }
+        }
+    }
+
+    /// <summary>FLOW027: [Catch] is not on a foreach or conditional step.</summary>
+    public static IEnumerable<Finding> CatchOnFanOut(FlowDeclaration flow, FlowFacts facts) =>
+        flow.Steps.Where(s => s.HasCatch && s.Transition is Transition.Foreach or Transition.Conditional)
+            .Select(s => Finding.At(s.CatchLocation, s.Transition == Transition.Foreach ? "foreach" : "conditional", s.Name));
+
+    /// <summary>FLOW028: the artifact [Catch] names is a StepError? artifact of the flow.</summary>
+    public static IEnumerable<Finding> CatchArtifact(FlowDeclaration flow, FlowFacts facts)
+    {
+        foreach (var step in flow.Steps.Where(s => s.HasCatch && s.CatchArtifact is not null))
+        {
+            var artifact = flow.Artifacts.FirstOrDefault(a => a.Name == step.CatchArtifact);
+            if (artifact is null || !SymbolEqualityComparer.Default.Equals(artifact.Property.Type.WithNullableAnnotation(NullableAnnotation.None), flow.Symbols.StepError))
+            {
+                yield return Finding.At(step.CatchLocation, step.CatchArtifact!, flow.Name);
+            }
+        }
+    }
+}

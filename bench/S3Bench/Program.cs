@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Flow.Datastore;
+using Flow.S3;
 
 const string usage = """
     Usage: bench/s3.sh [--mb N] [--files N] [--endpoint URL] [--bucket NAME]

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Flow.Datastore;
+using Flow.S3;
 using NUnit.Framework;
 
 namespace Flow.Tests.S3;
@@ -50,6 +51,14 @@ public class S3TransferTests
 
         await transfer.PutFileAsync(file, Uri("b"));
         Assert.That(await transfer.GetAsync(Uri("b")), Is.EqualTo(data));
+
+        // Both went up as five parts: a multipart ETag ends in the part count.
+        using var client = Moto.Client();
+        foreach (var name in new[] { "a", "b" })
+        {
+            var head = await client.GetObjectMetadataAsync(MotoServer.Bucket, S3Root.Parse(Uri(name)).Prefix);
+            Assert.That(head.ETag.Trim('"'), Does.EndWith("-5"), name);
+        }
     }
 
     [Test]
@@ -82,18 +91,14 @@ public class S3TransferTests
     }
 
     [Test]
-    public async Task DataDamagedOnTheWayIsReadAgainAndNeverKept()
+    public async Task DataDamagedOnTheWayIsAnErrorAndNeverKept()
     {
         using var proxy = new LoopbackProxy(Moto.Port);
         using var transfer = Transfer(new S3TransferOptions { MaxAttempts = 3 }, proxy.Endpoint);
         var data = RandomNumberGenerator.GetBytes(3 << 20);
         await transfer.PutAsync(Uri("checksummed"), data);
 
-        // Stored with a CRC32 (the SDK's default): the checksum catches the damage.
-        proxy.DamageNext(1);
-        Assert.That(await transfer.GetAsync(Uri("checksummed")), Is.EqualTo(data));
-
-        // Stored without one: the ETag's MD5 still catches it.
+        // Stored without a checksum of its own: the ETag's MD5 catches the damage instead.
         var config = MotoServer.Config(Moto.Endpoint);
         config.RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED;
         using (var client = new Amazon.S3.AmazonS3Client(MotoServer.Credentials, config))
@@ -101,15 +106,18 @@ public class S3TransferTests
             await client.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = MotoServer.Bucket, Key = S3Root.Parse(Uri("plain")).Prefix, InputStream = new MemoryStream(data) });
         }
 
-        proxy.DamageNext(1);
-        Assert.That(await transfer.GetAsync(Uri("plain")), Is.EqualTo(data));
-
         foreach (var name in new[] { "checksummed", "plain" })
         {
-            proxy.DamageNext(3);
-            var e = Assert.ThrowsAsync<FlowException>(() => transfer.GetFileAsync(Uri(name), Path.Combine(_folder, "damaged.bin")));
-            Assert.That(e!.Message, Does.Contain(Uri(name)).And.Contain("damaged"));
+            proxy.DamageNext(1);
+            var e = Assert.ThrowsAsync<FlowException>(() => transfer.GetAsync(Uri(name)));
+            Assert.That(e!.Message, Does.StartWith($"Cannot read {Uri(name)}:").And.Contain("hash"));
+
+            proxy.DamageNext(1);
+            e = Assert.ThrowsAsync<FlowException>(() => transfer.GetFileAsync(Uri(name), Path.Combine(_folder, "damaged.bin")));
+            Assert.That(e!.Message, Does.StartWith($"Cannot read {Uri(name)}:"));
             Assert.That(Directory.GetFiles(_folder), Is.Empty, "neither the file nor a part file is left");
+
+            Assert.That(await transfer.GetAsync(Uri(name)), Is.EqualTo(data), "read again, the data is whole");
         }
     }
 

@@ -102,7 +102,7 @@ public sealed class S3Transfer : IDisposable
                 : new MemoryStream(o.Data.ToArray(), writable: false);
             await using (body.ConfigureAwait(false))
             {
-                return await UploadAsync(o.Location, new TransferUtilityUploadRequest { InputStream = body, AutoCloseStream = false }, progress.Object(o.Data.Length), token).ConfigureAwait(false);
+                return await UploadAsync(o.Location, null, body, o.Data.Length, progress.Object(o.Data.Length), token).ConfigureAwait(false);
             }
         }, cancellationToken).ConfigureAwait(false);
     }
@@ -118,7 +118,7 @@ public sealed class S3Transfer : IDisposable
         var sizes = list.Select(f => new FileInfo(f.Path) is { Exists: true } info ? info.Length : throw new FlowException($"Cannot upload {f.Path}: there is no such file.")).ToList();
         var progress = new Tracker(_options.Progress, list.Count, sizes.Sum());
         await EachAsync(list.Select((file, i) => (file.Path, file.Location, Size: sizes[i])).ToList(), (file, token) =>
-            UploadAsync(file.Location, new TransferUtilityUploadRequest { FilePath = file.Path }, progress.Object(file.Size), token), cancellationToken).ConfigureAwait(false);
+            UploadAsync(file.Location, file.Path, null, file.Size, progress.Object(file.Size), token), cancellationToken).ConfigureAwait(false);
     }
 
     private static S3TransferOptions Checked(S3TransferOptions? options)
@@ -296,14 +296,23 @@ public sealed class S3Transfer : IDisposable
             : (0, -1);
     }
 
-    private async Task<bool> UploadAsync(S3Root location, TransferUtilityUploadRequest request, ObjectProgress progress, CancellationToken cancellationToken)
+    /// <summary>Uploads a file (<paramref name="path"/>) or a stream (<paramref name="body"/>) of <paramref name="size"/> bytes.</summary>
+    private async Task<bool> UploadAsync(S3Root location, string? path, Stream? body, long size, ObjectProgress progress, CancellationToken cancellationToken)
     {
-        request.BucketName = location.Bucket;
-        request.Key = location.Prefix;
-        request.PartSize = _options.PartSize;
-        request.UploadProgressEvent += (_, e) => progress.Reached(e.TransferredBytes);
         await _errors.CallAsync("write", location.Bucket, location.Prefix, async () =>
         {
+            if (size < _options.MultipartThreshold)
+            {
+                // One PutObject, as the transfer utility would make, without its work around the request.
+                var put = new PutObjectRequest { BucketName = location.Bucket, Key = location.Prefix, AutoCloseStream = false };
+                (put.FilePath, put.InputStream) = (path, body);
+                await _client.PutObjectAsync(put, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+
+            var request = new TransferUtilityUploadRequest { BucketName = location.Bucket, Key = location.Prefix, PartSize = _options.PartSize, AutoCloseStream = false };
+            (request.FilePath, request.InputStream) = (path, body);
+            request.UploadProgressEvent += (_, e) => progress.Reached(e.TransferredBytes);
             await _utility.UploadAsync(request, cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);

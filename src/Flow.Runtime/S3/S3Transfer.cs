@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
@@ -15,10 +17,9 @@ namespace Flow.S3;
 /// utility's streams it checks every body against the checksum S3 keeps, and it accepts any S3-compatible answer
 /// for an empty object. Failed requests are tried again by the SDK's retry policy, every failure is a
 /// <see cref="FlowException"/> worded like the datastore's (and never shows a credential), and a callback hears the
-/// progress. Locations are <c>s3://bucket/key</c>; the client comes from
-/// the AWS SDK's standard settings.
+/// progress. Locations are <c>s3://bucket/key</c>; the client comes from the AWS SDK's standard settings.
 /// </summary>
-public sealed class S3Transfer : IDisposable
+public sealed partial class S3Transfer : IDisposable
 {
     private const int ReadSize = 1 << 20;
     private readonly IAmazonS3 _client;
@@ -229,22 +230,23 @@ public sealed class S3Transfer : IDisposable
             Sink sink;
             string etag;
             int parts;
+            long size;
             using (var first = await GetPartAsync(location, 1, null, cancellationToken).ConfigureAwait(false))
             {
                 parts = first.PartsCount ?? 1;
-                var size = parts == 1 ? first.ContentLength
+                size = parts == 1 ? first.ContentLength
                     : Range(first.ContentRange).Total is >= 0 and var total ? total
                     : throw new IOException($"the answer for part 1 of {parts} does not say the object's size (Content-Range: {first.ContentRange})");
                 etag = first.ETag;
                 progress.Sized(size);
                 sink = open(size);
-                await CopyAsync(first, sink, progress, cancellationToken).ConfigureAwait(false);
+                await CopyAsync(first, size, sink, progress, cancellationToken).ConfigureAwait(false);
             }
 
             await Parallel.ForAsync(2, parts + 1, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken }, async (part, token) =>
             {
                 using var response = await GetPartAsync(location, part, etag, token).ConfigureAwait(false);
-                await CopyAsync(response, sink, progress, token).ConfigureAwait(false);
+                await CopyAsync(response, size, sink, progress, token).ConfigureAwait(false);
             }).ConfigureAwait(false);
             progress.Done();
             return true;
@@ -253,11 +255,16 @@ public sealed class S3Transfer : IDisposable
     private Task<GetObjectResponse> GetPartAsync(S3Root location, int part, string? etag, CancellationToken cancellationToken) =>
         _client.GetObjectAsync(new GetObjectRequest { BucketName = location.Bucket, Key = location.Prefix, PartNumber = part, EtagToMatch = etag }, cancellationToken);
 
-    /// <summary>Copies a body to the sink at its offset in the object, a full buffer at a time, then reads it to its end.</summary>
-    private static async Task CopyAsync(GetObjectResponse response, Sink sink, ObjectProgress progress, CancellationToken cancellationToken)
+    /// <summary>Copies a body to the sink at its offset in the object of <paramref name="size"/> bytes, a full buffer at a time, then reads it to its end.</summary>
+    private static async Task CopyAsync(GetObjectResponse response, long size, Sink sink, ObjectProgress progress, CancellationToken cancellationToken)
     {
         var offset = Range(response.ContentRange).Start;
         var length = response.ContentLength;
+        if (offset + length > size)
+        {
+            throw new IOException($"a part of {length} bytes at {offset} lies beyond the object's {size} bytes");
+        }
+
         var body = response.ResponseStream;
         var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
         try
@@ -290,11 +297,14 @@ public sealed class S3Transfer : IDisposable
     /// <summary>The start and the object's total size from a <c>Content-Range</c> of <c>bytes START-END/TOTAL</c>; (0, -1) without one.</summary>
     private static (long Start, long Total) Range(string? contentRange)
     {
-        var match = contentRange is null ? null : System.Text.RegularExpressions.Regex.Match(contentRange, @"^bytes (\d+)-\d+/(\d+)$", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        var match = contentRange is null ? null : ContentRange().Match(contentRange);
         return match is { Success: true }
-            ? (long.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), long.Parse(match.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture))
+            ? (long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture))
             : (0, -1);
     }
+
+    [GeneratedRegex(@"^bytes (\d+)-\d+/(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex ContentRange();
 
     /// <summary>Uploads a file (<paramref name="path"/>) or a stream (<paramref name="body"/>) of <paramref name="size"/> bytes.</summary>
     private async Task<bool> UploadAsync(S3Root location, string? path, Stream? body, long size, ObjectProgress progress, CancellationToken cancellationToken)

@@ -62,6 +62,24 @@ public class S3TransferTests
     }
 
     [Test]
+    public async Task AnObjectUploadedInPartsComesDownPartByPartIntoMemoryAndFiles()
+    {
+        var data = RandomNumberGenerator.GetBytes((23 << 20) + 12345);
+        using var client = new PartServingClient(MotoServer.Config(Moto.Endpoint), SmallParts.PartSize);
+        using var transfer = new S3Transfer(client, SmallParts);
+        await transfer.PutAsync(Uri("parts"), data);
+
+        Assert.That(await transfer.GetAsync(Uri("parts")), Is.EqualTo(data));
+        Assert.That(client.PartsAsked, Is.EquivalentTo(new[] { 1, 2, 3, 4, 5 }), "part 1 first, then the other four");
+
+        client.PartsAsked.Clear();
+        var file = Path.Combine(_folder, "parts.bin");
+        await transfer.GetFileAsync(Uri("parts"), file);
+        Assert.That(await File.ReadAllBytesAsync(file), Is.EqualTo(data));
+        Assert.That(client.PartsAsked, Has.Count.EqualTo(5));
+    }
+
+    [Test]
     public async Task ManySmallObjectsMoveAtOnceInOrder()
     {
         var objects = Enumerable.Range(0, 120).Select(i => (Uri: Uri($"small/{i:D3}"), Data: RandomNumberGenerator.GetBytes(i * 97))).ToList();
@@ -128,6 +146,36 @@ public class S3TransferTests
         var e = Assert.ThrowsAsync<FlowException>(() => transfer.GetAsync(Uri("missing")));
         Assert.That(e!.Message, Does.Contain(Uri("missing")).And.Contain("no such object"));
         Assert.That(e.Message, Does.Not.Contain(MotoServer.SecretKey).And.Not.Contain(MotoServer.AccessKey));
+    }
+
+    /// <summary>
+    /// A client that answers a GET of one part as AWS S3 does (the part's bytes, its range, the object's part count)
+    /// for objects uploaded in parts of <paramref name="partSize"/>; moto answers it with the whole object.
+    /// </summary>
+    private sealed class PartServingClient(Amazon.S3.AmazonS3Config config, long partSize) : Amazon.S3.AmazonS3Client(MotoServer.Credentials, config)
+    {
+        public System.Collections.Concurrent.ConcurrentBag<int> PartsAsked { get; } = [];
+
+        public override async Task<Amazon.S3.Model.GetObjectResponse> GetObjectAsync(Amazon.S3.Model.GetObjectRequest request, CancellationToken cancellationToken = default)
+        {
+            if (request.PartNumber is not { } part)
+            {
+                return await base.GetObjectAsync(request, cancellationToken);
+            }
+
+            PartsAsked.Add(part);
+            var size = (await GetObjectMetadataAsync(request.BucketName, request.Key, cancellationToken)).ContentLength;
+            var start = (part - 1) * partSize;
+            var response = await base.GetObjectAsync(new Amazon.S3.Model.GetObjectRequest
+            {
+                BucketName = request.BucketName,
+                Key = request.Key,
+                EtagToMatch = request.EtagToMatch,
+                ByteRange = new Amazon.S3.Model.ByteRange(start, Math.Min(size, start + partSize) - 1),
+            }, cancellationToken);
+            response.PartsCount = (int)((size + partSize - 1) / partSize);
+            return response;
+        }
     }
 
     /// <summary>Records reports on the reporting thread (Progress&lt;T&gt; posts them later).</summary>

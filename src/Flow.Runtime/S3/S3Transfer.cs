@@ -11,13 +11,14 @@ using Microsoft.Win32.SafeHandles;
 namespace Flow.S3;
 
 /// <summary>
-/// Fast data access for steps: many objects and large objects to and from S3, into memory or files. Uploads go
-/// through the AWS SDK's <see cref="TransferUtility"/> (a large one as parallel parts: multipart upload). Downloads
-/// fetch an object the way it was uploaded, its parts in parallel, with <c>GetObject</c>: unlike the transfer
-/// utility's streams it checks every body against the checksum S3 keeps, and it accepts any S3-compatible answer
-/// for an empty object. Failed requests are tried again by the SDK's retry policy, every failure is a
-/// <see cref="FlowException"/> worded like the datastore's (and never shows a credential), and a callback hears the
-/// progress. Locations are <c>s3://bucket/key</c>; the client comes from the AWS SDK's standard settings.
+/// Fast data access for steps: many objects and large objects to and from S3, into memory or files. A large upload
+/// goes through the AWS SDK's <see cref="TransferUtility"/> as parallel parts (multipart upload), a small one as one
+/// <c>PutObject</c>. Downloads fetch an object the way it was uploaded, its parts in parallel, with <c>GetObject</c>,
+/// whose bodies the SDK checks against what S3 sends with them (the transfer utility's streams do not), and which
+/// accepts any S3-compatible answer for an empty object. Failed requests are tried again by the SDK's retry policy,
+/// every failure is a <see cref="FlowException"/> worded like the datastore's (and never shows a credential), and a
+/// callback hears the progress. Locations are <c>s3://bucket/key</c>; the client comes from the AWS SDK's standard
+/// settings.
 /// </summary>
 public sealed partial class S3Transfer : IDisposable
 {

@@ -2,13 +2,14 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Flow.Datastore;
+using Flow.S3;
 
 const string usage = """
     Usage: bench/s3.sh [--mb N] [--files N] [--endpoint URL] [--bucket NAME]
     Uploads and downloads N MB (default 1024) as one object and as --files objects (default 1000) with
     Flow's S3Transfer and with the AWS CLI (aws s3 cp / aws s3 sync), against the same S3 server:
-    a moto server started on a free loopback port unless --endpoint names one. Prints MB/s and the ratio.
+    a moto server started on a free loopback port unless --endpoint names one. Prints MB/s, the ratio,
+    and the CPU time each client and the server (moto, when started here) spent on each case.
     """;
 
 var megabytes = 1024;
@@ -89,7 +90,19 @@ try
     var smallBytes = bytes / files * files;
     var run = $"s3://{bucket}/{DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}";
     using var transfer = new S3Transfer();
-    var rows = new List<(string Case, long Bytes, TimeSpan Flow, TimeSpan Cli)>
+    // moto runs its Python on one core at most, so the CPU it spends on a case bounds how fast any client can go.
+    // The client's CPU is this process's own for Flow, and that of its finished children (the aws processes) for the CLI.
+    double ServerSeconds() => moto is null ? double.NaN : CpuSeconds(moto.Id, children: false);
+    async Task<Measured> TimeAsync(Func<Task> action)
+    {
+        var (server, self, children) = (ServerSeconds(), CpuSeconds(Environment.ProcessId, children: false), CpuSeconds(Environment.ProcessId, children: true));
+        var clock = Stopwatch.StartNew();
+        await action();
+        var client = Math.Max(CpuSeconds(Environment.ProcessId, children: false) - self, 0) + (CpuSeconds(Environment.ProcessId, children: true) - children);
+        return new Measured(clock.Elapsed, client, ServerSeconds() - server);
+    }
+
+    var rows = new List<(string Case, long Bytes, Measured Flow, Measured Cli)>
     {
         ("upload, 1 object", bytes,
             await TimeAsync(() => transfer.PutFileAsync(large, $"{run}/flow/large.bin")),
@@ -109,12 +122,12 @@ try
     Console.WriteLine();
     Console.WriteLine($"- endpoint: {endpoint}{(moto is null ? "" : " (moto, started here)")}; {Environment.ProcessorCount} cores; load average at end: {LoadAverage()}");
     Console.WriteLine();
-    Console.WriteLine("| case | size | Flow | AWS CLI | Flow / CLI |");
-    Console.WriteLine("|---|---|---|---|---|");
+    Console.WriteLine("| case | size | Flow | AWS CLI | Flow / CLI | client CPU-s, Flow / CLI | server CPU-s, Flow / CLI |");
+    Console.WriteLine("|---|---|---|---|---|---|---|");
     foreach (var (name, size, flow, cli) in rows)
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"| {name} | {size >> 20} MB | {Rate(size, flow):0.0} MB/s ({flow.TotalSeconds:0.00} s) | {Rate(size, cli):0.0} MB/s ({cli.TotalSeconds:0.00} s) | {cli / flow:0.00}x |"));
+            $"| {name} | {size >> 20} MB | {Rate(size, flow.Wall):0.0} MB/s ({flow.Wall.TotalSeconds:0.00} s) | {Rate(size, cli.Wall):0.0} MB/s ({cli.Wall.TotalSeconds:0.00} s) | {cli.Wall / flow.Wall:0.00}x | {flow.Client:0.0} / {cli.Client:0.0} | {flow.Server:0.0} / {cli.Server:0.0} |"));
     }
 
     Check(large, Path.Combine(work, "flow-large.bin"));
@@ -137,11 +150,13 @@ finally
 
 static double Rate(long bytes, TimeSpan time) => bytes / 1048576.0 / time.TotalSeconds;
 
-static async Task<TimeSpan> TimeAsync(Func<Task> action)
+// User and system time of a process (or of its finished children), in clock ticks of 1/100 s (USER_HZ on Linux).
+static double CpuSeconds(int pid, bool children)
 {
-    var clock = Stopwatch.StartNew();
-    await action();
-    return clock.Elapsed;
+    var stat = File.ReadAllText($"/proc/{pid}/stat");
+    var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+    var first = children ? 13 : 11;
+    return (long.Parse(fields[first], CultureInfo.InvariantCulture) + long.Parse(fields[first + 1], CultureInfo.InvariantCulture)) / 100.0;
 }
 
 static async Task Aws(params string[] args)
@@ -223,3 +238,6 @@ static string Capture(string program, params string[] args)
 }
 
 static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "?";
+
+/// <summary>One side of one case: wall time, the client's CPU, and the server's CPU.</summary>
+internal readonly record struct Measured(TimeSpan Wall, double Client, double Server);

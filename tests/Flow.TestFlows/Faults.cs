@@ -69,7 +69,7 @@ internal static class Faults
         File.WriteAllText(marker, "armed");
         var key = FlowSerializer.Serialize(value).Hash;
         var folder = Path.Combine(blobs, key[..2]);
-        var pattern = $".{key[2..]}.*.tmp";
+        var pattern = $".{key}.*.tmp";
         var watcher = new Thread(() =>
         {
             while (!Directory.Exists(folder) || !Directory.EnumerateFiles(folder, pattern).Any())

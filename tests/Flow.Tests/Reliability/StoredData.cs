@@ -13,7 +13,7 @@ public sealed class StoredData(string root)
 
     public FlowDatastore Datastore { get; } = FlowDatastore.Local(root);
 
-    public string BlobFolder => Path.Combine(Root, "blobs");
+    public string BlobFolder => Path.Combine(Root, DatastoreLayout.BlobFolder);
 
     public IReadOnlyList<string> RunIds(string flow)
     {
@@ -50,7 +50,7 @@ public sealed class StoredData(string root)
         return FlowSerializer.Deserialize<T>(value, name);
     }
 
-    public string BlobPath(string key) => Path.Combine(BlobFolder, key[..2], key[2..]);
+    public string BlobPath(string key) => Path.Combine(Root, DatastoreLayout.Blob(key));
 
     /// <summary>
     /// Every stored value is whole: a blob's SHA-256 is its name, and so is that of a small value held in a task record.
@@ -89,7 +89,7 @@ public sealed class StoredData(string root)
                 continue;
             }
 
-            var key = Path.GetFileName(Path.GetDirectoryName(file)) + name;
+            var key = name;
             using var stream = File.OpenRead(file);
             Assert.That(Convert.ToHexStringLower(SHA256.HashData(stream)), Is.EqualTo(key), $"blob {file} is torn or corrupt");
             blobs++;

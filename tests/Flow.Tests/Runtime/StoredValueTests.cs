@@ -137,7 +137,7 @@ public class StoredValueTests
     private async Task<Dictionary<string, TaskRecord>> TasksAsync(string runId) =>
         (await FlowDatastore.Local(_root).Metadata.ListTasksAsync("LargeValueFlow", runId)).ToDictionary(t => t.Step);
 
-    private string BlobPath(string key) => Path.Combine(_root, "blobs", key[..2], key[2..]);
+    private string BlobPath(string key) => Path.Combine(_root, DatastoreLayout.Blob(key));
 }
 
 public partial class LargeValueFlow : FlowSpec

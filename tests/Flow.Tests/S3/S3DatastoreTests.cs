@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Amazon.S3.Model;
 using Flow.Datastore;
+using Flow.S3;
 using Flow.Serialization;
 using NUnit.Framework;
 
@@ -127,6 +128,36 @@ public class S3DatastoreTests
             "SomeFlow/1-ab/tasks/Start.1.json", "SomeFlow/1-ab/tasks/A.2.json", "SomeFlow/1-ab/tasks/A.3.json",
             "SomeFlow/1-ab/logs/A.2.0.stdout",
         }));
+    }
+
+    [Test]
+    public async Task TheLocalAndS3StoresWriteTheSameKeys()
+    {
+        var local = Directory.CreateTempSubdirectory("flow-layout-").FullName;
+        try
+        {
+            var stores = new[] { FlowDatastore.Local(local), Moto.NewDatastore(out var root) };
+            foreach (var store in stores)
+            {
+                var run = new RunRecord { Flow = "SomeFlow", RunId = "1-ab", User = "savin", StartedAt = DateTimeOffset.UnixEpoch };
+                await store.Metadata.CreateRunAsync(run);
+                await store.Metadata.UpdateRunAsync(run with { Status = RunStatus.Succeeded });
+                await store.Metadata.PutTaskAsync(new TaskRecord { Flow = "SomeFlow", RunId = "1-ab", Step = "Start", TaskId = 1, Position = "Start/" });
+                await store.Metadata.PutLogAsync("SomeFlow", "1-ab", "Start", 1, 0, "stderr", "oops\n"u8.ToArray());
+                await store.PutAsync(FlowSerializer.Serialize(Enumerable.Range(0, 500).ToList()), "List<int>");
+            }
+
+            // Names that start with '.' are the local store's own (temporary files, the sweep's mark), not the layout.
+            var localKeys = Directory.EnumerateFiles(local, "*", SearchOption.AllDirectories)
+                .Select(f => Path.GetRelativePath(local, f).Replace(Path.DirectorySeparatorChar, '/'))
+                .Where(k => !k.Split('/').Any(part => part.StartsWith('.')));
+            Assert.That(localKeys, Is.EquivalentTo(await KeysAsync(root)));
+            Assert.That(localKeys, Has.Member(DatastoreLayout.TaskFile("SomeFlow", "1-ab", "Start", 1)));
+        }
+        finally
+        {
+            Directory.Delete(local, recursive: true);
+        }
     }
 
     [TestCase("s3://b")]

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Flow.Datastore;
+using Flow.S3;
 using NUnit.Framework;
 
 namespace Flow.Tests.S3;
@@ -50,6 +51,32 @@ public class S3TransferTests
 
         await transfer.PutFileAsync(file, Uri("b"));
         Assert.That(await transfer.GetAsync(Uri("b")), Is.EqualTo(data));
+
+        // Both went up as five parts: a multipart ETag ends in the part count.
+        using var client = Moto.Client();
+        foreach (var name in new[] { "a", "b" })
+        {
+            var head = await client.GetObjectMetadataAsync(MotoServer.Bucket, S3Root.Parse(Uri(name)).Prefix);
+            Assert.That(head.ETag.Trim('"'), Does.EndWith("-5"), name);
+        }
+    }
+
+    [Test]
+    public async Task AnObjectUploadedInPartsComesDownPartByPartIntoMemoryAndFiles()
+    {
+        var data = RandomNumberGenerator.GetBytes((23 << 20) + 12345);
+        using var client = new PartServingClient(MotoServer.Config(Moto.Endpoint), SmallParts.PartSize);
+        using var transfer = new S3Transfer(client, SmallParts);
+        await transfer.PutAsync(Uri("parts"), data);
+
+        Assert.That(await transfer.GetAsync(Uri("parts")), Is.EqualTo(data));
+        Assert.That(client.PartsAsked, Is.EquivalentTo(new[] { 1, 2, 3, 4, 5 }), "part 1 first, then the other four");
+
+        client.PartsAsked.Clear();
+        var file = Path.Combine(_folder, "parts.bin");
+        await transfer.GetFileAsync(Uri("parts"), file);
+        Assert.That(await File.ReadAllBytesAsync(file), Is.EqualTo(data));
+        Assert.That(client.PartsAsked, Has.Count.EqualTo(5));
     }
 
     [Test]
@@ -82,18 +109,14 @@ public class S3TransferTests
     }
 
     [Test]
-    public async Task DataDamagedOnTheWayIsReadAgainAndNeverKept()
+    public async Task DataDamagedOnTheWayIsAnErrorAndNeverKept()
     {
         using var proxy = new LoopbackProxy(Moto.Port);
         using var transfer = Transfer(new S3TransferOptions { MaxAttempts = 3 }, proxy.Endpoint);
         var data = RandomNumberGenerator.GetBytes(3 << 20);
         await transfer.PutAsync(Uri("checksummed"), data);
 
-        // Stored with a CRC32 (the SDK's default): the checksum catches the damage.
-        proxy.DamageNext(1);
-        Assert.That(await transfer.GetAsync(Uri("checksummed")), Is.EqualTo(data));
-
-        // Stored without one: the ETag's MD5 still catches it.
+        // Stored without a checksum of its own: the ETag's MD5 catches the damage instead.
         var config = MotoServer.Config(Moto.Endpoint);
         config.RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED;
         using (var client = new Amazon.S3.AmazonS3Client(MotoServer.Credentials, config))
@@ -101,15 +124,18 @@ public class S3TransferTests
             await client.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = MotoServer.Bucket, Key = S3Root.Parse(Uri("plain")).Prefix, InputStream = new MemoryStream(data) });
         }
 
-        proxy.DamageNext(1);
-        Assert.That(await transfer.GetAsync(Uri("plain")), Is.EqualTo(data));
-
         foreach (var name in new[] { "checksummed", "plain" })
         {
-            proxy.DamageNext(3);
-            var e = Assert.ThrowsAsync<FlowException>(() => transfer.GetFileAsync(Uri(name), Path.Combine(_folder, "damaged.bin")));
-            Assert.That(e!.Message, Does.Contain(Uri(name)).And.Contain("damaged"));
+            proxy.DamageNext(1);
+            var e = Assert.ThrowsAsync<FlowException>(() => transfer.GetAsync(Uri(name)));
+            Assert.That(e!.Message, Does.StartWith($"Cannot read {Uri(name)}:").And.Contain("hash"));
+
+            proxy.DamageNext(1);
+            e = Assert.ThrowsAsync<FlowException>(() => transfer.GetFileAsync(Uri(name), Path.Combine(_folder, "damaged.bin")));
+            Assert.That(e!.Message, Does.StartWith($"Cannot read {Uri(name)}:"));
             Assert.That(Directory.GetFiles(_folder), Is.Empty, "neither the file nor a part file is left");
+
+            Assert.That(await transfer.GetAsync(Uri(name)), Is.EqualTo(data), "read again, the data is whole");
         }
     }
 
@@ -120,6 +146,36 @@ public class S3TransferTests
         var e = Assert.ThrowsAsync<FlowException>(() => transfer.GetAsync(Uri("missing")));
         Assert.That(e!.Message, Does.Contain(Uri("missing")).And.Contain("no such object"));
         Assert.That(e.Message, Does.Not.Contain(MotoServer.SecretKey).And.Not.Contain(MotoServer.AccessKey));
+    }
+
+    /// <summary>
+    /// A client that answers a GET of one part as AWS S3 does (the part's bytes, its range, the object's part count)
+    /// for objects uploaded in parts of <paramref name="partSize"/>; moto answers it with the whole object.
+    /// </summary>
+    private sealed class PartServingClient(Amazon.S3.AmazonS3Config config, long partSize) : Amazon.S3.AmazonS3Client(MotoServer.Credentials, config)
+    {
+        public System.Collections.Concurrent.ConcurrentBag<int> PartsAsked { get; } = [];
+
+        public override async Task<Amazon.S3.Model.GetObjectResponse> GetObjectAsync(Amazon.S3.Model.GetObjectRequest request, CancellationToken cancellationToken = default)
+        {
+            if (request.PartNumber is not { } part)
+            {
+                return await base.GetObjectAsync(request, cancellationToken);
+            }
+
+            PartsAsked.Add(part);
+            var size = (await GetObjectMetadataAsync(request.BucketName, request.Key, cancellationToken)).ContentLength;
+            var start = (part - 1) * partSize;
+            var response = await base.GetObjectAsync(new Amazon.S3.Model.GetObjectRequest
+            {
+                BucketName = request.BucketName,
+                Key = request.Key,
+                EtagToMatch = request.EtagToMatch,
+                ByteRange = new Amazon.S3.Model.ByteRange(start, Math.Min(size, start + partSize) - 1),
+            }, cancellationToken);
+            response.PartsCount = (int)((size + partSize - 1) / partSize);
+            return response;
+        }
     }
 
     /// <summary>Records reports on the reporting thread (Progress&lt;T&gt; posts them later).</summary>

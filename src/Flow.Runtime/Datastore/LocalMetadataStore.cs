@@ -1,0 +1,137 @@
+namespace Flow.Datastore;
+
+/// <summary>The metadata store in a local folder: one JSON file per run and per task, logs beside them.</summary>
+public sealed class LocalMetadataStore : IMetadataStore
+{
+    private readonly string _root;
+    private readonly TimeProvider _time;
+
+    /// <summary>Stores records under <paramref name="root"/>/FLOW/RUN/; <paramref name="time"/> (default: the system clock) dates leftover temporary files.</summary>
+    public LocalMetadataStore(string root, TimeProvider? time = null)
+    {
+        _root = Path.GetFullPath(root);
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <inheritdoc />
+    public async Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken = default)
+    {
+        StaleTempFiles.SweepIfDue(_root, _time);
+        var folder = RunFolder(run.Flow, run.RunId);
+        var exists = new FlowException($"Run {run.Flow}/{run.RunId} exists already.");
+        if (Directory.Exists(folder))
+        {
+            throw exists;
+        }
+
+        // The run's folder appears with its record in one rename, which fails onto a folder that has one:
+        // of two processes creating the same run id at once, exactly one succeeds.
+        var staging = LocalFiles.TempName(folder);
+        try
+        {
+            Directory.CreateDirectory(staging);
+            await LocalFiles.WriteAtomicAsync(Path.Combine(staging, Path.GetFileName(DatastoreLayout.RunFile(run.Flow, run.RunId))), RecordJson.Serialize(run), cancellationToken).ConfigureAwait(false);
+            Directory.Move(staging, folder);
+        }
+        catch (IOException) when (Directory.Exists(folder))
+        {
+            throw exists;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw File.Exists(_root)
+                ? new FlowException($"The datastore at {_root} is a file; give --datastore-root a folder.", e)
+                : new FlowException($"Cannot create run {run.Flow}/{run.RunId} in the datastore at {_root}: {e.Message}", e);
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public Task UpdateRunAsync(RunRecord run, CancellationToken cancellationToken = default) =>
+        LocalFiles.WriteAtomicAsync(PathOf(DatastoreLayout.RunFile(run.Flow, run.RunId)), RecordJson.Serialize(run), cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<RunRecord?> GetRunAsync(string flow, string runId, CancellationToken cancellationToken = default)
+    {
+        var bytes = await LocalFiles.ReadAsync(PathOf(DatastoreLayout.RunFile(flow, runId)), cancellationToken).ConfigureAwait(false);
+        return bytes is null ? null : RecordJson.Deserialize<RunRecord>(bytes, $"run {flow}/{runId}");
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<RunRecord>> ListRunsAsync(string flow, CancellationToken cancellationToken = default)
+    {
+        var folder = PathOf(DatastoreLayout.FlowFolder(flow));
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        var runs = new List<RunRecord>();
+        foreach (var dir in Directory.EnumerateDirectories(folder))
+        {
+            // Folders that are not runs (a run being created, anything put there by hand) are not listed.
+            if (!Ids.IsValid(Path.GetFileName(dir)))
+            {
+                continue;
+            }
+
+            if (await GetRunAsync(flow, Path.GetFileName(dir), cancellationToken).ConfigureAwait(false) is { } run)
+            {
+                runs.Add(run);
+            }
+        }
+
+        return runs;
+    }
+
+    /// <inheritdoc />
+    public Task PutTaskAsync(TaskRecord task, CancellationToken cancellationToken = default) =>
+        LocalFiles.WriteAtomicAsync(PathOf(DatastoreLayout.TaskFile(task.Flow, task.RunId, task.Step, task.TaskId)), RecordJson.Serialize(task), cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<TaskRecord?> GetTaskAsync(string flow, string runId, string step, long taskId, CancellationToken cancellationToken = default)
+    {
+        var bytes = await LocalFiles.ReadAsync(PathOf(DatastoreLayout.TaskFile(flow, runId, step, taskId)), cancellationToken).ConfigureAwait(false);
+        return bytes is null ? null : RecordJson.Deserialize<TaskRecord>(bytes, $"task {runId}/{step}/{taskId}");
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TaskRecord>> ListTasksAsync(string flow, string runId, CancellationToken cancellationToken = default)
+    {
+        var folder = PathOf(DatastoreLayout.TaskFolder(flow, runId));
+        if (!Directory.Exists(folder))
+        {
+            return [];
+        }
+
+        var tasks = new List<TaskRecord>();
+        foreach (var file in Directory.EnumerateFiles(folder, "*.json"))
+        {
+            var bytes = await LocalFiles.ReadAsync(file, cancellationToken).ConfigureAwait(false);
+            if (bytes is not null)
+            {
+                tasks.Add(RecordJson.Deserialize<TaskRecord>(bytes, $"task file {file}"));
+            }
+        }
+
+        return tasks;
+    }
+
+    /// <inheritdoc />
+    public Task PutLogAsync(string flow, string runId, string step, long taskId, int attempt, string stream, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
+        LocalFiles.WriteAtomicAsync(PathOf(DatastoreLayout.LogFile(flow, runId, step, taskId, attempt, stream)), content, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<byte[]?> GetLogAsync(string flow, string runId, string step, long taskId, int attempt, string stream, CancellationToken cancellationToken = default) =>
+        LocalFiles.ReadAsync(PathOf(DatastoreLayout.LogFile(flow, runId, step, taskId, attempt, stream)), cancellationToken);
+
+    private string PathOf(string relative) => Path.Combine(_root, relative);
+
+    private string RunFolder(string flow, string runId) => PathOf(DatastoreLayout.RunFolder(flow, runId));
+}

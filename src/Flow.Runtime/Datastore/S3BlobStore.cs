@@ -1,0 +1,42 @@
+namespace Flow.Datastore;
+
+/// <summary>
+/// The blob store in S3, at <see cref="DatastoreLayout.Blob"/> under the prefix. A blob that exists is not written
+/// again, and each write is one PutObject, which S3 makes visible whole or not at all, so concurrent writers of
+/// the same content are harmless and a reader never sees a torn blob. It never lists or renames.
+/// </summary>
+public sealed class S3BlobStore : IBlobStore
+{
+    private readonly S3Objects _objects;
+
+    internal S3BlobStore(S3Objects objects) => _objects = objects;
+
+    /// <inheritdoc />
+    public async Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        var path = DatastoreLayout.Blob(key);
+        if (await _objects.ExistsAsync(path, cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        try
+        {
+            await _objects.PutAsync(path, data, key, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FlowException)
+        {
+            // A store may fail one of several concurrent writers of a key; if another stored the blob, it is this one.
+            if (!await _objects.ExistsAsync(path, cancellationToken).ConfigureAwait(false))
+            {
+                throw;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public Task<byte[]?> GetAsync(string key, CancellationToken cancellationToken = default) => _objects.GetAsync(DatastoreLayout.Blob(key), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken = default) => _objects.ExistsAsync(DatastoreLayout.Blob(key), cancellationToken);
+}

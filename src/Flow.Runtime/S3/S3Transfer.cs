@@ -1,0 +1,417 @@
+using System.Buffers;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.RegularExpressions;
+using Amazon.Runtime;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Amazon.S3.Transfer;
+using Microsoft.Win32.SafeHandles;
+
+namespace Flow.S3;
+
+/// <summary>
+/// Fast data access for steps: many objects and large objects to and from S3, into memory or files. A large upload
+/// goes through the AWS SDK's <see cref="TransferUtility"/> as parallel parts (multipart upload), a small one as one
+/// <c>PutObject</c>. Downloads fetch an object the way it was uploaded, its parts in parallel, with <c>GetObject</c>,
+/// whose bodies the SDK checks against what S3 sends with them (the transfer utility's streams do not), and which
+/// accepts any S3-compatible answer for an empty object. Failed requests are tried again by the SDK's retry policy,
+/// every failure is a <see cref="FlowException"/> worded like the datastore's (and never shows a credential), and a
+/// callback hears the progress. Locations are <c>s3://bucket/key</c>; the client comes from the AWS SDK's standard
+/// settings.
+/// </summary>
+public sealed partial class S3Transfer : IDisposable
+{
+    private const int ReadSize = 1 << 20;
+    private readonly IAmazonS3 _client;
+    private readonly bool _ownsClient;
+    private readonly S3TransferOptions _options;
+    private readonly TransferUtility _utility;
+    private readonly S3ErrorTranslator _errors;
+
+    /// <summary>A transfer with a client from <paramref name="config"/> and <paramref name="credentials"/> (default: the SDK's settings).</summary>
+    public S3Transfer(S3TransferOptions? options = null, AmazonS3Config? config = null, AWSCredentials? credentials = null)
+        : this(CreateClient(Checked(options), config, credentials), Checked(options), ownsClient: true, credentials)
+    {
+    }
+
+    /// <summary>A transfer over an existing client, with that client's retry settings.</summary>
+    public S3Transfer(IAmazonS3 client, S3TransferOptions? options = null)
+        : this(client, Checked(options), ownsClient: false, credentials: null)
+    {
+    }
+
+    private S3Transfer(IAmazonS3 client, S3TransferOptions options, bool ownsClient, AWSCredentials? credentials)
+    {
+        _client = client;
+        _ownsClient = ownsClient;
+        _options = options;
+        _utility = new TransferUtility(client, new TransferUtilityConfig
+        {
+            ConcurrentServiceRequests = options.Parallelism,
+            MinSizeBeforePartUpload = options.MultipartThreshold,
+        });
+        _errors = new S3ErrorTranslator(client, credentials, "the s3:// location", "try again");
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _utility.Dispose();
+        if (_ownsClient)
+        {
+            _client.Dispose();
+        }
+    }
+
+    /// <summary>Reads one object into memory.</summary>
+    public async Task<byte[]> GetAsync(string uri, CancellationToken cancellationToken = default) =>
+        (await GetManyAsync([uri], cancellationToken).ConfigureAwait(false))[0];
+
+    /// <summary>Reads several objects into memory, at once, in the order given.</summary>
+    public async Task<IReadOnlyList<byte[]>> GetManyAsync(IEnumerable<string> uris, CancellationToken cancellationToken = default)
+    {
+        var locations = uris.Select(ParseObject).ToList();
+        var progress = new Tracker(_options.Progress, locations.Count, 0);
+        return await EachAsync(locations, (location, token) => ReadAsync(location, progress.Object(), token), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Downloads one object to a file (replaced whole when done).</summary>
+    public Task GetFileAsync(string uri, string path, CancellationToken cancellationToken = default) =>
+        GetFilesAsync([(uri, path)], cancellationToken);
+
+    /// <summary>Downloads several objects to files, at once; each file appears whole or not at all.</summary>
+    public async Task GetFilesAsync(IEnumerable<(string Uri, string Path)> files, CancellationToken cancellationToken = default)
+    {
+        var list = files.Select(f => (Location: ParseObject(f.Uri), Path: Path.GetFullPath(f.Path))).ToList();
+        var progress = new Tracker(_options.Progress, list.Count, 0);
+        await EachAsync(list, (file, token) => DownloadAsync(file.Location, file.Path, progress.Object(), token), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes one object from memory.</summary>
+    public Task PutAsync(string uri, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default) =>
+        PutManyAsync([(uri, data)], cancellationToken);
+
+    /// <summary>Writes several objects from memory, at once.</summary>
+    public async Task PutManyAsync(IEnumerable<(string Uri, ReadOnlyMemory<byte> Data)> objects, CancellationToken cancellationToken = default)
+    {
+        var list = objects.Select(o => (Location: ParseObject(o.Uri), o.Data)).ToList();
+        var progress = new Tracker(_options.Progress, list.Count, list.Sum(o => (long)o.Data.Length));
+        await EachAsync(list, async (o, token) =>
+        {
+            var body = MemoryMarshal.TryGetArray(o.Data, out var segment)
+                ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+                : new MemoryStream(o.Data.ToArray(), writable: false);
+            await using (body.ConfigureAwait(false))
+            {
+                return await UploadAsync(o.Location, null, body, o.Data.Length, progress.Object(o.Data.Length), token).ConfigureAwait(false);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Uploads one file.</summary>
+    public Task PutFileAsync(string path, string uri, CancellationToken cancellationToken = default) =>
+        PutFilesAsync([(path, uri)], cancellationToken);
+
+    /// <summary>Uploads several files, at once; a large file goes as parts read from the file in parallel.</summary>
+    public async Task PutFilesAsync(IEnumerable<(string Path, string Uri)> files, CancellationToken cancellationToken = default)
+    {
+        var list = files.Select(f => (Path: Path.GetFullPath(f.Path), Location: ParseObject(f.Uri))).ToList();
+        var sizes = list.Select(f => new FileInfo(f.Path) is { Exists: true } info ? info.Length : throw new FlowException($"Cannot upload {f.Path}: there is no such file.")).ToList();
+        var progress = new Tracker(_options.Progress, list.Count, sizes.Sum());
+        await EachAsync(list.Select((file, i) => (file.Path, file.Location, Size: sizes[i])).ToList(), (file, token) =>
+            UploadAsync(file.Location, file.Path, null, file.Size, progress.Object(file.Size), token), cancellationToken).ConfigureAwait(false);
+    }
+
+    private static S3TransferOptions Checked(S3TransferOptions? options)
+    {
+        options ??= new S3TransferOptions();
+        return options.Parallelism < 1 || options.MaxAttempts < 1 || options.PartSize < (5L << 20) || options.MultipartThreshold < options.PartSize
+            ? throw new FlowException("S3 transfer options need Parallelism and MaxAttempts of at least 1, PartSize of at least 5 MiB, and MultipartThreshold of at least PartSize.")
+            : options;
+    }
+
+    private static AmazonS3Client CreateClient(S3TransferOptions options, AmazonS3Config? config, AWSCredentials? credentials)
+    {
+        config ??= S3Clients.DefaultConfig();
+        config.MaxErrorRetry = options.MaxAttempts - 1;
+        return S3Clients.Create(config, credentials);
+    }
+
+    private static S3Root ParseObject(string uri)
+    {
+        var root = S3Root.Parse(uri);
+        return root.Prefix.Length == 0 ? throw new FlowException($"'{uri}' names a bucket, not an object; write s3://BUCKET/KEY.") : root;
+    }
+
+    /// <summary>Runs <paramref name="each"/> on every item, <see cref="S3TransferOptions.Parallelism"/> at a time, keeping the results in order.</summary>
+    private async Task<T[]> EachAsync<TItem, T>(IReadOnlyList<TItem> items, Func<TItem, CancellationToken, Task<T>> each, CancellationToken cancellationToken)
+    {
+        var results = new T[items.Count];
+        await Parallel.ForAsync(0, items.Count, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken }, async (i, token) =>
+            results[i] = await each(items[i], token).ConfigureAwait(false)).ConfigureAwait(false);
+        return results;
+    }
+
+    /// <summary>Reads an object into an array of its size.</summary>
+    private async Task<byte[]> ReadAsync(S3Root location, ObjectProgress progress, CancellationToken cancellationToken)
+    {
+        var data = Array.Empty<byte>();
+        await ReadAsync(location, progress, size =>
+        {
+            data = size <= Array.MaxLength
+                ? GC.AllocateUninitializedArray<byte>((int)size)
+                : throw new FlowException($"s3://{location.Bucket}/{location.Prefix} is {size} bytes, too large for memory; download it to a file.");
+            return (offset, bytes, _) =>
+            {
+                bytes.Span.CopyTo(data.AsSpan((int)offset));
+                return ValueTask.CompletedTask;
+            };
+        }, cancellationToken).ConfigureAwait(false);
+        return data;
+    }
+
+    /// <summary>Downloads into a temporary file beside <paramref name="path"/> and renames it into place, so that a failed download leaves nothing.</summary>
+    private async Task<bool> DownloadAsync(S3Root location, string path, ObjectProgress progress, CancellationToken cancellationToken)
+    {
+        var temp = $"{path}.{Guid.NewGuid():N}.part";
+        SafeFileHandle? handle = null;
+        try
+        {
+            await ReadAsync(location, progress, size =>
+            {
+                // A local failure is no reason to ask S3 again: it ends the download at once, naming the file.
+                try
+                {
+                    Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                    handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.Asynchronous, preallocationSize: size);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw CannotWrite(path, e);
+                }
+
+                return async (offset, bytes, token) =>
+                {
+                    try
+                    {
+                        await RandomAccess.WriteAsync(handle, bytes, offset, token).ConfigureAwait(false);
+                    }
+                    catch (IOException e)
+                    {
+                        throw CannotWrite(path, e);
+                    }
+                };
+            }, cancellationToken).ConfigureAwait(false);
+            handle?.Dispose();
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            handle?.Dispose();
+            File.Delete(temp);
+            throw;
+        }
+
+        return true;
+    }
+
+    private static FlowException CannotWrite(string path, Exception e) => new($"Cannot write {path}: {e.Message}", e);
+
+    /// <summary>
+    /// Reads an object part by part as it was uploaded, handing the bytes to the sink that <paramref name="open"/>
+    /// makes once the size is known. The first GET asks for part 1, which for an object uploaded whole is the whole
+    /// object (one request); an object uploaded in parts has its other parts fetched in parallel, each pinned to the
+    /// ETag of the first answer, so that an object replaced meanwhile is an error and never a mix of two versions.
+    /// Every body is read to its end, where the SDK checks it against the checksum S3 sent with it.
+    /// </summary>
+    private Task ReadAsync(S3Root location, ObjectProgress progress, Func<long, Sink> open, CancellationToken cancellationToken) =>
+        _errors.CallAsync("read", location.Bucket, location.Prefix, async () =>
+        {
+            Sink sink;
+            string etag;
+            int parts;
+            long size;
+            using (var first = await GetPartAsync(location, 1, null, cancellationToken).ConfigureAwait(false))
+            {
+                parts = first.PartsCount ?? 1;
+                size = parts == 1 ? first.ContentLength
+                    : Range(first.ContentRange).Total is >= 0 and var total ? total
+                    : throw new IOException($"the answer for part 1 of {parts} does not say the object's size (Content-Range: {first.ContentRange})");
+                etag = first.ETag;
+                progress.Sized(size);
+                sink = open(size);
+                await CopyAsync(first, size, sink, progress, cancellationToken).ConfigureAwait(false);
+            }
+
+            await Parallel.ForAsync(2, parts + 1, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken }, async (part, token) =>
+            {
+                using var response = await GetPartAsync(location, part, etag, token).ConfigureAwait(false);
+                await CopyAsync(response, size, sink, progress, token).ConfigureAwait(false);
+            }).ConfigureAwait(false);
+            progress.Done();
+            return true;
+        }, cancellationToken);
+
+    private Task<GetObjectResponse> GetPartAsync(S3Root location, int part, string? etag, CancellationToken cancellationToken) =>
+        _client.GetObjectAsync(new GetObjectRequest { BucketName = location.Bucket, Key = location.Prefix, PartNumber = part, EtagToMatch = etag }, cancellationToken);
+
+    /// <summary>Copies a body to the sink at its offset in the object of <paramref name="size"/> bytes, a full buffer at a time, then reads it to its end.</summary>
+    private static async Task CopyAsync(GetObjectResponse response, long size, Sink sink, ObjectProgress progress, CancellationToken cancellationToken)
+    {
+        var offset = Range(response.ContentRange).Start;
+        var length = response.ContentLength;
+        if (offset + length > size)
+        {
+            throw new IOException($"a part of {length} bytes at {offset} lies beyond the object's {size} bytes");
+        }
+
+        var body = response.ResponseStream;
+        var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
+        try
+        {
+            for (long done = 0; done < length;)
+            {
+                var want = (int)Math.Min(ReadSize, length - done);
+                var read = await body.ReadAtLeastAsync(buffer.AsMemory(0, want), want, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                if (read < want)
+                {
+                    throw new IOException($"a body ended after {done + read} of its {length} bytes");
+                }
+
+                await sink(offset + done, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                done += read;
+                progress.Add(read);
+            }
+
+            if (await body.ReadAsync(buffer.AsMemory(0, 1), cancellationToken).ConfigureAwait(false) != 0)
+            {
+                throw new IOException($"a body has more than the {length} bytes announced");
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>The start and the object's total size from a <c>Content-Range</c> of <c>bytes START-END/TOTAL</c>; (0, -1) without one.</summary>
+    private static (long Start, long Total) Range(string? contentRange)
+    {
+        var match = contentRange is null ? null : ContentRange().Match(contentRange);
+        return match is { Success: true }
+            ? (long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture), long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture))
+            : (0, -1);
+    }
+
+    [GeneratedRegex(@"^bytes (\d+)-\d+/(\d+)$", RegexOptions.CultureInvariant)]
+    private static partial Regex ContentRange();
+
+    /// <summary>Uploads a file (<paramref name="path"/>) or a stream (<paramref name="body"/>) of <paramref name="size"/> bytes.</summary>
+    private async Task<bool> UploadAsync(S3Root location, string? path, Stream? body, long size, ObjectProgress progress, CancellationToken cancellationToken)
+    {
+        await _errors.CallAsync("write", location.Bucket, location.Prefix, async () =>
+        {
+            if (size < _options.MultipartThreshold)
+            {
+                // One PutObject, as the transfer utility would make, without its work around the request.
+                var put = new PutObjectRequest { BucketName = location.Bucket, Key = location.Prefix, AutoCloseStream = false };
+                (put.FilePath, put.InputStream) = (path, body);
+                await _client.PutObjectAsync(put, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+
+            var request = new TransferUtilityUploadRequest { BucketName = location.Bucket, Key = location.Prefix, PartSize = _options.PartSize, AutoCloseStream = false };
+            (request.FilePath, request.InputStream) = (path, body);
+            request.UploadProgressEvent += (_, e) => progress.Reached(e.TransferredBytes);
+            await _utility.UploadAsync(request, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+        progress.Done();
+        return true;
+    }
+
+    /// <summary>Takes bytes of one object at their offset in it.</summary>
+    private delegate ValueTask Sink(long offset, ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
+
+    /// <summary>Counts bytes and objects over a whole call and tells the callback, one report at a time, in order.</summary>
+    private sealed class Tracker(IProgress<S3TransferProgress>? sink, int objects, long totalBytes)
+    {
+        private readonly Lock _gate = new();
+        private long _bytes;
+        private long _total = totalBytes;
+        private int _objects;
+
+        /// <summary>The progress of one object, of <paramref name="size"/> bytes when known up front (then already in the total).</summary>
+        public ObjectProgress Object(long size = -1) => new(this, size);
+
+        public void Update(long bytes, long total, int objectsDone)
+        {
+            lock (_gate)
+            {
+                _bytes += bytes;
+                _total += total;
+                _objects += objectsDone;
+                sink?.Report(new S3TransferProgress(_bytes, _total, _objects, objects));
+            }
+        }
+    }
+
+    /// <summary>
+    /// One object's share of the progress. The SDK reports how many bytes of an object are done, from parts that
+    /// finish in any order: the count only moves forward, never past the object's size, and ends exact.
+    /// </summary>
+    private sealed class ObjectProgress(Tracker tracker, long size)
+    {
+        private readonly Lock _gate = new();
+        private long _size = size;
+        private long _done;
+
+        public void Sized(long bytes)
+        {
+            lock (_gate)
+            {
+                if (_size < 0 && bytes >= 0)
+                {
+                    _size = bytes;
+                    tracker.Update(0, bytes, 0);
+                }
+            }
+        }
+
+        public void Add(long bytes)
+        {
+            lock (_gate)
+            {
+                MoveTo(_done + bytes);
+            }
+        }
+
+        public void Reached(long bytes)
+        {
+            lock (_gate)
+            {
+                MoveTo(bytes);
+            }
+        }
+
+        private void MoveTo(long bytes)
+        {
+            var done = _size < 0 ? bytes : Math.Min(bytes, _size);
+            if (done > _done)
+            {
+                tracker.Update(done - _done, 0, 0);
+                _done = done;
+            }
+        }
+
+        public void Done()
+        {
+            lock (_gate)
+            {
+                tracker.Update(Math.Max(0, _size - _done), 0, 1);
+                _done = Math.Max(_done, _size);
+            }
+        }
+    }
+}

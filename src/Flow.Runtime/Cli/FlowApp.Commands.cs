@@ -257,7 +257,19 @@ public static partial class FlowApp
                     Index = parsed.GetResult(index) is { Implicit: false } ? parsed.GetValue(index) : parsed.GetValue(foreachIndex) ?? 0,
                     Environment = flow.Graph[name].Environment.ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal),
                 };
-                var record = await new TaskExecutor(flow, ExistingDatastore(parsed)).RunAsync(request, null, cancellationToken).ConfigureAwait(false);
+                TaskRecord record;
+                try
+                {
+                    record = await new TaskExecutor(flow, ExistingDatastore(parsed)).RunAsync(request, null, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TaskNotStoredException e)
+                {
+                    // The task ran: a datastore that fails now fails the task, it is not bad input (exit code 2).
+                    error.WriteLine($"error: {e.Message}");
+                    error.WriteLine($"Task {e.Record.Pathspec} failed, and its failure is not recorded; once the datastore is fixed, run the task again.");
+                    return ExitCodes.RunFailed;
+                }
+
                 error.WriteLine(record.Status == RunStatus.Succeeded
                     ? $"Task {record.Pathspec} succeeded."
                     : $"Task {record.Pathspec} failed: {record.Error}");

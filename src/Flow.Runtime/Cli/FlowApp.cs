@@ -90,7 +90,18 @@ public static partial class FlowApp
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static int Serve(FlowDefinition flow, string socket)
     {
-        var code = WorkerLoop.RunAsync(flow, socket, CancellationToken.None).GetAwaiter().GetResult();
+        int code;
+        try
+        {
+            code = WorkerLoop.RunAsync(flow, socket, CancellationToken.None).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is FlowException or IOException or UnauthorizedAccessException)
+        {
+            // Outside a task (the datastore's root, a request): one line for the scheduler to report, not a crash.
+            Console.Error.WriteLine($"error: the worker of flow {flow.Graph.Name} stopped: {e.Message}");
+            code = ExitCodes.RunFailed;
+        }
+
         Console.Out.Flush();
         Console.Error.Flush();
         Environment.Exit(code);

@@ -39,9 +39,14 @@ internal static class WorkerLoop
             {
                 record = await executor.RunAsync(request, $"[{request.Step}/{request.TaskId}] ", cancellationToken).ConfigureAwait(false);
             }
-            catch (FlowException e)
+            catch (TaskNotStoredException e)
             {
-                // The datastore failed (an S3 outage): the scheduler learns what failed, and the worker lives on.
+                // The datastore failed under the task (an S3 outage, a local folder gone): the scheduler learns what
+                // failed from the reply, and the worker lives on.
+                record = e.Record;
+            }
+            catch (Exception e) when (TaskExecutor.IsStoreFailure(e))
+            {
                 record = InProcessLauncher.Failed(definition.Graph.Name, request, e);
             }
 
@@ -53,5 +58,4 @@ internal static class WorkerLoop
 
         return 0;
     }
-
 }

@@ -249,12 +249,12 @@ public static partial class FlowApp
                 {
                     RunId = Ids.Check(parsed.GetValue(runId), "run id"),
                     Step = name,
-                    TaskId = parsed.GetValue(taskId),
-                    Attempt = parsed.GetValue(attempt),
+                    TaskId = NotNegative(parsed.GetValue(taskId), "--task-id"),
+                    Attempt = NotNegative(parsed.GetValue(attempt), "--attempt"),
                     Position = parsed.GetValue(position) ?? name + "/",
                     Inputs = parsed.GetValue(inputs) ?? [],
-                    ForeachIndex = parsed.GetValue(foreachIndex),
-                    Index = parsed.GetResult(index) is { Implicit: false } ? parsed.GetValue(index) : parsed.GetValue(foreachIndex) ?? 0,
+                    ForeachIndex = parsed.GetValue(foreachIndex) is { } element ? NotNegative(element, "--foreach-index") : null,
+                    Index = NotNegative(parsed.GetResult(index) is { Implicit: false } ? parsed.GetValue(index) : parsed.GetValue(foreachIndex) ?? 0, "--index"),
                     Environment = flow.Graph[name].Environment.ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal),
                 };
                 TaskRecord record;
@@ -277,6 +277,10 @@ public static partial class FlowApp
             });
             return command;
         }
+
+        private static T NotNegative<T>(T value, string option)
+            where T : System.Numerics.INumber<T> =>
+            T.IsNegative(value) ? throw new FlowException($"{option} must be 0 or more, got {value}.") : value;
 
         private Command WorkerCommand()
         {

@@ -55,6 +55,21 @@ public class StepCommandTests : ReliabilityTest
         Assert.That(result.Error, Does.Not.Contain("   at "), result.ToString());
     }
 
+    [TestCase("--task-id", "-5")]
+    [TestCase("--attempt", "-2")]
+    [TestCase("--index", "-3")]
+    [TestCase("--foreach-index", "-1")]
+    public void ANegativeNumberIsBadInputAndNothingIsStored(string option, string value)
+    {
+        var (runId, join) = FinishedRun();
+        var before = Directory.EnumerateFiles(Stored.RunFolder("FaultFlow", runId), "*", SearchOption.AllDirectories).Order().ToList();
+        string[] task = option == "--task-id" ? [] : ["--task-id", "9"];
+        var result = Step("End", runId, [.. task, option, value, "--input", join]);
+        Assert.That(result.Code, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.StartWith($"error: {option} must be 0 or more, got {value}."), result.ToString());
+        Assert.That(Directory.EnumerateFiles(Stored.RunFolder("FaultFlow", runId), "*", SearchOption.AllDirectories).Order(), Is.EqualTo(before));
+    }
+
     // A finished run of FaultFlow with one child: Start 1, Work 2, Join 3, End 4.
     private (string RunId, string Join) FinishedRun()
     {

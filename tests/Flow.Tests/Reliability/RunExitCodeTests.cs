@@ -29,4 +29,23 @@ public class RunExitCodeTests : ReliabilityTest
         // A worker whose task cannot be stored replies with a failed record: it does not crash, so no stack trace is forwarded.
         Assert.That(result.Error, Does.Not.Contain("Unhandled exception").And.Not.Contain("exit code 134").And.Not.Contain("   at "), result.ToString());
     }
+
+    [Test]
+    public void ARunIdFileThatCannotBeWrittenIsBadInputAndCreatesNoRun()
+    {
+        var file = Path.Combine(Work, "no-such-folder", "id.txt");
+        var result = RunFlow("FaultFlow", Env(("FLOW_TEST_ITEMS", "1")), "run", "--run-id-file", file);
+        Assert.That(result.Code, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.StartWith($"error: Cannot write the run id to {file}:"), result.ToString());
+        Assert.That(Directory.Exists(Path.Combine(Root, "FaultFlow")) ? Stored.RunIds("FaultFlow") : [], Is.Empty, "no run is created");
+    }
+
+    [Test]
+    public void ARunIdFileGetsTheRunId()
+    {
+        var file = Path.Combine(Work, "id.txt");
+        var result = RunFlow("FaultFlow", Env(("FLOW_TEST_ITEMS", "1")), "run", "--run-id-file", file);
+        Assert.That(result.Code, Is.EqualTo(0), result.ToString());
+        Assert.That(File.ReadAllText(file), Is.EqualTo(RunIdStarted(result) + "\n"));
+    }
 }

@@ -238,13 +238,14 @@ public static partial class FlowApp
     private static async Task<int> ExecuteAsync(FlowDefinition flow, RunCommandLine line, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers, CancellationToken cancellationToken)
     {
         RunRecord? created = null;
+        var datastore = FlowDatastore.FromConfiguration(DatastoreConfig.Resolve(line.DatastoreKind, line.DatastoreRoot));
         var options = new RunOptions
         {
             MaxWorkers = line.MaxWorkers,
             MaxNumSplits = line.MaxNumSplits,
             Output = output,
             Log = error,
-            Datastore = FlowDatastore.FromConfiguration(DatastoreConfig.Resolve(line.DatastoreKind, line.DatastoreRoot)),
+            Datastore = datastore,
             Isolation = line.Isolation,
             Worker = line.Isolation == TaskIsolation.Process ? CurrentProgram(flowArgument) : null,
             Workers = line.Isolation == TaskIsolation.Process ? workers : null,
@@ -252,24 +253,39 @@ public static partial class FlowApp
             RunIdFile = line.RunIdFile,
             LiveProgress = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected,
             RunCreated = run => created = run,
+            Command = flowArgument is null ? RunOptions.DefaultCommand : $"{RunOptions.DefaultCommand} {flowArgument}",
         };
 
+        RunResult result;
         try
         {
             var scheduler = new LocalScheduler(flow, options);
-            var result = line.Resume
+            result = line.Resume
                 ? await scheduler.ResumeAsync(line.Origin, line.Step, cancellationToken).ConfigureAwait(false)
                 : await scheduler.RunAsync(line.Parameters, cancellationToken).ConfigureAwait(false);
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
-            return result.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
         }
         catch (Exception e) when (created is { } run && e is FlowException or IOException or UnauthorizedAccessException)
         {
-            // The datastore failed under the scheduler itself (an S3 outage, a local folder gone): the run started, and did not finish.
-            error.WriteLine($"error: {e.Message}");
-            error.WriteLine($"Run {run.RunId} stopped before it finished; once the cause is fixed, resume it with: dotnet run -- resume --origin-run-id {run.RunId}");
+            // The datastore failed under the scheduler itself (an S3 outage, a local folder gone): the run started, and did
+            // not finish. The S3 datastore's errors name it; a local one's are bare I/O errors, which this sentence names.
+            error.WriteLine(e is FlowException
+                ? $"error: {e.Message}"
+                : $"error: The datastore at {datastore.Description} failed under run {flow.Graph.Name}/{run.RunId}: {e.Message}");
+            error.WriteLine($"Run {run.RunId} stopped before it finished; once the cause is fixed, resume it with: {options.Command} resume --origin-run-id {run.RunId}");
             return ExitCodes.RunFailed;
         }
+
+        try
+        {
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            // The run is stored as it ended, so its exit code stands; only some of its output was lost (a closed pipe, a full disk).
+            error.WriteLine($"warning: run {result.RunId} ended, but not all of its output could be written: {e.Message}");
+        }
+
+        return result.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
     }
 
     /// <summary>

@@ -24,10 +24,19 @@ public class RunExitCodeTests : ReliabilityTest
 
         var runId = RunIdStarted(result);
         Assert.That(result.Code, Is.EqualTo(1), $"the run started, so its failure is exit code 1, not 2 (bad command line) or a crash.\n{result}");
-        Assert.That(result.Error, Does.Contain($"Run {runId} stopped before it finished"), result.ToString());
+        Assert.That(result.Error, Does.Contain($"error: The datastore at {Root} failed under run FaultFlow/{runId}: "), result.ToString());
+        Assert.That(result.Error, Does.Contain($"Run {runId} stopped before it finished; once the cause is fixed, resume it with: dotnet run -- FaultFlow resume --origin-run-id {runId}"), result.ToString());
 
         // A worker whose task cannot be stored replies with a failed record: it does not crash, so no stack trace is forwarded.
         Assert.That(result.Error, Does.Not.Contain("Unhandled exception").And.Not.Contain("exit code 134").And.Not.Contain("   at "), result.ToString());
+    }
+
+    [Test]
+    public void TheResumeHintOfAProgramWithSeveralFlowsNamesTheFlow()
+    {
+        var failed = RunFlow("FaultFlow", Env(("FLOW_TEST_ITEMS", "2"), ("FLOW_TEST_FAULT", "throw")), "run");
+        Assert.That(failed.Code, Is.EqualTo(1), failed.ToString());
+        Assert.That(failed.Error, Does.Contain($"Fix the step, then resume with: dotnet run -- FaultFlow resume Work --origin-run-id {RunIdStarted(failed)}"), failed.ToString());
     }
 
     [Test]

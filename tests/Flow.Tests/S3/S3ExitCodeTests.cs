@@ -42,7 +42,7 @@ public class S3ExitCodeTests
         Assert.That(failed.Error, Does.Contain("did not answer"), failed.ToString());
         Assert.That(failed.Error + failed.Output, Does.Not.Contain(MotoServer.SecretKey).And.Not.Contain(MotoServer.AccessKey));
         var runId = ReliabilityTest.RunIdStarted(failed);
-        Assert.That(failed.Error, Does.Contain($"resume it with: dotnet run -- resume --origin-run-id {runId}"), failed.ToString());
+        Assert.That(failed.Error, Does.Contain($"resume it with: dotnet run -- FaultFlow resume --origin-run-id {runId}"), failed.ToString());
 
         proxy.Start();
         var resumed = TestProcess.RunProgram(RepoPaths.TestFlowsDll, _work, new Dictionary<string, string>(faults) { ["FLOW_TEST_GATE"] = "" }, "FaultFlow", "resume", "--origin-run-id", runId);

@@ -17,7 +17,7 @@ internal static class WorkerLoop
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
         using var reader = new StreamReader(stream, Encoding.UTF8);
-        await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" };
 
         // The scheduler is still setting up its run: meanwhile, compile what the first task needs.
         new Thread(WarmUp.Run) { IsBackground = true, Name = "Flow worker warm-up" }.Start();

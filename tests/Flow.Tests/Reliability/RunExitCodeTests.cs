@@ -29,6 +29,7 @@ public class RunExitCodeTests : ReliabilityTest
 
         // A worker whose task cannot be stored replies with a failed record: it does not crash, so no stack trace is forwarded.
         Assert.That(result.Error, Does.Not.Contain("Unhandled exception").And.Not.Contain("exit code 134").And.Not.Contain("   at "), result.ToString());
+        Assert.That(result.Error, Does.Contain($"failed: Flow.FlowException: Task {runId}/Work/").And.Contain($"but the datastore at {Root} could not store its logs and record"), result.ToString());
     }
 
     [Test]

@@ -147,6 +147,7 @@ public sealed class LocalScheduler
             OriginRunId = origin,
             ResumedSteps = resumed,
         };
+
         // A file that cannot be written is bad input, found before the run exists; the id goes in once it does.
         if (_options.RunIdFile is { } idFile)
         {

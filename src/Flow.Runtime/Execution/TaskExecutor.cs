@@ -121,7 +121,7 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         catch (Exception e) when (IsStoreFailure(e))
         {
             var error = new FlowException($"Task {record.Pathspec} ran and {(record.Status == RunStatus.Succeeded ? "succeeded" : "failed")}, but the datastore at {datastore.Description} could not store its logs and record: {e.Message}", e);
-            var failed = record with { Status = RunStatus.Failed, Error = StepError.From(error, request.Step), FinishedAt = DateTimeOffset.UtcNow };
+            var failed = record with { Status = RunStatus.Failed, Error = StepError.From(error, request.Step), Next = [], ForeachElements = null, FinishedAt = DateTimeOffset.UtcNow };
             try
             {
                 await datastore.Metadata.PutTaskAsync(failed, cancellationToken).ConfigureAwait(false);

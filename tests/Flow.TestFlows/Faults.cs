@@ -9,13 +9,25 @@ namespace Flow.TestFlows;
 /// <item><c>FLOW_TEST_FAULT</c>: <c>kill</c> (SIGKILL to itself), <c>stackoverflow</c>, <c>failfast</c>, <c>hang</c> (a tight CPU loop) or <c>throw</c>;</item>
 /// <item><c>FLOW_TEST_FAULT_INDEX</c>: the foreach element whose task misbehaves (default 1);</item>
 /// <item><c>FLOW_TEST_FAULT_ATTEMPTS</c>: misbehave only in attempts below this one (default: every attempt);</item>
-/// <item><c>FLOW_TEST_SLEEP_MS</c>: how long each task sleeps first (default 0), so a test can kill the run mid-way.</item>
+/// <item><c>FLOW_TEST_SLEEP_MS</c>: how long each task sleeps first (default 0), so a test can kill the run mid-way;</item>
+/// <item><c>FLOW_TEST_GATE</c>: a folder in which each task first writes <c>ready.INDEX</c>, then waits (up to three
+/// minutes) until a file <c>open</c> appears, so a test can act while tasks are surely under way, however loaded the machine.</item>
 /// </list>
 /// </summary>
 internal static class Faults
 {
     public static void Inject(int index, int attempt)
     {
+        if (Environment.GetEnvironmentVariable("FLOW_TEST_GATE") is { Length: > 0 } gate)
+        {
+            File.WriteAllText(Path.Combine(gate, $"ready.{index}"), "");
+            var waited = Stopwatch.StartNew();
+            while (!File.Exists(Path.Combine(gate, "open")) && waited.Elapsed < TimeSpan.FromMinutes(3))
+            {
+                Thread.Sleep(20);
+            }
+        }
+
         if (Number("FLOW_TEST_SLEEP_MS", 0) is > 0 and var sleep)
         {
             Thread.Sleep(sleep);

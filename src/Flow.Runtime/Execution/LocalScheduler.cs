@@ -147,6 +147,20 @@ public sealed class LocalScheduler
             OriginRunId = origin,
             ResumedSteps = resumed,
         };
+
+        // A file that cannot be written is bad input, found before the run exists; the id goes in once it does.
+        if (_options.RunIdFile is { } idFile)
+        {
+            try
+            {
+                await File.WriteAllTextAsync(idFile, "", cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new FlowException($"Cannot write the run id to {Path.GetFullPath(idFile)}: {e.Message} Give --run-id-file a file in a folder that exists and can be written.", e);
+            }
+        }
+
         await _datastore.Metadata.CreateRunAsync(run, cancellationToken).ConfigureAwait(false);
         _options.RunCreated?.Invoke(run);
         if (_options.RunIdFile is { } file)

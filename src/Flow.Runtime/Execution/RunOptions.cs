@@ -42,6 +42,13 @@ public sealed record RunOptions
     /// <summary>Called once the run's record exists: from then on a failure is the run's, not its command line's.</summary>
     internal Action<RunRecord>? RunCreated { get; init; }
 
+    /// <summary>How a user runs this flow's command line, for the hints that say how to resume: <see cref="DefaultCommand"/>,
+    /// followed by the flow's name in a program with several flows.</summary>
+    internal string Command { get; init; } = DefaultCommand;
+
+    /// <summary>How a user runs the command line of a program with one flow.</summary>
+    internal const string DefaultCommand = "dotnet run --";
+
     /// <summary>Whether to keep a live status line on the terminal instead of a line per task.</summary>
     public bool LiveProgress { get; init; }
 

@@ -85,7 +85,7 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
         else if (_failed is not null)
         {
             _log.WriteLine($"Flow {_graph.Name}: run {run.RunId} failed in task {_failed.Pathspec}: {_failed.Error}");
-            _log.WriteLine($"Fix the step, then resume with: dotnet run -- resume {_failed.Step} --origin-run-id {run.RunId}");
+            _log.WriteLine($"Fix the step, then resume with: {options.Command} resume {_failed.Step} --origin-run-id {run.RunId}");
         }
 
         return new RunResult(run.RunId, _failed?.Error ?? (_end is null ? StepError.From(new FlowException("The run stopped before its end step."), "End") : null), _failed?.Pathspec, end, _tasks, _cloned);

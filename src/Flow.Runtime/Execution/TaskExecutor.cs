@@ -103,10 +103,39 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
             return record;
         }
 
-        await SaveLogsAsync(request, log, cancellationToken).ConfigureAwait(false);
-        await datastore.Metadata.PutTaskAsync(record, cancellationToken).ConfigureAwait(false);
-        return record;
+        return await StoreAsync(request, record, log, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Stores the attempt's logs and record. When the datastore fails, the attempt fails: its failed record, naming the
+    /// datastore's error, is stored in its place if it can be; if even that cannot, a <see cref="TaskNotStoredException"/> says so.
+    /// </summary>
+    private async Task<TaskRecord> StoreAsync(TaskRequest request, TaskRecord record, TaskLog log, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SaveLogsAsync(request, log, cancellationToken).ConfigureAwait(false);
+            await datastore.Metadata.PutTaskAsync(record, cancellationToken).ConfigureAwait(false);
+            return record;
+        }
+        catch (Exception e) when (IsStoreFailure(e))
+        {
+            var error = new FlowException($"Task {record.Pathspec} ran and {(record.Status == RunStatus.Succeeded ? "succeeded" : "failed")}, but the datastore at {datastore.Description} could not store its logs and record: {e.Message}", e);
+            var failed = record with { Status = RunStatus.Failed, Error = StepError.From(error, request.Step), Next = [], ForeachElements = null, FinishedAt = DateTimeOffset.UtcNow };
+            try
+            {
+                await datastore.Metadata.PutTaskAsync(failed, cancellationToken).ConfigureAwait(false);
+                return failed;
+            }
+            catch (Exception again) when (IsStoreFailure(again))
+            {
+                throw new TaskNotStoredException(failed, $"{error.Message} Its failure could not be stored either: {again.Message}", again);
+            }
+        }
+    }
+
+    /// <summary>An error of the datastore under a task: the S3 datastore's are <see cref="FlowException"/>s, the local one's I/O errors.</summary>
+    internal static bool IsStoreFailure(Exception e) => e is FlowException or IOException or UnauthorizedAccessException;
 
     // A task that allocated a lot (large artifacts) leaves its garbage behind: it is collected now, and the
     // memory given back, so that the next task in this process does not start on top of it.
@@ -272,8 +301,17 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
             }
         }
 
-        var run = await datastore.Metadata.GetRunAsync(definition.Graph.Name, Ids.Check(runId, "run id"), cancellationToken).ConfigureAwait(false)
-            ?? throw new FlowException($"Run {definition.Graph.Name}/{runId} is not in the datastore at {datastore.Description}.");
+        RunRecord? found;
+        try
+        {
+            found = await datastore.Metadata.GetRunAsync(definition.Graph.Name, Ids.Check(runId, "run id"), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new FlowException($"Cannot read run {definition.Graph.Name}/{runId} from the datastore at {datastore.Description}: {e.Message}", e);
+        }
+
+        var run = found ?? throw new FlowException($"Run {definition.Graph.Name}/{runId} is not in the datastore at {datastore.Description}.");
         lock (_gate)
         {
             _runs[runId] = run;

@@ -64,6 +64,10 @@ public class PlainCommandLineTests : ReliabilityTest
     [TestCase(new[] { "resume", "--run-id-file", "id.txt" }, "RunIdFile", "id.txt")]
     [TestCase(new[] { "--datastore-root", "x", "run" }, "DatastoreRoot", "x")]
     [TestCase(new[] { "run", "--datastore", "local" }, "DatastoreKind", "local")]
+    [TestCase(new[] { "run", "--tag", "a" }, "Tags", new[] { "a" })]
+    [TestCase(new[] { "run", "--tag", "a", "--tag", "b:c" }, "Tags", new[] { "a", "b:c" })]
+    [TestCase(new[] { "resume", "--tag", "a" }, "Tags", new[] { "a" })]
+    [TestCase(new[] { "resume", "--tag", "a", "--tag", "b" }, "Tags", new[] { "a", "b" })]
     public void TheParserChangesOnlyWhatTheCommandLineSays(string[] args, string property, object value)
     {
         var parsed = FlowApp.Parse(Optional, args);

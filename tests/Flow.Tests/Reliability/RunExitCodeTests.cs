@@ -6,21 +6,56 @@ namespace Flow.Tests.Reliability;
 public class RunExitCodeTests : ReliabilityTest
 {
     [Test]
-    public void ALocalDatastoreBrokenMidRunExitsWithOne()
+    public void ALocalDatastoreBrokenMidRunExitsWithOneAndNoWorkerCrashes()
     {
-        // Two children that sleep; meanwhile the run's folder is replaced by a file, so nothing more of the run can be stored.
-        var environment = Env(("FLOW_TEST_ITEMS", "2"), ("FLOW_TEST_SLEEP_MS", "3000"), ("FLOW_TEST_FAULT_INDEX", "-1"));
+        // Two children wait at a gate; meanwhile the run's folder is replaced by a file, so nothing more of the run can be stored.
+        var gate = Directory.CreateDirectory(Path.Combine(Work, "gate")).FullName;
+        var environment = Env(("FLOW_TEST_ITEMS", "2"), ("FLOW_TEST_GATE", gate), ("FLOW_TEST_FAULT_INDEX", "-1"));
         ProcessResult result;
         using (var run = TestProcess.StartProgram(TestFlows, Work, environment, "FaultFlow", "run", "--datastore-root", Root))
         {
-            run.WaitUntil(() => run.Error.Contains("[Start/1] done", StringComparison.Ordinal), "the start step is done");
+            run.WaitUntil(() => Directory.EnumerateFiles(gate, "ready.*").Any(), "a child task is under way");
             var folder = Stored.RunFolder("FaultFlow", Stored.RunIds("FaultFlow").Single());
             Directory.Move(folder, Path.Combine(Work, "moved"));
             File.WriteAllText(folder, "not a folder");
+            File.WriteAllText(Path.Combine(gate, "open"), "");
             result = run.WaitForExit(TestProcess.Patience);
         }
 
+        var runId = RunIdStarted(result);
         Assert.That(result.Code, Is.EqualTo(1), $"the run started, so its failure is exit code 1, not 2 (bad command line) or a crash.\n{result}");
-        Assert.That(result.Error, Does.Contain($"Run {RunIdStarted(result)} stopped before it finished"), result.ToString());
+        Assert.That(result.Error, Does.Contain($"error: The datastore at {Root} failed under run FaultFlow/{runId}: "), result.ToString());
+        Assert.That(result.Error, Does.Contain($"Run {runId} stopped before it finished; once the cause is fixed, resume it with: dotnet run -- FaultFlow resume --origin-run-id {runId}"), result.ToString());
+
+        // A worker whose task cannot be stored replies with a failed record: it does not crash, so no stack trace is forwarded.
+        Assert.That(result.Error, Does.Not.Contain("Unhandled exception").And.Not.Contain("exit code 134").And.Not.Contain("   at "), result.ToString());
+        Assert.That(result.Error, Does.Contain($"failed: Flow.FlowException: Task {runId}/Work/").And.Contain($"but the datastore at {Root} could not store its logs and record"), result.ToString());
+    }
+
+    [Test]
+    public void TheResumeHintOfAProgramWithSeveralFlowsNamesTheFlow()
+    {
+        var failed = RunFlow("FaultFlow", Env(("FLOW_TEST_ITEMS", "2"), ("FLOW_TEST_FAULT", "throw")), "run");
+        Assert.That(failed.Code, Is.EqualTo(1), failed.ToString());
+        Assert.That(failed.Error, Does.Contain($"Fix the step, then resume with: dotnet run -- FaultFlow resume Work --origin-run-id {RunIdStarted(failed)}"), failed.ToString());
+    }
+
+    [Test]
+    public void ARunIdFileThatCannotBeWrittenIsBadInputAndCreatesNoRun()
+    {
+        var file = Path.Combine(Work, "no-such-folder", "id.txt");
+        var result = RunFlow("FaultFlow", Env(("FLOW_TEST_ITEMS", "1")), "run", "--run-id-file", file);
+        Assert.That(result.Code, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.StartWith($"error: Cannot write the run id to {file}:"), result.ToString());
+        Assert.That(Directory.Exists(Path.Combine(Root, "FaultFlow")) ? Stored.RunIds("FaultFlow") : [], Is.Empty, "no run is created");
+    }
+
+    [Test]
+    public void ARunIdFileGetsTheRunId()
+    {
+        var file = Path.Combine(Work, "id.txt");
+        var result = RunFlow("FaultFlow", Env(("FLOW_TEST_ITEMS", "1")), "run", "--run-id-file", file);
+        Assert.That(result.Code, Is.EqualTo(0), result.ToString());
+        Assert.That(File.ReadAllText(file), Is.EqualTo(RunIdStarted(result) + "\n"));
     }
 }

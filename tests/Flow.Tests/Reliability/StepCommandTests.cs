@@ -20,6 +20,68 @@ public class StepCommandTests : ReliabilityTest
         await AssertStepByStepEqualsARunAsync(sample, printed, Stored.Datastore, Work, environment);
     }
 
+    [Test]
+    public void ADatastoreThatCannotStoreTheLogsFailsTheTaskWithOneAndRecordsWhy()
+    {
+        var (runId, join) = FinishedRun();
+        var logs = Path.Combine(Stored.RunFolder("FaultFlow", runId), "logs");
+        Directory.Delete(logs, recursive: true);
+        File.WriteAllText(logs, "not a folder");
+
+        var result = Step("End", runId, "--task-id", "9", "--input", join);
+        Assert.That(result.Code, Is.EqualTo(1), $"the task ran, so a datastore failure is the task's (1), not bad input (2).\n{result}");
+        Assert.That(result.Error, Does.Contain($"Task {runId}/End/9 failed: ").And.Contain($"the datastore at {Root} could not store its logs and record"), result.ToString());
+        Assert.That(result.Error, Does.Not.Contain("   at "), result.ToString());
+        var record = Stored.TaskJsons("FaultFlow", runId)["End.9"];
+        Assert.That(record.GetProperty("status").GetString(), Is.EqualTo("Failed"), "the failure is recorded in place of the success");
+        Assert.That(record.GetProperty("error").GetProperty("message").GetString(), Does.Contain("could not store its logs"));
+    }
+
+    [Test]
+    public void ADatastoreThatCannotStoreEvenTheFailureExitsWithOneAndSaysSo()
+    {
+        var (runId, join) = FinishedRun();
+        foreach (var name in new[] { "logs", "tasks" })
+        {
+            var folder = Path.Combine(Stored.RunFolder("FaultFlow", runId), name);
+            Directory.Move(folder, Path.Combine(Work, name));
+            File.WriteAllText(folder, "not a folder");
+        }
+
+        var result = Step("End", runId, "--task-id", "9", "--input", join);
+        Assert.That(result.Code, Is.EqualTo(1), result.ToString());
+        Assert.That(result.Error, Does.StartWith($"error: Task {runId}/End/9 ran and failed, but the datastore at {Root} could not store").And.Contain("Its failure could not be stored either"), result.ToString());
+        Assert.That(result.Error, Does.Contain($"Task {runId}/End/9 failed, and its failure is not recorded"), result.ToString());
+        Assert.That(result.Error, Does.Not.Contain("   at "), result.ToString());
+    }
+
+    [TestCase("--task-id", "-5")]
+    [TestCase("--attempt", "-2")]
+    [TestCase("--index", "-3")]
+    [TestCase("--foreach-index", "-1")]
+    public void ANegativeNumberIsBadInputAndNothingIsStored(string option, string value)
+    {
+        var (runId, join) = FinishedRun();
+        var before = Directory.EnumerateFiles(Stored.RunFolder("FaultFlow", runId), "*", SearchOption.AllDirectories).Order().ToList();
+        string[] task = option == "--task-id" ? [] : ["--task-id", "9"];
+        var result = Step("End", runId, [.. task, option, value, "--input", join]);
+        Assert.That(result.Code, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.StartWith($"error: {option} must be 0 or more, got {value}."), result.ToString());
+        Assert.That(Directory.EnumerateFiles(Stored.RunFolder("FaultFlow", runId), "*", SearchOption.AllDirectories).Order(), Is.EqualTo(before));
+    }
+
+    // A finished run of FaultFlow with one child: Start 1, Work 2, Join 3, End 4.
+    private (string RunId, string Join) FinishedRun()
+    {
+        var run = RunFlow("FaultFlow", Env(("FLOW_TEST_ITEMS", "1")), "run", "--isolation", "InProcess");
+        Assert.That(run.Code, Is.EqualTo(0), run.ToString());
+        var runId = RunIdStarted(run);
+        return (runId, $"{runId}/Join/3");
+    }
+
+    private ProcessResult Step(string step, string runId, params string[] args) =>
+        RunFlow("FaultFlow", null, ["step", step, "--run-id", runId, .. args]);
+
     /// <summary>The tasks of a sample's run, in the order the scheduler gives them ids: step, inputs (by task id), foreach index, position.</summary>
     internal static IReadOnlyList<(string Step, long Id, long[] Inputs, int? ForeachIndex, string Position)> Plan(string sample) => sample switch
     {

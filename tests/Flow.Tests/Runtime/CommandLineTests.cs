@@ -40,6 +40,16 @@ public class CommandLineTests
         Assert.That(error, Does.Contain("failed in task").And.Contain("Boom"));
     }
 
+    [Test]
+    public void AnOutputThatCannotBeFlushedAfterASuccessfulRunKeepsExitCodeZero()
+    {
+        // As when stdout is a pipe that a reader (| head) closed: the run is stored as it ended, and did not stop.
+        var error = new StringWriter();
+        var code = FlowApp.Run(["run", "--value", "9", "--isolation", "InProcess", "--datastore-root", _root], FlowApp.DefinitionOf<ConditionalFlow>(), new UnflushableWriter(), error);
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), error.ToString());
+        Assert.That(error.ToString(), Does.Contain("succeeded: 3 tasks").And.Contain("not all of its output could be written").And.Not.Contain("stopped before it finished"));
+    }
+
     [TestCase("frobnicate")]
     [TestCase("run", "--no-such-option")]
     [TestCase("run", "--value", "seven")]
@@ -89,5 +99,12 @@ public class CommandLineTests
         var (code, output, _) = Run<MergeFlow>("check");
         Assert.That(code, Is.EqualTo(ExitCodes.Success));
         Assert.That(output, Does.Contain("MergeFlow is valid: 5 steps"));
+    }
+
+    private sealed class UnflushableWriter : StringWriter
+    {
+        public override void Flush() => throw new IOException("Broken pipe");
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => throw new IOException("Broken pipe");
     }
 }

@@ -26,13 +26,15 @@ public class S3ExitCodeTests
         var environment = Moto.AwsEnvironment(proxy.Endpoint);
         environment["FLOW_DATASTORE_ROOT"] = $"s3://{MotoServer.Bucket}/exit-{Guid.NewGuid():N}";
 
-        // Two children that sleep: the server goes away while they do, so the run has started and cannot record its end.
-        var faults = new Dictionary<string, string>(environment) { ["FLOW_TEST_ITEMS"] = "2", ["FLOW_TEST_SLEEP_MS"] = "3000", ["FLOW_TEST_FAULT_INDEX"] = "-1" };
+        // Two children wait at a gate: the server goes away meanwhile, so the run has started and cannot record its end.
+        var gate = Directory.CreateDirectory(Path.Combine(_work, "gate")).FullName;
+        var faults = new Dictionary<string, string>(environment) { ["FLOW_TEST_ITEMS"] = "2", ["FLOW_TEST_GATE"] = gate, ["FLOW_TEST_FAULT_INDEX"] = "-1" };
         ProcessResult failed;
         using (var run = TestProcess.StartProgram(RepoPaths.TestFlowsDll, _work, faults, "FaultFlow", "run"))
         {
-            run.WaitUntil(() => run.Error.Contains("[Start/1] done", StringComparison.Ordinal), "the start step is done");
+            run.WaitUntil(() => Directory.EnumerateFiles(gate, "ready.*").Any(), "a child task is under way");
             proxy.Stop();
+            File.WriteAllText(Path.Combine(gate, "open"), "");
             failed = run.WaitForExit(TestProcess.Patience);
         }
 
@@ -40,10 +42,10 @@ public class S3ExitCodeTests
         Assert.That(failed.Error, Does.Contain("did not answer"), failed.ToString());
         Assert.That(failed.Error + failed.Output, Does.Not.Contain(MotoServer.SecretKey).And.Not.Contain(MotoServer.AccessKey));
         var runId = ReliabilityTest.RunIdStarted(failed);
-        Assert.That(failed.Error, Does.Contain($"resume it with: dotnet run -- resume --origin-run-id {runId}"), failed.ToString());
+        Assert.That(failed.Error, Does.Contain($"resume it with: dotnet run -- FaultFlow resume --origin-run-id {runId}"), failed.ToString());
 
         proxy.Start();
-        var resumed = TestProcess.RunProgram(RepoPaths.TestFlowsDll, _work, new Dictionary<string, string>(faults) { ["FLOW_TEST_SLEEP_MS"] = "0" }, "FaultFlow", "resume", "--origin-run-id", runId);
+        var resumed = TestProcess.RunProgram(RepoPaths.TestFlowsDll, _work, new Dictionary<string, string>(faults) { ["FLOW_TEST_GATE"] = "" }, "FaultFlow", "resume", "--origin-run-id", runId);
         Assert.That(resumed.Code, Is.EqualTo(0), resumed.ToString());
         Assert.That(resumed.Output, Does.Contain("total = 1,"), resumed.ToString());
     }

@@ -17,7 +17,7 @@ internal static class WorkerLoop
         await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
         await using var stream = new NetworkStream(socket, ownsSocket: false);
         using var reader = new StreamReader(stream, Encoding.UTF8);
-        await using var writer = new StreamWriter(stream, new UTF8Encoding(false));
+        await using var writer = new StreamWriter(stream, new UTF8Encoding(false)) { NewLine = "\n" };
 
         // The scheduler is still setting up its run: meanwhile, compile what the first task needs.
         new Thread(WarmUp.Run) { IsBackground = true, Name = "Flow worker warm-up" }.Start();
@@ -39,9 +39,14 @@ internal static class WorkerLoop
             {
                 record = await executor.RunAsync(request, $"[{request.Step}/{request.TaskId}] ", cancellationToken).ConfigureAwait(false);
             }
-            catch (FlowException e)
+            catch (TaskNotStoredException e)
             {
-                // The datastore failed (an S3 outage): the scheduler learns what failed, and the worker lives on.
+                // The datastore failed under the task (an S3 outage, a local folder gone): the scheduler learns what
+                // failed from the reply, and the worker lives on.
+                record = e.Record;
+            }
+            catch (Exception e) when (TaskExecutor.IsStoreFailure(e))
+            {
                 record = InProcessLauncher.Failed(definition.Graph.Name, request, e);
             }
 
@@ -53,5 +58,4 @@ internal static class WorkerLoop
 
         return 0;
     }
-
 }

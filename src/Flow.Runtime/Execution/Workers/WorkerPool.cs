@@ -453,7 +453,7 @@ internal sealed class WorkerPool : ITaskLauncher
 
             var socket = await accept.ConfigureAwait(false);
             var stream = new NetworkStream(socket, ownsSocket: true);
-            return new WorkerProcess(process, new StreamReader(stream, Encoding.UTF8), new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = false }, _sinks.Task);
+            return new WorkerProcess(process, new StreamReader(stream, Encoding.UTF8), new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = false, NewLine = "\n" }, _sinks.Task);
         }
         finally
         {

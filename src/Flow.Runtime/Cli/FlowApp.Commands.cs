@@ -1,0 +1,294 @@
+using System.CommandLine;
+using Flow.Datastore;
+using Flow.Execution;
+using Flow.Execution.Workers;
+using Flow.Graph;
+
+namespace Flow.Cli;
+
+/// <summary>The commands of a flow program, built for System.CommandLine: run, resume, show, check, step, worker.</summary>
+public static partial class FlowApp
+{
+    // Runs what a run or resume command line asks for; tests put one in its place that only keeps it.
+    private delegate Task<int> Execution(RunCommandLine line, CancellationToken cancellationToken);
+
+    private sealed partial class Commands(FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers, Execution? execute)
+    {
+        private readonly Option<string?> _root = new("--datastore-root")
+        {
+            Description = "The datastore's folder, or s3://BUCKET/PREFIX (default: FLOW_DATASTORE_ROOT, else the config file ~/.flowconfig/config.json, else .flow in the working directory).",
+            Recursive = true,
+        };
+
+        private readonly Option<string?> _kind = CreateKindOption();
+
+        private readonly Option<int> _maxWorkers = new("--max-workers")
+        {
+            Description = "How many tasks run at once.",
+            DefaultValueFactory = _ => RunCommandLine.Default.MaxWorkers,
+        };
+
+        private readonly Option<int> _maxSplits = new("--max-num-splits")
+        {
+            Description = "The most children one foreach may have.",
+            DefaultValueFactory = _ => RunCommandLine.Default.MaxNumSplits,
+        };
+
+        private readonly Option<TaskIsolation> _isolation = new("--isolation")
+        {
+            Description = "Where tasks run: Process (reusable worker processes; a crash or timeout fails only the task) or InProcess (threads of this process; also in-process).",
+            HelpName = "Process|InProcess",
+            DefaultValueFactory = _ => RunCommandLine.Default.Isolation,
+            CustomParser = result =>
+            {
+                var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+                if (IsolationNamed(text) is { } isolation)
+                {
+                    return isolation;
+                }
+
+                result.AddError($"'{text}' is not an isolation for --isolation; use Process or InProcess (in-process).");
+                return default;
+            },
+        };
+
+        private readonly Option<string[]> _tags = new("--tag")
+        {
+            Description = "A tag for the new run; repeat for several.",
+            AllowMultipleArgumentsPerToken = false,
+        };
+
+        public RootCommand Build(string? commandName = null)
+        {
+            var graph = flow.Graph;
+            var root = new RootCommand($"Flow {graph.Name}: {graph.Steps.Count} steps. Run it with 'run'; see its graph with 'show'.");
+            root.Options.Add(_root);
+            root.Options.Add(_kind);
+            var commands = new (string Name, Func<Command> Create)[]
+            {
+                ("run", RunCommand), ("resume", ResumeCommand), ("show", ShowCommand), ("check", CheckCommand), ("runs", RunsCommand),
+                ("logs", LogsCommand), ("dump", DumpCommand), ("tag", TagCommand), ("step", StepCommand), ("worker", WorkerCommand),
+            };
+
+            // A command line that names its command gets only that one built (a run is started with every bit
+            // of start-up saved); anything else (help, a typo to suggest against) gets them all.
+            var named = commandName is null ? null : Array.Find(commands, c => string.Equals(c.Name, commandName, StringComparison.Ordinal)).Create;
+            foreach (var (_, create) in named is null ? commands : [(commandName!, named)])
+            {
+                root.Subcommands.Add(create());
+            }
+
+            return root;
+        }
+
+        /// <summary>The datastore that a command reading past runs names, which must exist: a missing local folder is a mistake, not an empty datastore.</summary>
+        private FlowDatastore ExistingDatastore(ParseResult parsed)
+        {
+            var config = DatastoreConfig.Resolve(parsed.GetValue(_kind), parsed.GetValue(_root));
+            if (config.Kind == DatastoreKind.Local && !Directory.Exists(config.Root))
+            {
+                var full = Path.GetFullPath(config.Root);
+                throw new FlowException(File.Exists(full)
+                    ? $"The datastore at {full} is a file; give --datastore-root a folder."
+                    : $"There is no datastore at {full}: the folder does not exist. Name an existing one with --datastore-root (or FLOW_DATASTORE_ROOT), or run the flow first.");
+            }
+
+            return FlowDatastore.FromConfiguration(config);
+        }
+
+        private static Option<string?> CreateKindOption()
+        {
+            var option = new Option<string?>("--datastore")
+            {
+                Description = "local or s3 (default: FLOW_DATASTORE, else what the root says: s3:// is S3).",
+                Recursive = true,
+            };
+            option.AcceptOnlyFromAmong("local", "s3");
+            return option;
+        }
+
+        // What a run or resume command line says, whether the parser read it or not (see Plain).
+        private RunCommandLine Read(ParseResult parsed) => RunCommandLine.Default with
+        {
+            MaxWorkers = parsed.GetValue(_maxWorkers),
+            MaxNumSplits = parsed.GetValue(_maxSplits),
+            Isolation = parsed.GetValue(_isolation),
+            Tags = parsed.GetValue(_tags) ?? [],
+            DatastoreKind = parsed.GetValue(_kind),
+            DatastoreRoot = parsed.GetValue(_root),
+        };
+
+        private Task<int> ExecuteAsync(RunCommandLine line, CancellationToken cancellationToken) =>
+            execute is null
+                ? FlowApp.ExecuteAsync(flow, line, output, error, flowArgument, workers, cancellationToken)
+                : execute(line, cancellationToken);
+
+        private Command RunCommand()
+        {
+            var command = new Command("run", $"Run flow {flow.Graph.Name} from its start step.");
+            command.Options.Add(_maxWorkers);
+            command.Options.Add(_maxSplits);
+            command.Options.Add(_isolation);
+            command.Options.Add(_tags);
+            var runIdFile = new Option<string?>("--run-id-file") { Description = "Write the new run's id to this file (for scripts)." };
+            command.Options.Add(runIdFile);
+            var parameterOptions = new List<(ParameterInfo Info, Option Option)>();
+            foreach (var parameter in flow.Graph.Parameters)
+            {
+                var help = (parameter.Help ?? $"Parameter {parameter.Name}.") + (parameter.Required ? " (required)" : "");
+                Option option = parameter.Type is "bool" or "bool?"
+                    ? new Option<bool?>("--" + parameter.OptionName) { Description = help, Arity = ArgumentArity.ZeroOrOne }
+                    : new Option<string>("--" + parameter.OptionName) { Description = help, HelpName = parameter.Type };
+                command.Options.Add(option);
+                parameterOptions.Add((parameter, option));
+            }
+
+            command.SetAction(async (parsed, cancellationToken) =>
+            {
+                var values = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var (info, option) in parameterOptions)
+                {
+                    if (parsed.GetResult(option) is { Implicit: false })
+                    {
+                        values[info.Name] = option switch
+                        {
+                            Option<bool?> b => (parsed.GetValue(b) ?? true) ? "true" : "false",
+                            Option<string> s => parsed.GetValue(s) ?? "",
+                            _ => throw new InvalidOperationException(),
+                        };
+                    }
+                }
+
+                return await ExecuteAsync(Read(parsed) with { Parameters = values, RunIdFile = parsed.GetValue(runIdFile) }, cancellationToken).ConfigureAwait(false);
+            });
+            return command;
+        }
+
+        private Command ResumeCommand()
+        {
+            var command = new Command("resume", "Run again from a step (by default: from the steps that failed), cloning every finished task before it from the origin run.");
+            var step = new Argument<string?>("step") { Arity = ArgumentArity.ZeroOrOne, Description = "The step to run again from." };
+            var origin = new Option<string?>("--origin-run-id") { Description = "The run to resume (default: the latest run of this flow)." };
+            command.Arguments.Add(step);
+            command.Options.Add(origin);
+            var runIdFile = new Option<string?>("--run-id-file") { Description = "Write the new run's id to this file (for scripts)." };
+            command.Options.Add(runIdFile);
+            command.Options.Add(_maxWorkers);
+            command.Options.Add(_maxSplits);
+            command.Options.Add(_isolation);
+            command.Options.Add(_tags);
+            command.SetAction((parsed, cancellationToken) => ExecuteAsync(
+                Read(parsed) with { Resume = true, Step = parsed.GetValue(step), Origin = parsed.GetValue(origin), RunIdFile = parsed.GetValue(runIdFile) },
+                cancellationToken));
+            return command;
+        }
+
+        private Command ShowCommand()
+        {
+            var command = new Command("show", "Show the flow's graph: its steps, transitions and decorators.");
+            var format = new Option<string>("--format") { Description = "text, dot (Graphviz) or mermaid.", DefaultValueFactory = _ => "text" };
+            format.AcceptOnlyFromAmong("text", "dot", "mermaid");
+            command.Options.Add(format);
+            command.SetAction(parsed =>
+            {
+                output.Write(parsed.GetValue(format) switch
+                {
+                    "dot" => GraphPrinter.Dot(flow.Graph),
+                    "mermaid" => GraphPrinter.Mermaid(flow.Graph),
+                    _ => GraphPrinter.Text(flow.Graph),
+                });
+                return ExitCodes.Success;
+            });
+            return command;
+        }
+
+        private Command CheckCommand()
+        {
+            var command = new Command("check", "Check the flow's graph and parameters without running it.");
+            command.SetAction(_ =>
+            {
+                var problems = GraphValidator.Validate(flow.Graph);
+                foreach (var problem in problems)
+                {
+                    error.WriteLine($"error: {problem}");
+                }
+
+                if (problems.Count > 0)
+                {
+                    return ExitCodes.FlowError;
+                }
+
+                var graph = flow.Graph;
+                output.WriteLine($"Flow {graph.Name} is valid: {graph.Steps.Count} steps, {graph.Artifacts.Count(a => !a.IsParameter)} artifacts, {graph.Parameters.Count} parameters.");
+                return ExitCodes.Success;
+            });
+            return command;
+        }
+
+        private Command StepCommand()
+        {
+            var command = new Command("step", "Run one task of one step of an existing run, from its inputs in the datastore (how cluster backends launch tasks).");
+            var step = new Argument<string>("step") { Description = "The step to run." };
+            var runId = new Option<string>("--run-id") { Description = "The run the task belongs to.", Required = true };
+            var taskId = new Option<long>("--task-id") { Description = "The task's id.", Required = true };
+            var attempt = new Option<int>("--attempt") { Description = "The attempt (0 for the first)." };
+            var inputs = new Option<string[]>("--input") { Description = "A parent task, RUN/STEP/TASK; repeat for each input of a join." };
+            var foreachIndex = new Option<int?>("--foreach-index") { Description = "For the child of a foreach: the element to run." };
+            var index = new Option<int>("--index") { Description = "The innermost foreach index (default: the foreach index)." };
+            var position = new Option<string?>("--position") { Description = "The task's position in the graph, for resume (default: STEP/)." };
+            command.Arguments.Add(step);
+            foreach (var option in new Option[] { runId, taskId, attempt, inputs, foreachIndex, index, position })
+            {
+                command.Options.Add(option);
+            }
+
+            command.SetAction(async (parsed, cancellationToken) =>
+            {
+                var name = flow.Graph[Ids.Check(parsed.GetValue(step), "step name")].Name;
+                var request = new TaskRequest
+                {
+                    RunId = Ids.Check(parsed.GetValue(runId), "run id"),
+                    Step = name,
+                    TaskId = NotNegative(parsed.GetValue(taskId), "--task-id"),
+                    Attempt = NotNegative(parsed.GetValue(attempt), "--attempt"),
+                    Position = parsed.GetValue(position) ?? name + "/",
+                    Inputs = parsed.GetValue(inputs) ?? [],
+                    ForeachIndex = parsed.GetValue(foreachIndex) is { } element ? NotNegative(element, "--foreach-index") : null,
+                    Index = NotNegative(parsed.GetResult(index) is { Implicit: false } ? parsed.GetValue(index) : parsed.GetValue(foreachIndex) ?? 0, "--index"),
+                    Environment = flow.Graph[name].Environment.ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal),
+                };
+                TaskRecord record;
+                try
+                {
+                    record = await new TaskExecutor(flow, ExistingDatastore(parsed)).RunAsync(request, null, cancellationToken).ConfigureAwait(false);
+                }
+                catch (TaskNotStoredException e)
+                {
+                    // The task ran: a datastore that fails now fails the task, it is not bad input (exit code 2).
+                    error.WriteLine($"error: {e.Message}");
+                    error.WriteLine($"Task {e.Record.Pathspec} failed, and its failure is not recorded; once the datastore is fixed, run the task again.");
+                    return ExitCodes.RunFailed;
+                }
+
+                error.WriteLine(record.Status == RunStatus.Succeeded
+                    ? $"Task {record.Pathspec} succeeded."
+                    : $"Task {record.Pathspec} failed: {record.Error}");
+                return record.Status == RunStatus.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
+            });
+            return command;
+        }
+
+        private static T NotNegative<T>(T value, string option)
+            where T : System.Numerics.INumber<T> =>
+            T.IsNegative(value) ? throw new FlowException($"{option} must be 0 or more, got {value}.") : value;
+
+        private Command WorkerCommand()
+        {
+            var command = new Command("worker", "Serve tasks to a running scheduler (started by 'run'; not for direct use).") { Hidden = true };
+            var socket = new Option<string>("--socket") { Required = true };
+            command.Options.Add(socket);
+            command.SetAction((parsed, cancellationToken) => WorkerLoop.RunAsync(flow, parsed.GetValue(socket)!, cancellationToken));
+            return command;
+        }
+    }
+}

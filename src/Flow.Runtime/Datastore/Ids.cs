@@ -3,12 +3,12 @@ namespace Flow.Datastore;
 /// <summary>Checks the names and ids that become parts of paths and keys, so that none can escape its folder.</summary>
 public static class Ids
 {
-    /// <summary>Throws a <see cref="FlowException"/> unless <paramref name="value"/> is a plain name: letters, digits, '_', '-', '.', not starting with '.'.</summary>
+    /// <summary>Throws a <see cref="FlowException"/> unless <paramref name="value"/> is a plain name: 1 to 200 letters, digits, '_', '-', '.', not starting with '.'.</summary>
     public static string Check(string? value, string what)
     {
         if (!IsValid(value))
         {
-            throw new FlowException($"'{value}' is not a valid {what}: use letters, digits, '_', '-' and '.', not starting with '.'.");
+            throw new FlowException($"'{value}' is not a valid {what}: use 1 to 200 letters, digits, '_', '-' and '.', not starting with '.'.");
         }
 
         return value;

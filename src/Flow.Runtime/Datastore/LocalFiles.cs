@@ -58,11 +58,24 @@ internal static class LocalFiles
         }
         catch
         {
-            File.Delete(temp);
+            DeleteQuietly(temp);
             throw;
         }
 
         return Task.CompletedTask;
+    }
+
+    // The write's own error is the one to report: its folder may be gone, and the temporary file with it.
+    private static void DeleteQuietly(string temp)
+    {
+        try
+        {
+            File.Delete(temp);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Left for the sweep of stale temporary files.
+        }
     }
 
     // A fresh file with a unique name: no sharing lock is needed.

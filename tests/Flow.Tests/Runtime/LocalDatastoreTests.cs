@@ -77,4 +77,19 @@ public class LocalDatastoreTests
     {
         public override DateTimeOffset GetUtcNow() => now;
     }
+
+    [Test]
+    public async Task AWriteWhoseFolderIsReplacedByAFileFailsWithItsOwnError()
+    {
+        var folder = Path.Combine(_root, "F", "R", "tasks");
+        var record = Path.Combine(folder, "A.1.json");
+        await LocalFiles.WriteAtomicAsync(record, new byte[] { 1 }, CancellationToken.None);
+        Directory.Delete(folder, recursive: true);
+        await File.WriteAllTextAsync(folder, "not a folder");
+
+        // The write fails making the folder again; removing its temporary file must not hide that.
+        var e = Assert.ThrowsAsync<IOException>(() => LocalFiles.WriteAtomicAsync(record, new byte[] { 2 }, CancellationToken.None));
+        Assert.That(e, Is.Not.InstanceOf<DirectoryNotFoundException>(), e!.ToString());
+        Assert.That(e.Message, Does.Contain(folder));
+    }
 }

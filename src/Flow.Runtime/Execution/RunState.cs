@@ -66,6 +66,11 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
                 display.Finished(finished.Pending.Step, record.Status == RunStatus.Succeeded);
                 Complete(finished.Pending, record);
             }
+
+            if (_failed is not null && resume is not null)
+            {
+                await CloneRemainingAsync(resume, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
@@ -221,6 +226,26 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
         await datastore.Metadata.PutTaskAsync(record, cancellationToken).ConfigureAwait(false);
         _log.WriteLine($"[{pending.Step}/{failed.TaskId}] failed, caught: {failed.Error}");
         return record;
+    }
+
+    /// <summary>
+    /// After a failure nothing new starts, but every waiting task that can be cloned still is (clones run no code),
+    /// and what follows it: a resume of this failed run then finds them in its records instead of running them again.
+    /// </summary>
+    private async Task CloneRemainingAsync(ResumePlan resume, CancellationToken cancellationToken)
+    {
+        while (_ready.First is { } first)
+        {
+            _ready.RemoveFirst();
+            var pending = first.Value;
+            if (resume.CloneFor(pending.Step, pending.Position, pending.Inputs) is { } origin)
+            {
+                var clone = await CloneAsync(pending, ++_nextTaskId, origin, cancellationToken).ConfigureAwait(false);
+                resume.Cloned(clone.Pathspec);
+                display.Cloned(pending.Step);
+                Complete(pending, clone);
+            }
+        }
     }
 
     private async Task<TaskRecord> CloneAsync(PendingTask pending, long taskId, TaskRecord origin, CancellationToken cancellationToken)

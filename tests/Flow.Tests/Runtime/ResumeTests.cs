@@ -114,6 +114,27 @@ public class ResumeTests
     }
 
     [Test]
+    public async Task AResumedRunThatFailsAgainStillClonesWhatItCanSoThatTheNextResumeRunsOnlyTheFailure()
+    {
+        Environment.SetEnvironmentVariable("FLOW_TEST_BREAK_ELEMENT", "7");
+        var failed = await Wide().RunAsync();
+        Assert.That(failed.FailedTask, Does.Contain("/Work/"));
+
+        // One worker: the resumed run reaches element 7, which fails again, before the elements after it.
+        var oneWorker = new LocalScheduler(
+            FlowApp.DefinitionOf<WideFlow>(),
+            new RunOptions { MaxWorkers = 1, Log = TextWriter.Null, Output = TextWriter.Null, Datastore = FlowDatastore.Local(_root), User = "tester" });
+        var again = await oneWorker.ResumeAsync(failed.RunId);
+        Assert.That(again.Succeeded, Is.False);
+        Assert.That(again.ClonedCount, Is.EqualTo(20), "Start and the 19 other elements are cloned even after element 7 failed");
+
+        Environment.SetEnvironmentVariable("FLOW_TEST_BREAK_ELEMENT", null);
+        var resumed = await Wide().ResumeAsync(again.RunId);
+        Assert.That(resumed.Succeeded, Is.True, resumed.Error?.ToString());
+        Assert.That((resumed.TaskCount, resumed.ClonedCount), Is.EqualTo((23, 20)), "only element 7, the join and the end run");
+    }
+
+    [Test]
     public async Task ResumeOfAStepStillRunsThatStepAndEverythingAfterIt()
     {
         Environment.SetEnvironmentVariable("FLOW_TEST_BREAK_ELEMENT", "7");

@@ -148,6 +148,16 @@ public class S3TransferTests
         Assert.That(e.Message, Does.Not.Contain(MotoServer.SecretKey).And.Not.Contain(MotoServer.AccessKey));
     }
 
+    [Test]
+    public void AMissingObjectDownloadedIntoAFolderNotMadeYetIsTheSameClearErrorAndLeavesNothing()
+    {
+        using var transfer = Transfer(new S3TransferOptions());
+        var target = Path.Combine(_folder, "new", "out.bin");
+        var e = Assert.ThrowsAsync<FlowException>(() => transfer.GetFileAsync(Uri("missing"), target));
+        Assert.That(e!.Message, Does.Contain(Uri("missing")).And.Contain("no such object"));
+        Assert.That(Directory.Exists(Path.GetDirectoryName(target)) ? Directory.GetFileSystemEntries(Path.GetDirectoryName(target)!) : [], Is.Empty);
+    }
+
     /// <summary>
     /// A client that answers a GET of one part as AWS S3 does (the part's bytes, its range, the object's part count)
     /// for objects uploaded in parts of <paramref name="partSize"/>; moto answers it with the whole object.

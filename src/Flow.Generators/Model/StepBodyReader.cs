@@ -21,7 +21,7 @@ internal static class StepBodyReader
     private const int Many = 4;
 
     /// <summary>Stands in the set of written artifacts once MergeArtifacts has run; no property can have this name.</summary>
-    internal const string Merged = "<merged>";
+    private const string Merged = "<merged>";
 
     /// <summary>The kinds of collection expressions and their spreads, newer than the Roslyn this builds against.</summary>
     private const OperationKind CollectionExpression = (OperationKind)0x7F;

@@ -14,7 +14,7 @@ namespace Flow.Generators.Model;
 /// doubt (a local that shadows a member, a name in a pattern, <c>base</c>, a query, an unusual Next
 /// argument), it gives up and the body is bound instead.
 /// </summary>
-internal sealed partial class StepSyntaxReader
+internal sealed class StepSyntaxReader
 {
     private readonly FlowSymbols _symbols;
     private readonly INamedTypeSymbol _flowType;

@@ -21,7 +21,7 @@ namespace Flow.Tests.Generators;
 /// </summary>
 public class StepSyntaxReaderTests
 {
-    internal static readonly string[] Tricky =
+    private static readonly string[] Tricky =
     {
         "this.X = 1; this.Y += X; Next(this.A);",
         "this.Helper(); Next(A);",
@@ -57,7 +57,7 @@ public class StepSyntaxReaderTests
         "S = nameof(Helper) + nameof(X) + nameof(Subject.Y); Next(A);",
     };
 
-    internal const string Members = """
+    private const string Members = """
             public static int Constant = 1;
             private int _field;
             public System.Action Prop { get; set; } = () => { };

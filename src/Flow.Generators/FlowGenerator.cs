@@ -50,28 +50,32 @@ public sealed class FlowGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(branches, static (spc, model) => spc.AddSource(FlowEmitter.BranchesHintName(model), FlowEmitter.EmitBranches(model)));
 
         // A program (not a library) gets a Main unless FlowGenerateMain is false or it has its own entry point:
-        // top-level statements or a static Main, looked for in the trees an edit changes only.
+        // top-level statements or a static Main, looked for in the trees an edit changes only. The values are
+        // Flags, not bools or nested tuples: the compiler process compiles Roslyn's pipeline tables once more
+        // for each value type a pipeline carries, and once for all reference types.
         var isProgram = context.CompilationProvider
-            .Select(static (c, _) => c.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication);
+            .Select(static (c, _) => Flag.Of(c.Options.OutputKind is OutputKind.ConsoleApplication or OutputKind.WindowsApplication));
         var turnedOff = context.AnalyzerConfigOptionsProvider
-            .Select(static (o, _) => o.GlobalOptions.TryGetValue("build_property.FlowGenerateMain", out var value)
-                && string.Equals(value?.Trim(), "false", System.StringComparison.OrdinalIgnoreCase));
+            .Select(static (o, _) => Flag.Of(o.GlobalOptions.TryGetValue("build_property.FlowGenerateMain", out var value)
+                && string.Equals(value?.Trim(), "false", System.StringComparison.OrdinalIgnoreCase)));
         var ownMain = context.SyntaxProvider
             .CreateSyntaxProvider(
                 static (node, _) => node is GlobalStatementSyntax
                     || (node is MethodDeclarationSyntax { Identifier.ValueText: "Main" } method && method.Modifiers.Any(SyntaxKind.StaticKeyword)),
-                static (_, _) => true)
+                static (_, _) => Flag.Set)
             .WithTrackingName(OwnMainCandidatesStep)
             .Collect()
-            .Select(static (found, _) => !found.IsEmpty)
+            .Select(static (found, _) => Flag.Of(!found.IsEmpty))
             .WithTrackingName(OwnMainStep);
-        var generateMain = isProgram.Combine(turnedOff).Combine(ownMain)
-            .Select(static (x, _) => x.Left.Left && !x.Left.Right && !x.Right);
+        var generateMain = isProgram.Combine(turnedOff)
+            .Select(static (x, _) => Flag.Of(x.Left.IsSet && !x.Right.IsSet))
+            .Combine(ownMain)
+            .Select(static (x, _) => Flag.Of(x.Left.IsSet && !x.Right.IsSet));
         var entry = generateMain
             .Combine(results.Select(static (r, _) => new EntryFlow(r.FullyQualifiedName, r.Model is not null)).Collect())
             .Select(static (x, _) => new EntryPointModel(
                 x.Right.OrderBy(n => n.FullyQualifiedName, System.StringComparer.Ordinal).ToEquatableArray(),
-                x.Left))
+                x.Left.IsSet))
             .WithTrackingName(EntryStep);
         context.RegisterSourceOutput(entry, static (spc, model) =>
         {
@@ -172,6 +176,20 @@ public sealed class FlowGenerator : IIncrementalGenerator
 
         return found;
     }
+}
+
+/// <summary>A yes or no in a pipeline: one of two instances, equal only to itself.</summary>
+internal sealed class Flag
+{
+    public static readonly Flag Set = new(true);
+
+    public static readonly Flag Unset = new(false);
+
+    private Flag(bool isSet) => IsSet = isSet;
+
+    public bool IsSet { get; }
+
+    public static Flag Of(bool isSet) => isSet ? Set : Unset;
 }
 
 /// <summary>A flow class and, when it is valid, its model.</summary>

@@ -1,12 +1,10 @@
-extern alias analyzers;
-
 using System.Reflection;
 using System.Text.RegularExpressions;
 using Flow.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using NUnit.Framework;
-using FlowRules = analyzers::Flow.Generators.Rules.FlowRules;
-using Rules = analyzers::Flow.Generators.Rules.RuleCatalogue;
+using FlowRules = global::Flow.Generators.Rules.FlowRules;
+using Rules = global::Flow.Generators.Rules.RuleCatalogue;
 
 namespace Flow.Tests.Analyzers;
 
@@ -78,7 +76,7 @@ public class RuleCatalogueTests
     [Test]
     public void Every_rule_is_in_the_unshipped_release_notes_with_its_category_and_title()
     {
-        var path = Path.Combine(RepoPaths.Root, "src", "Flow.Analyzers", "AnalyzerReleases.Unshipped.md");
+        var path = Path.Combine(RepoPaths.Root, "src", "Flow.Generators", "AnalyzerReleases.Unshipped.md");
         var rows = File.ReadAllLines(path)
             .Select(l => l.Split('|').Select(c => c.Trim()).ToArray())
             .Where(c => c.Length == 4 && c[0].StartsWith("FLOW", StringComparison.Ordinal))

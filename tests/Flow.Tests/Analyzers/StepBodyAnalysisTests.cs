@@ -1,14 +1,12 @@
-extern alias analyzers;
-
 using Flow.Tests.Infrastructure;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.FlowAnalysis;
 using Microsoft.CodeAnalysis.Operations;
 using NUnit.Framework;
-using FlowSymbols = analyzers::Flow.Generators.Model.FlowSymbols;
-using StepBody = analyzers::Flow.Generators.Model.StepBody;
-using StepBodyReader = analyzers::Flow.Generators.Model.StepBodyReader;
+using FlowSymbols = global::Flow.Generators.Model.FlowSymbols;
+using StepBody = global::Flow.Generators.Model.StepBody;
+using StepBodyReader = global::Flow.Generators.Model.StepBodyReader;
 
 namespace Flow.Tests.Analyzers;
 
@@ -179,7 +177,7 @@ public class StepBodyAnalysisTests
 
     private static string Describe(StepBody body)
     {
-        static string Uses(IEnumerable<analyzers::Flow.Generators.Model.NamedUse> uses) => string.Join(", ", uses.Select(u => $"{u.Name}@{u.Location?.Span}"));
+        static string Uses(IEnumerable<global::Flow.Generators.Model.NamedUse> uses) => string.Join(", ", uses.Select(u => $"{u.Name}@{u.Location?.Span}"));
         var lines = new List<string>
         {
             "next: " + string.Join("; ", body.NextCalls.Select(c => $"{c.Location?.Span} -> " + string.Join(", ", c.Targets.Select(t => $"{t.Step}|{t.Text}|{t.Location?.Span}")))),

@@ -78,7 +78,7 @@ public class IncrementalTests
         Assert.That(found, Has.Count.EqualTo(1), "Program.Main");
         Assert.That(found.Select(o => o.Reason), Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged));
         var ownMain = result.TrackedSteps[FlowGenerator.OwnMainStep].SelectMany(s => s.Outputs).ToList();
-        Assert.That(ownMain.Select(o => o.Value), Is.All.EqualTo(true));
+        Assert.That(ownMain.Select(o => o.Value), Is.All.SameAs(Flag.Set));
         Assert.That(ownMain.Select(o => o.Reason), Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged));
         Assert.That(result.GeneratedSources.Select(s => s.HintName), Does.Not.Contain("FlowEntryPoint.g.cs"));
     }

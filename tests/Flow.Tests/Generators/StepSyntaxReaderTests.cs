@@ -1,5 +1,3 @@
-extern alias analyzers;
-
 using System.Collections.Immutable;
 using Flow.Tests.Analyzers;
 using Flow.Tests.Infrastructure;
@@ -7,11 +5,11 @@ using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 using NUnit.Framework;
-using FlowReader = analyzers::Flow.Generators.Model.FlowReader;
-using FlowSymbols = analyzers::Flow.Generators.Model.FlowSymbols;
-using StepBody = analyzers::Flow.Generators.Model.StepBody;
-using StepBodyReader = analyzers::Flow.Generators.Model.StepBodyReader;
-using StepSyntaxReader = analyzers::Flow.Generators.Model.StepSyntaxReader;
+using FlowReader = global::Flow.Generators.Model.FlowReader;
+using FlowSymbols = global::Flow.Generators.Model.FlowSymbols;
+using StepBody = global::Flow.Generators.Model.StepBody;
+using StepBodyReader = global::Flow.Generators.Model.StepBodyReader;
+using StepSyntaxReader = global::Flow.Generators.Model.StepSyntaxReader;
 
 namespace Flow.Tests.Generators;
 
@@ -142,7 +140,7 @@ public class StepSyntaxReaderTests
 
     private static string Describe(StepBody body)
     {
-        static string Uses(IEnumerable<analyzers::Flow.Generators.Model.NamedUse> uses) => string.Join(", ", uses.Select(u => $"{u.Name}@{u.Location?.Span}"));
+        static string Uses(IEnumerable<global::Flow.Generators.Model.NamedUse> uses) => string.Join(", ", uses.Select(u => $"{u.Name}@{u.Location?.Span}"));
         return string.Join("\n", new[]
         {
             "next: " + string.Join("; ", body.NextCalls.Select(c => $"{c.Location?.Span} -> " + string.Join(", ", c.Targets.Select(t => $"{t.Step}|{t.Text}|{t.Location?.Span}")))),

@@ -66,7 +66,11 @@ internal static class FlowReader
         var names = new HashSet<string>();
         for (var t = type; t is not null && !SymbolEqualityComparer.Default.Equals(t, symbols.FlowSpec); t = t.BaseType)
         {
-            foreach (var property in t.GetMembers().OfType<IPropertySymbol>().OrderBy(p => p.Locations.FirstOrDefault()?.SourceSpan.Start ?? 0))
+            // By file, then by place in it: lines added in one file of a partial flow do not reorder the artifacts.
+            var properties = t.GetMembers().OfType<IPropertySymbol>()
+                .OrderBy(p => p.Locations.FirstOrDefault()?.SourceTree?.FilePath ?? "", System.StringComparer.Ordinal)
+                .ThenBy(p => p.Locations.FirstOrDefault()?.SourceSpan.Start ?? 0);
+            foreach (var property in properties)
             {
                 if (!property.IsStatic && !property.IsIndexer && property.DeclaredAccessibility == Accessibility.Public && names.Add(property.Name))
                 {

@@ -38,11 +38,39 @@ public class IncrementalTests
     [TestCase("[Step] public void A()", "[Step]\n    public void A()", TestName = "AnEditInsideAStepBodyLeavesEveryOutputCached(a line break in a signature)")]
     [TestCase("    [Step] public void A()", "\n\n    // A comment above a step.\n\n    [Step] public void A()", TestName = "InsertingLinesAboveAStepLeavesEveryOutputCached")]
     [TestCase("using Flow;", "// A header.\n\nusing System;\nusing Flow;", TestName = "InsertingLinesAboveTheFlowLeavesEveryOutputCached")]
-    public void AnEditThatKeepsTheGraphAndTheArtifactsNamedLeavesEveryOutputCached(string find, string replace)
+    [TestCase("[Step] public void Start() { X = 0; Next(A, B); }", "[Step] public void Start() { Y = 1; X = 0; Next(A, B); }", "[Step] public void Start() { X = 0; Y = 1; Next(A, B); }", TestName = "ReorderingTheWritesInAStepLeavesEveryOutputCached")]
+    public void AnEditThatKeepsTheGraphAndTheArtifactsNamedLeavesEveryOutputCached(string find, string replace, string? before = null)
     {
-        var source = Source.Replace(find, replace, StringComparison.Ordinal);
-        Assert.That(source, Is.Not.EqualTo(Source));
-        var result = RunEdited(Source, source);
+        if (before is null)
+        {
+            AssertCached(Source, Source.Replace(find, replace, StringComparison.Ordinal));
+            return;
+        }
+
+        var withY = Source.Replace("public int X { get; set; }", "public int X { get; set; }\n\n    public int Y { get; set; }", StringComparison.Ordinal);
+        AssertCached(withY.Replace(find, before, StringComparison.Ordinal), withY.Replace(find, replace, StringComparison.Ordinal));
+    }
+
+    [Test]
+    public void InsertingLinesAboveAnArtifactInOneFileOfAPartialFlowLeavesEveryOutputCached()
+    {
+        const string other = "public partial class BranchFlow\n{\n    public int Q { get; set; }\n}\n";
+        var sources = new[] { ("Flow.cs", Source), ("More.cs", other) };
+        var compilation = GeneratorHarness.Compile(sources, OutputKind.ConsoleApplication);
+        var (driver, _) = GeneratorHarness.Generate(compilation);
+        var tree = compilation.SyntaxTrees.First(t => t.FilePath == "More.cs");
+        var text = other.Replace("    public int Q", "    // A comment.\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n\n    public int Q", StringComparison.Ordinal);
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(text))));
+        var result = driver.GetRunResult().Results.Single();
+        var outputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToList();
+        Assert.That(outputs, Is.Not.Empty);
+        Assert.That(outputs.Select(o => o.Reason), Is.All.EqualTo(IncrementalStepRunReason.Cached), "the artifacts keep their order");
+    }
+
+    private static void AssertCached(string original, string source)
+    {
+        Assert.That(source, Is.Not.EqualTo(original));
+        var result = RunEdited(original, source);
 
         var models = result.TrackedSteps[FlowGenerator.ModelStep].SelectMany(s => s.Outputs).ToList();
         Assert.That(models, Is.Not.Empty);

@@ -106,7 +106,7 @@ public sealed class FlowGenerator : IIncrementalGenerator
             cancellationToken);
         var facts = FlowFacts.Derive(flow);
 
-        // Valid when the rules that need no control-flow graph pass: the others (Next on every path, artifacts set before read) are the analyzer's, and their errors fail the build too.
+        // Valid when the rules that need no control-flow graph pass: the others (Next on every path, artifacts set before read) are the analyzer's, and their errors fail the build too; so is FLOW034, whose branch accessors this generator writes.
         var model = FlowRules.Run(flow, facts, onEveryPath: false).Any() ? null : FlowModelBuilder.Build(flow, facts);
         var branches = facts.BranchAccessors.Count == 0 || flow.IsNested || flow.IsGeneric
             ? null
@@ -143,13 +143,22 @@ public sealed class FlowGenerator : IIncrementalGenerator
         return model.GetOperation(syntax, cancellationToken) is IMethodBodyOperation body ? StepBodyReader.ReadNames(body, symbols, type, artifacts) : null;
     }
 
-    /// <summary>Next calls in the flow's members other than its steps: found by name in the syntax, and bound only then.</summary>
+    /// <summary>
+    /// Next calls in the flow's methods and accessors other than its steps: found by name in the syntax, and bound
+    /// only then. The analyzer reports these (FLOW037) from the same places: the flow's own methods and accessors
+    /// (not nested types, not field initializers), outside generated files.
+    /// </summary>
     private static List<MemberAt> NextOutsideSteps(INamedTypeSymbol type, FlowSymbols symbols, SemanticModel semanticModel, CancellationToken cancellationToken)
     {
         var found = new List<MemberAt>();
         foreach (var reference in type.DeclaringSyntaxReferences)
         {
             var declaration = reference.GetSyntax(cancellationToken);
+            if (GeneratedFiles.IsGenerated(declaration.SyntaxTree, cancellationToken))
+            {
+                continue;
+            }
+
             foreach (var invocation in declaration.DescendantNodes().OfType<InvocationExpressionSyntax>())
             {
                 var name = invocation.Expression switch
@@ -158,7 +167,10 @@ public sealed class FlowGenerator : IIncrementalGenerator
                     MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
                     _ => null,
                 };
-                if (name != "Next" || invocation.FirstAncestorOrSelf<MemberDeclarationSyntax>() is not { } member || member is BaseTypeDeclarationSyntax)
+                if (name != "Next"
+                    || invocation.FirstAncestorOrSelf<MemberDeclarationSyntax>() is not { } member
+                    || member is not (BaseMethodDeclarationSyntax or BasePropertyDeclarationSyntax)
+                    || member.Parent != declaration)
                 {
                     continue;
                 }

@@ -6,6 +6,9 @@ namespace Flow.S3;
 /// <summary>Creates S3 clients from the AWS SDK's own settings (credentials, region, endpoint, profiles).</summary>
 public static class S3Clients
 {
+    /// <summary>How many times a failed S3 call of the datastore is retried by the SDK.</summary>
+    public const int DatastoreRetries = 6;
+
     /// <summary>
     /// The client configuration the SDK reads from its standard settings (<c>AWS_REGION</c>, <c>AWS_PROFILE</c>,
     /// <c>AWS_ENDPOINT_URL_S3</c>, <c>AWS_ENDPOINT_URL</c>, <c>endpoint_url</c> in a profile), with path-style
@@ -13,7 +16,9 @@ public static class S3Clients
     /// </summary>
     public static AmazonS3Config DefaultConfig()
     {
-        var config = new AmazonS3Config();
+        // The SDK's retry policy is the only one; a datastore call is tried up to 7 times (as Metaflow's are), so that
+        // a store that answers 500 or 503 under load (throttling, a busy S3-compatible server) does not fail a task.
+        var config = new AmazonS3Config { MaxErrorRetry = DatastoreRetries };
         var endpoint = config.ServiceURL;
         var region = config.RegionEndpoint?.SystemName
             ?? Environment.GetEnvironmentVariable("AWS_REGION")

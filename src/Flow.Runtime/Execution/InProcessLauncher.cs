@@ -8,7 +8,7 @@ namespace Flow.Execution;
 /// afterwards, with its step's cancellation token cancelled in case it looks. A datastore failure under a task
 /// fails the task, as it does in a worker, and never the whole run.
 /// </summary>
-internal sealed class InProcessLauncher(TaskExecutor executor, TimeProvider time) : ITaskLauncher
+internal sealed class InProcessLauncher(TaskExecutor executor, TimeProvider time, Action<Task>? abandoned = null) : ITaskLauncher
 {
     private static readonly IReadOnlyDictionary<string, string> NoVariables = new Dictionary<string, string>();
 
@@ -61,6 +61,7 @@ internal sealed class InProcessLauncher(TaskExecutor executor, TimeProvider time
 
         // What the abandoned attempt ends with, if it ever ends, is nobody's concern any more.
         _ = work.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        abandoned?.Invoke(work);
         cancellationToken.ThrowIfCancellationRequested();
         var failed = FailedRecords.TimedOut(executor.Definition.Graph.Name, attempt, limit, stopped: false) with { StartedAt = started, FinishedAt = time.GetUtcNow() };
         try

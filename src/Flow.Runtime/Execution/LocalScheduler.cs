@@ -181,7 +181,7 @@ public sealed class LocalScheduler
         {
             await using ITaskLauncher launcher = _options.Isolation == TaskIsolation.Process
                 ? Workers(output, log)
-                : new InProcessLauncher(executor, _options.TimeProvider);
+                : new InProcessLauncher(executor, _options.TimeProvider, _options.AttemptAbandoned);
             var state = new RunState(_definition, _options with { Log = log }, _datastore, run, launcher, resume, Capacity, display);
             return await state.RunAsync(cancellationToken).ConfigureAwait(false);
         }

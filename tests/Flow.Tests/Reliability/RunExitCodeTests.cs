@@ -76,6 +76,21 @@ public class RunExitCodeTests : ReliabilityTest
     }
 
     [Test]
+    public void ARunThatCannotBeCreatedLeavesTheRunIdFileAsItWas()
+    {
+        var file = Path.Combine(Work, "id.txt");
+        File.WriteAllText(file, "1-earlier\n");
+        File.WriteAllText(Root, "not a folder");
+        var result = RunFlow("FaultFlow", Env(("FLOW_TEST_ITEMS", "1")), "run", "--run-id-file", file);
+        Assert.That(result.Code, Is.Not.EqualTo(0), result.ToString());
+        Assert.That(File.ReadAllText(file), Is.EqualTo("1-earlier\n"), "the id of an earlier run stays until a new run exists");
+
+        var missing = Path.Combine(Work, "new-id.txt");
+        RunFlow("FaultFlow", Env(("FLOW_TEST_ITEMS", "1")), "run", "--run-id-file", missing);
+        Assert.That(File.Exists(missing), Is.False, "checking that the file can be written leaves nothing behind");
+    }
+
+    [Test]
     public void ARunIdFileGetsTheRunId()
     {
         var file = Path.Combine(Work, "id.txt");

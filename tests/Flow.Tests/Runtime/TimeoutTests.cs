@@ -28,9 +28,9 @@ public class TimeoutTests
     // The attempts given up at their timeout, which run on: a test waits for them to end before it looks at what they wrote.
     private readonly System.Collections.Concurrent.ConcurrentQueue<Task> _abandoned = new();
 
-    private Task<RunResult> RunAsync<TFlow>()
+    private Task<RunResult> RunAsync<TFlow>(TimeProvider? time = null)
         where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow> =>
-        new LocalScheduler(FlowApp.DefinitionOf<TFlow>(), new RunOptions { MaxWorkers = 2, Log = TextWriter.Null, Output = TextWriter.Null, Datastore = Store, Isolation = TaskIsolation.InProcess, AttemptAbandoned = _abandoned.Enqueue }).RunAsync();
+        new LocalScheduler(FlowApp.DefinitionOf<TFlow>(), new RunOptions { MaxWorkers = 2, Log = TextWriter.Null, Output = TextWriter.Null, Datastore = Store, Isolation = TaskIsolation.InProcess, AttemptAbandoned = _abandoned.Enqueue, TimeProvider = time ?? TimeProvider.System }).RunAsync();
 
     [Test]
     public async Task ATimedOutTaskIsSavedAsFailedAndTheAbandonedThreadDoesNotOverwriteIt()
@@ -70,6 +70,22 @@ public class TimeoutTests
         Assert.That(result.Succeeded, Is.False);
         Assert.That(result.Error!.Message, Does.Contain("timeout of 1 s"));
         Assert.That(await NapSignals.Stopped.Task.WaitAsync(Patience), Is.True, "the step saw its token cancelled");
+    }
+
+    [Test]
+    public async Task TheTimeoutRunsOnTheRunsClock()
+    {
+        // An hour's timeout on a clock whose every wait is over at once: the step is given up without waiting an hour.
+        var result = await RunAsync<PatientFlow>(new InstantTime()).WaitAsync(Patience);
+        Assert.That(result.Succeeded, Is.False);
+        Assert.That(result.Error!.Message, Does.Contain("timeout of 3600 s"));
+        Assert.That(await NapSignals.Stopped.Task.WaitAsync(Patience), Is.True, "the step saw its token cancelled");
+    }
+
+    private sealed class InstantTime : TimeProvider
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            base.CreateTimer(callback, state, TimeSpan.Zero, period);
     }
 
     private async Task<TaskRecord> NapRecordAsync(string flow, string runId) =>
@@ -141,6 +157,28 @@ public partial class OversleepOnceFlow : FlowSpec
         }
 
         SleptIn = $"attempt {Current.Attempt}";
+        Next(End);
+    }
+
+    [Step]
+    public void End()
+    {
+    }
+}
+
+public partial class PatientFlow : FlowSpec
+{
+    [Step]
+    public void Start() => Next(Nap);
+
+    [Step]
+    [Timeout(Seconds = 3600)]
+    public void Nap()
+    {
+        var token = Current.CancellationToken;
+        token.WaitHandle.WaitOne(TimeSpan.FromSeconds(20));
+        NapSignals.Stopped.TrySetResult(token.IsCancellationRequested);
+        token.ThrowIfCancellationRequested();
         Next(End);
     }
 

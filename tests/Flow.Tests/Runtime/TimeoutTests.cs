@@ -82,6 +82,23 @@ public class TimeoutTests
         Assert.That(await NapSignals.Stopped.Task.WaitAsync(Patience), Is.True, "the step saw its token cancelled");
     }
 
+    [Test]
+    public async Task ATimeoutWhoseFailureCannotBeStoredFailsTheTaskNotTheRun()
+    {
+        // The step replaces its run's tasks folder by a file, then oversleeps: the timeout's failed record cannot be stored.
+        NapSignals.BreakStore = () =>
+        {
+            var tasks = Path.Combine(Directory.EnumerateDirectories(Path.Combine(_root, "BrokenNapFlow")).Single(), "tasks");
+            Directory.Delete(tasks, recursive: true);
+            File.WriteAllText(tasks, "not a folder");
+        };
+
+        var result = await RunAsync<BrokenNapFlow>().WaitAsync(Patience);
+        Assert.That(result.Succeeded, Is.False);
+        Assert.That(result.Error!.Message, Does.Contain("timeout of 1 s").And.Contain("could not store this failure"));
+        await AbandonedAttemptsEndedAsync();
+    }
+
     private sealed class InstantTime : TimeProvider
     {
         public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
@@ -100,15 +117,19 @@ public class TimeoutTests
     }
 }
 
-/// <summary>What the steps below tell the tests: when an abandoned step woke up, and whether one saw its token.</summary>
+/// <summary>What the steps below tell the tests (when an abandoned step woke up, whether one saw its token), and what the tests give them.</summary>
 internal static class NapSignals
 {
     public static TaskCompletionSource Woke { get; private set; } = new();
 
     public static TaskCompletionSource<bool> Stopped { get; private set; } = new();
 
+    /// <summary>What a step calls to break the datastore under its own run.</summary>
+    public static Action BreakStore { get; set; } = () => { };
+
     public static void Reset()
     {
+        BreakStore = () => { };
         Woke = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -157,6 +178,27 @@ public partial class OversleepOnceFlow : FlowSpec
         }
 
         SleptIn = $"attempt {Current.Attempt}";
+        Next(End);
+    }
+
+    [Step]
+    public void End()
+    {
+    }
+}
+
+public partial class BrokenNapFlow : FlowSpec
+{
+    [Step]
+    public void Start() => Next(Nap);
+
+    [Step]
+    [Timeout(Seconds = 1)]
+    public void Nap()
+    {
+        NapSignals.BreakStore();
+        Thread.Sleep(TimeSpan.FromSeconds(3));
+        NapSignals.Woke.TrySetResult();
         Next(End);
     }
 

@@ -6,14 +6,27 @@ internal static class LocalFiles
     // Folders known to exist, so that a write does not ask for its folder every time; one that was removed since is made again.
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Folders = new(StringComparer.Ordinal);
 
+    private const int TempHexBytes = 6;
+
     /// <summary>
     /// A fresh temporary name beside <paramref name="path"/>: hidden (a leading '.'), so that listings skip it, and
     /// ending in <c>.tmp</c>, so that <see cref="StaleTempFiles"/> finds it if the write is killed before its rename.
     /// </summary>
-    public static string TempName(string path) => Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Ids.RandomHex(6)}.tmp");
+    public static string TempName(string path) => Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Ids.RandomHex(TempHexBytes)}.tmp");
 
     /// <summary>Whether <paramref name="name"/> (a file or folder name) is one that <see cref="TempName"/> makes.</summary>
-    public static bool IsTempName(string name) => name.StartsWith('.') && name.EndsWith(".tmp", StringComparison.Ordinal);
+    public static bool IsTempName(string name)
+    {
+        // .NAME.HEX.tmp: NAME a plain name (a blob key, a record, a log, a run id), HEX the lower-case hex digits TempName adds.
+        const int hex = 2 * TempHexBytes;
+        if (name.Length < 1 + 1 + 1 + hex + 4 || name[0] != '.' || !name.EndsWith(".tmp", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var digits = name.AsSpan(name.Length - 4 - hex, hex);
+        return name[name.Length - 5 - hex] == '.' && digits.IndexOfAnyExcept("0123456789abcdef") < 0 && Ids.IsValid(name[1..(name.Length - 5 - hex)]);
+    }
 
     public static Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
         WriteAtomicAsync(path, [data], cancellationToken);

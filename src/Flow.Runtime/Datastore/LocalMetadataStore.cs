@@ -13,10 +13,14 @@ public sealed class LocalMetadataStore : IMetadataStore
         _time = time ?? TimeProvider.System;
     }
 
+    /// <summary>The sweep of leftover temporary files that the last <see cref="CreateRunAsync"/> started; it never fails.</summary>
+    internal Task Sweeping { get; private set; } = Task.CompletedTask;
+
     /// <inheritdoc />
     public async Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken = default)
     {
-        StaleTempFiles.SweepIfDue(_root, _time);
+        // Off the run's critical path: leftovers wait a day anyway, and the run does not need them gone.
+        Sweeping = Task.Run(() => StaleTempFiles.SweepIfDue(_root, _time), CancellationToken.None);
         var folder = RunFolder(run.Flow, run.RunId);
         var exists = new FlowException($"Run {run.Flow}/{run.RunId} exists already.");
         if (Directory.Exists(folder))

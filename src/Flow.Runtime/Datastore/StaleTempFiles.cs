@@ -3,7 +3,9 @@ namespace Flow.Datastore;
 /// <summary>
 /// Removes what writes killed midway left in a local datastore: temporary files (and the temporary folder of a run
 /// being created) that were never renamed into place. A write holds its temporary name only while it runs, so one
-/// older than <see cref="SafeAge"/> belongs to a process that is gone; nothing younger is touched.
+/// older than <see cref="SafeAge"/> belongs to a process that is gone; nothing younger is touched. Only the folders
+/// <see cref="DatastoreLayout"/> defines are looked in, and only names <see cref="LocalFiles.TempName"/> makes are
+/// removed: a root shared with other files (a project folder, a home directory) keeps everything that is not Flow's.
 /// </summary>
 internal static class StaleTempFiles
 {
@@ -13,13 +15,13 @@ internal static class StaleTempFiles
     /// </summary>
     public static readonly TimeSpan SafeAge = TimeSpan.FromDays(1);
 
-    /// <summary>Walking a large datastore takes a while, and leftovers wait a day anyway: one walk an hour is enough.</summary>
+    /// <summary>Listing every run's folders takes a while on a large datastore, and leftovers wait a day anyway: one sweep an hour is enough.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
 
     /// <summary>The file whose time says when <paramref name="root"/> was last swept.</summary>
     public static string MarkerOf(string root) => Path.Combine(root, ".last-sweep");
 
-    /// <summary>Sweeps <paramref name="root"/> unless it was swept less than <see cref="Interval"/> ago. Never fails a run: a leftover that cannot be removed now is removed later.</summary>
+    /// <summary>Sweeps <paramref name="root"/> unless it was swept less than <see cref="Interval"/> ago. Never throws: a leftover that cannot be removed now is removed later.</summary>
     public static void SweepIfDue(string root, TimeProvider time)
     {
         var now = time.GetUtcNow();
@@ -41,11 +43,56 @@ internal static class StaleTempFiles
         }
     }
 
-    /// <summary>Removes the temporary files and folders under <paramref name="root"/> last written before <paramref name="before"/>; returns how many.</summary>
+    /// <summary>
+    /// Removes the temporary files and run staging folders in the layout's folders under <paramref name="root"/>
+    /// (<c>blobs/XX/</c>, <c>FLOW/</c>, <c>FLOW/RUN/</c>, <c>FLOW/RUN/tasks/</c>, <c>FLOW/RUN/logs/</c>) last written
+    /// before <paramref name="before"/>; returns how many.
+    /// </summary>
     public static int Sweep(string root, DateTimeOffset before)
     {
-        var options = new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0, MatchType = MatchType.Simple };
-        var stale = new DirectoryInfo(root).EnumerateFileSystemInfos("*.tmp", options)
+        var removed = 0;
+        foreach (var top in Folders(root))
+        {
+            if (top.Name == DatastoreLayout.BlobFolder)
+            {
+                foreach (var prefix in Folders(top.FullName).Where(f => f.Name.Length == 2 && f.Name.All(char.IsAsciiHexDigitLower)))
+                {
+                    removed += RemoveStale(prefix.FullName, before);
+                }
+
+                continue;
+            }
+
+            removed += RemoveStale(top.FullName, before);
+            foreach (var run in Folders(top.FullName))
+            {
+                removed += RemoveStale(run.FullName, before);
+                removed += RemoveStale(Path.Combine(run.FullName, "tasks"), before);
+                removed += RemoveStale(Path.Combine(run.FullName, "logs"), before);
+            }
+        }
+
+        return removed;
+    }
+
+    // Folders whose names the layout can make (a flow, a run id, a blob prefix): never hidden ones, nor other tools' folders with odd names.
+    private static IEnumerable<DirectoryInfo> Folders(string folder)
+    {
+        var info = new DirectoryInfo(folder);
+        return info.Exists ? info.EnumerateDirectories("*", Options).Where(f => Ids.IsValid(f.Name)) : [];
+    }
+
+    private static readonly EnumerationOptions Options = new() { IgnoreInaccessible = true, AttributesToSkip = 0, MatchType = MatchType.Simple };
+
+    private static int RemoveStale(string folder, DateTimeOffset before)
+    {
+        var info = new DirectoryInfo(folder);
+        if (!info.Exists)
+        {
+            return 0;
+        }
+
+        var stale = info.EnumerateFileSystemInfos(".*.tmp", Options)
             .Where(entry => LocalFiles.IsTempName(entry.Name) && entry.LastWriteTimeUtc < before.UtcDateTime)
             .ToList();
         var removed = 0;
@@ -53,9 +100,9 @@ internal static class StaleTempFiles
         {
             try
             {
-                if (entry is DirectoryInfo folder)
+                if (entry is DirectoryInfo staging)
                 {
-                    folder.Delete(recursive: true);
+                    staging.Delete(recursive: true);
                 }
                 else
                 {
@@ -66,7 +113,7 @@ internal static class StaleTempFiles
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                // Removed meanwhile (inside a folder removed before it, or by another sweep), or not ours to remove.
+                // Removed meanwhile by another sweep, or not ours to remove.
             }
         }
 

@@ -5,9 +5,10 @@ namespace Flow.Execution;
 /// <summary>
 /// Runs tasks on the thread pool of this process. A thread cannot be stopped: a task past its timeout is
 /// recorded as failed and left running, fenced off (<see cref="AttemptFence"/>) so that it writes nothing
-/// afterwards, with its step's cancellation token cancelled in case it looks.
+/// afterwards, with its step's cancellation token cancelled in case it looks. A datastore failure under a task
+/// fails the task, as it does in a worker, and never the whole run.
 /// </summary>
-internal sealed class InProcessLauncher(TaskExecutor executor) : ITaskLauncher
+internal sealed class InProcessLauncher(TaskExecutor executor, TimeProvider time, Action<Task>? abandoned = null) : ITaskLauncher
 {
     private static readonly IReadOnlyDictionary<string, string> NoVariables = new Dictionary<string, string>();
 
@@ -19,18 +20,36 @@ internal sealed class InProcessLauncher(TaskExecutor executor) : ITaskLauncher
         // Set here, not on the step's thread, so that they are put back when the attempt ends or is given up, never later.
         using var environment = EnvironmentScope.Set(request.Environment);
         var attempt = request.Environment.Count == 0 ? request : request with { Environment = NoVariables };
-        var prefix = $"[{request.Step}/{request.TaskId}] ";
+        try
+        {
+            return await RunAttemptAsync(attempt, timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TaskNotStoredException e)
+        {
+            return e.Record;
+        }
+        catch (Exception e) when (TaskExecutor.IsStoreFailure(e) && !cancellationToken.IsCancellationRequested)
+        {
+            return FailedRecords.Failed(executor.Definition.Graph.Name, request, e);
+        }
+    }
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private async Task<TaskRecord> RunAttemptAsync(TaskRequest attempt, TimeSpan? timeout, CancellationToken cancellationToken)
+    {
+        var prefix = $"[{attempt.Step}/{attempt.TaskId}] ";
         if (timeout is not { } limit)
         {
             return await Task.Run(() => executor.RunAsync(attempt, prefix, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
 
-        var started = DateTimeOffset.UtcNow;
+        var started = time.GetUtcNow();
         var fence = new AttemptFence();
         var work = Task.Run(() => executor.RunAsync(attempt, prefix, cancellationToken, fence), cancellationToken);
         using (var clock = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
         {
-            var first = await Task.WhenAny(work, Task.Delay(limit, clock.Token)).ConfigureAwait(false);
+            var first = await Task.WhenAny(work, Task.Delay(limit, time, clock.Token)).ConfigureAwait(false);
 
             // A task that ended in time stops its clock, which would otherwise stay set for the whole timeout.
             await clock.CancelAsync().ConfigureAwait(false);
@@ -42,34 +61,19 @@ internal sealed class InProcessLauncher(TaskExecutor executor) : ITaskLauncher
 
         // What the abandoned attempt ends with, if it ever ends, is nobody's concern any more.
         _ = work.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        abandoned?.Invoke(work);
         cancellationToken.ThrowIfCancellationRequested();
-        var failed = TimedOut(executor.Definition.Graph.Name, request, limit, stopped: false) with { StartedAt = started };
-        await executor.Datastore.Metadata.PutTaskAsync(failed, cancellationToken).ConfigureAwait(false);
+        var failed = FailedRecords.TimedOut(executor.Definition.Graph.Name, attempt, limit, stopped: false) with { StartedAt = started, FinishedAt = time.GetUtcNow() };
+        try
+        {
+            await executor.Datastore.Metadata.PutTaskAsync(failed, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (TaskExecutor.IsStoreFailure(e))
+        {
+            var error = new FlowException($"{failed.Error!.Message} The datastore at {executor.Datastore.Description} could not store this failure: {e.Message}", e);
+            return failed with { Error = StepError.From(error, attempt.Step) };
+        }
+
         return failed;
     }
-
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
-
-    internal static TaskRecord TimedOut(string flow, TaskRequest request, TimeSpan limit, bool stopped) => Failed(
-        flow,
-        request,
-        new TimeoutException(stopped
-            ? $"Step {request.Step} ran longer than its timeout of {limit.TotalSeconds:0} s and was stopped."
-            : $"Step {request.Step} ran longer than its timeout of {limit.TotalSeconds:0} s and was given up; it ran in the scheduler's process, where a step that does not observe Current.CancellationToken cannot be stopped (run with --isolation Process to stop it)."));
-
-    internal static TaskRecord Failed(string flow, TaskRequest request, Exception error) => new()
-    {
-        Flow = flow,
-        RunId = request.RunId,
-        Step = request.Step,
-        TaskId = request.TaskId,
-        Position = request.Position,
-        Status = RunStatus.Failed,
-        Attempt = request.Attempt,
-        Index = request.Index,
-        Inputs = request.Inputs,
-        Error = StepError.From(error, request.Step),
-        StartedAt = DateTimeOffset.UtcNow,
-        FinishedAt = DateTimeOffset.UtcNow,
-    };
 }

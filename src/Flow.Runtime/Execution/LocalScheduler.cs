@@ -148,12 +148,21 @@ public sealed class LocalScheduler
             ResumedSteps = resumed,
         };
 
-        // A file that cannot be written is bad input, found before the run exists; the id goes in once it does.
+        // A file that cannot be written is bad input, found before the run exists; the id goes in once it does. The
+        // check neither truncates the file nor leaves a new one: if the run cannot be created, an earlier id stays.
         if (_options.RunIdFile is { } idFile)
         {
             try
             {
-                await File.WriteAllTextAsync(idFile, "", cancellationToken).ConfigureAwait(false);
+                var existed = File.Exists(idFile);
+                await using (new FileStream(idFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete).ConfigureAwait(false))
+                {
+                }
+
+                if (!existed)
+                {
+                    File.Delete(idFile);
+                }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -181,7 +190,7 @@ public sealed class LocalScheduler
         {
             await using ITaskLauncher launcher = _options.Isolation == TaskIsolation.Process
                 ? Workers(output, log)
-                : new InProcessLauncher(executor);
+                : new InProcessLauncher(executor, _options.TimeProvider, _options.AttemptAbandoned);
             var state = new RunState(_definition, _options with { Log = log }, _datastore, run, launcher, resume, Capacity, display);
             return await state.RunAsync(cancellationToken).ConfigureAwait(false);
         }

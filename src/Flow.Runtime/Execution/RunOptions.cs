@@ -42,6 +42,9 @@ public sealed record RunOptions
     /// <summary>Called once the run's record exists: from then on a failure is the run's, not its command line's.</summary>
     internal Action<RunRecord>? RunCreated { get; init; }
 
+    /// <summary>Told of each in-process attempt given up at its timeout, with the attempt's own task: tests wait for it to see that it wrote nothing.</summary>
+    internal Action<Task>? AttemptAbandoned { get; init; }
+
     /// <summary>How a user runs this flow's command line, for the hints that say how to resume: <see cref="DefaultCommand"/>,
     /// followed by the flow's name in a program with several flows.</summary>
     internal string Command { get; init; } = DefaultCommand;

@@ -33,6 +33,31 @@ public class RunExitCodeTests : ReliabilityTest
     }
 
     [Test]
+    public void InProcessADatastoreBrokenUnderTasksFailsTheTasksAndTheRunWaitsForThemAll()
+    {
+        // As with workers, but the tasks run in the scheduler's process: a task whose record cannot be stored fails,
+        // and the run ends only after every task it started.
+        var gate = Directory.CreateDirectory(Path.Combine(Work, "gate")).FullName;
+        var environment = Env(("FLOW_TEST_ITEMS", "2"), ("FLOW_TEST_GATE", gate), ("FLOW_TEST_FAULT_INDEX", "-1"));
+        ProcessResult result;
+        using (var run = TestProcess.StartProgram(TestFlows, Work, environment, "FaultFlow", "run", "--isolation", "InProcess", "--datastore-root", Root))
+        {
+            run.WaitUntil(() => Directory.EnumerateFiles(gate, "ready.*").Count() == 2, "both child tasks are under way");
+            var folder = Stored.RunFolder("FaultFlow", Stored.RunIds("FaultFlow").Single());
+            Directory.Move(folder, Path.Combine(Work, "moved"));
+            File.WriteAllText(folder, "not a folder");
+            File.WriteAllText(Path.Combine(gate, "open"), "");
+            result = run.WaitForExit(TestProcess.Patience);
+        }
+
+        var runId = RunIdStarted(result);
+        Assert.That(result.Code, Is.EqualTo(1), result.ToString());
+        Assert.That(result.Error, Does.Contain($"error: The datastore at {Root} failed under run FaultFlow/{runId}: "), result.ToString());
+        Assert.That(result.Error, Does.Not.Contain("Unhandled exception").And.Not.Contain("   at "), result.ToString());
+        Assert.That(result.Error, Does.Contain($"failed: Flow.FlowException: Task {runId}/Work/").And.Contain($"but the datastore at {Root} could not store its logs and record"), result.ToString());
+    }
+
+    [Test]
     public void TheResumeHintOfAProgramWithSeveralFlowsNamesTheFlow()
     {
         var failed = RunFlow("FaultFlow", Env(("FLOW_TEST_ITEMS", "2"), ("FLOW_TEST_FAULT", "throw")), "run");
@@ -48,6 +73,21 @@ public class RunExitCodeTests : ReliabilityTest
         Assert.That(result.Code, Is.EqualTo(2), result.ToString());
         Assert.That(result.Error, Does.StartWith($"error: Cannot write the run id to {file}:"), result.ToString());
         Assert.That(Directory.Exists(Path.Combine(Root, "FaultFlow")) ? Stored.RunIds("FaultFlow") : [], Is.Empty, "no run is created");
+    }
+
+    [Test]
+    public void ARunThatCannotBeCreatedLeavesTheRunIdFileAsItWas()
+    {
+        var file = Path.Combine(Work, "id.txt");
+        File.WriteAllText(file, "1-earlier\n");
+        File.WriteAllText(Root, "not a folder");
+        var result = RunFlow("FaultFlow", Env(("FLOW_TEST_ITEMS", "1")), "run", "--run-id-file", file);
+        Assert.That(result.Code, Is.Not.EqualTo(0), result.ToString());
+        Assert.That(File.ReadAllText(file), Is.EqualTo("1-earlier\n"), "the id of an earlier run stays until a new run exists");
+
+        var missing = Path.Combine(Work, "new-id.txt");
+        RunFlow("FaultFlow", Env(("FLOW_TEST_ITEMS", "1")), "run", "--run-id-file", missing);
+        Assert.That(File.Exists(missing), Is.False, "checking that the file can be written leaves nothing behind");
     }
 
     [Test]

@@ -16,6 +16,7 @@ public class TimeoutTests
     public void CreateDatastore()
     {
         _root = Directory.CreateTempSubdirectory("flow-test-").FullName;
+        _abandoned.Clear();
         NapSignals.Reset();
     }
 
@@ -24,9 +25,12 @@ public class TimeoutTests
 
     private FlowDatastore Store => FlowDatastore.Local(_root);
 
-    private Task<RunResult> RunAsync<TFlow>()
+    // The attempts given up at their timeout, which run on: a test waits for them to end before it looks at what they wrote.
+    private readonly System.Collections.Concurrent.ConcurrentQueue<Task> _abandoned = new();
+
+    private Task<RunResult> RunAsync<TFlow>(TimeProvider? time = null)
         where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow> =>
-        new LocalScheduler(FlowApp.DefinitionOf<TFlow>(), new RunOptions { MaxWorkers = 2, Log = TextWriter.Null, Output = TextWriter.Null, Datastore = Store, Isolation = TaskIsolation.InProcess }).RunAsync();
+        new LocalScheduler(FlowApp.DefinitionOf<TFlow>(), new RunOptions { MaxWorkers = 2, Log = TextWriter.Null, Output = TextWriter.Null, Datastore = Store, Isolation = TaskIsolation.InProcess, AttemptAbandoned = _abandoned.Enqueue, TimeProvider = time ?? TimeProvider.System }).RunAsync();
 
     [Test]
     public async Task ATimedOutTaskIsSavedAsFailedAndTheAbandonedThreadDoesNotOverwriteIt()
@@ -39,8 +43,8 @@ public class TimeoutTests
         Assert.That(saved.Error!.Message, Does.Contain("timeout of 2 s"));
 
         // The abandoned step wakes up and returns: nothing it does afterwards reaches the task's record.
-        await NapSignals.Woke.Task.WaitAsync(Patience);
-        var after = await RecordAfterSettlingAsync("OversleepFlow", result.RunId, saved);
+        await AbandonedAttemptsEndedAsync();
+        var after = await NapRecordAsync("OversleepFlow", result.RunId);
         Assert.That(after.Status, Is.EqualTo(RunStatus.Failed));
         Assert.That(after.Error!.Message, Does.Contain("timeout of 2 s"));
     }
@@ -54,8 +58,8 @@ public class TimeoutTests
         var saved = await NapRecordAsync("OversleepOnceFlow", result.RunId);
         Assert.That((saved.Status, saved.Attempt), Is.EqualTo((RunStatus.Succeeded, 1)));
 
-        await NapSignals.Woke.Task.WaitAsync(Patience);
-        var after = await RecordAfterSettlingAsync("OversleepOnceFlow", result.RunId, saved);
+        await AbandonedAttemptsEndedAsync();
+        var after = await NapRecordAsync("OversleepOnceFlow", result.RunId);
         Assert.That((after.Status, after.Attempt), Is.EqualTo((RunStatus.Succeeded, 1)));
     }
 
@@ -68,35 +72,64 @@ public class TimeoutTests
         Assert.That(await NapSignals.Stopped.Task.WaitAsync(Patience), Is.True, "the step saw its token cancelled");
     }
 
+    [Test]
+    public async Task TheTimeoutRunsOnTheRunsClock()
+    {
+        // An hour's timeout on a clock whose every wait is over at once: the step is given up without waiting an hour.
+        var result = await RunAsync<PatientFlow>(new InstantTime()).WaitAsync(Patience);
+        Assert.That(result.Succeeded, Is.False);
+        Assert.That(result.Error!.Message, Does.Contain("timeout of 3600 s"));
+        Assert.That(await NapSignals.Stopped.Task.WaitAsync(Patience), Is.True, "the step saw its token cancelled");
+    }
+
+    [Test]
+    public async Task ATimeoutWhoseFailureCannotBeStoredFailsTheTaskNotTheRun()
+    {
+        // The step replaces its run's tasks folder by a file, then oversleeps: the timeout's failed record cannot be stored.
+        NapSignals.BreakStore = () =>
+        {
+            var tasks = Path.Combine(Directory.EnumerateDirectories(Path.Combine(_root, "BrokenNapFlow")).Single(), "tasks");
+            Directory.Delete(tasks, recursive: true);
+            File.WriteAllText(tasks, "not a folder");
+        };
+
+        var result = await RunAsync<BrokenNapFlow>().WaitAsync(Patience);
+        Assert.That(result.Succeeded, Is.False);
+        Assert.That(result.Error!.Message, Does.Contain("timeout of 1 s").And.Contain("could not store this failure"));
+        await AbandonedAttemptsEndedAsync();
+    }
+
+    private sealed class InstantTime : TimeProvider
+    {
+        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period) =>
+            base.CreateTimer(callback, state, TimeSpan.Zero, period);
+    }
+
     private async Task<TaskRecord> NapRecordAsync(string flow, string runId) =>
         (await Store.Metadata.ListTasksAsync(flow, runId)).Single(t => t.Step == "Nap");
 
-    // The abandoned attempt, had it a way to write, would do so within milliseconds of waking: a changed record
-    // shows within this wait, however loaded the machine.
-    private async Task<TaskRecord> RecordAfterSettlingAsync(string flow, string runId, TaskRecord before)
+    // Once an abandoned attempt's task has ended, whatever it could write is written: the record read next is final.
+    private async Task AbandonedAttemptsEndedAsync()
     {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(2);
-        TaskRecord now;
-        do
-        {
-            await Task.Delay(50);
-            now = await NapRecordAsync(flow, runId);
-        }
-        while ((now.Status, now.Attempt, now.FinishedAt) == (before.Status, before.Attempt, before.FinishedAt) && DateTime.UtcNow < until);
-
-        return now;
+        Assert.That(_abandoned, Is.Not.Empty, "an attempt was given up at its timeout");
+        await Task.WhenAll(_abandoned.Select(attempt => attempt.ContinueWith(static _ => { }, TaskScheduler.Default))).WaitAsync(Patience);
+        Assert.That(NapSignals.Woke.Task.IsCompleted, Is.True, "the abandoned step woke up and returned");
     }
 }
 
-/// <summary>What the steps below tell the tests: when an abandoned step woke up, and whether one saw its token.</summary>
+/// <summary>What the steps below tell the tests (when an abandoned step woke up, whether one saw its token), and what the tests give them.</summary>
 internal static class NapSignals
 {
     public static TaskCompletionSource Woke { get; private set; } = new();
 
     public static TaskCompletionSource<bool> Stopped { get; private set; } = new();
 
+    /// <summary>What a step calls to break the datastore under its own run.</summary>
+    public static Action BreakStore { get; set; } = () => { };
+
     public static void Reset()
     {
+        BreakStore = () => { };
         Woke = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Stopped = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
     }
@@ -145,6 +178,49 @@ public partial class OversleepOnceFlow : FlowSpec
         }
 
         SleptIn = $"attempt {Current.Attempt}";
+        Next(End);
+    }
+
+    [Step]
+    public void End()
+    {
+    }
+}
+
+public partial class BrokenNapFlow : FlowSpec
+{
+    [Step]
+    public void Start() => Next(Nap);
+
+    [Step]
+    [Timeout(Seconds = 1)]
+    public void Nap()
+    {
+        NapSignals.BreakStore();
+        Thread.Sleep(TimeSpan.FromSeconds(3));
+        NapSignals.Woke.TrySetResult();
+        Next(End);
+    }
+
+    [Step]
+    public void End()
+    {
+    }
+}
+
+public partial class PatientFlow : FlowSpec
+{
+    [Step]
+    public void Start() => Next(Nap);
+
+    [Step]
+    [Timeout(Seconds = 3600)]
+    public void Nap()
+    {
+        var token = Current.CancellationToken;
+        token.WaitHandle.WaitOne(TimeSpan.FromSeconds(20));
+        NapSignals.Stopped.TrySetResult(token.IsCancellationRequested);
+        token.ThrowIfCancellationRequested();
         Next(End);
     }
 

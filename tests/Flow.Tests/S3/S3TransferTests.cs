@@ -26,6 +26,15 @@ public class S3TransferTests
         new(options, MotoServer.Config(endpoint ?? Moto.Endpoint), MotoServer.Credentials);
 
     [Test]
+    public void TheConfigPassedInIsLeftAsItIs()
+    {
+        var config = MotoServer.Config(Moto.Endpoint);
+        config.MaxErrorRetry = 7;
+        using var transfer = new S3Transfer(new S3TransferOptions { MaxAttempts = 2 }, config, MotoServer.Credentials);
+        Assert.That(config.MaxErrorRetry, Is.EqualTo(7), "the transfer's retries go on its own client, not on a config other clients may share");
+    }
+
+    [Test]
     public async Task ALargeObjectMovesInPartsBetweenMemoryFilesAndS3WithProgress()
     {
         var data = RandomNumberGenerator.GetBytes((23 << 20) + 12345);

@@ -47,7 +47,7 @@ internal static class WorkerLoop
             }
             catch (Exception e) when (TaskExecutor.IsStoreFailure(e))
             {
-                record = InProcessLauncher.Failed(definition.Graph.Name, request, e);
+                record = FailedRecords.Failed(definition.Graph.Name, request, e);
             }
 
             watch.Busy = false;

@@ -141,7 +141,7 @@ internal sealed class WorkerPool : ITaskLauncher
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout is { } limitTime)
         {
             await RetireAsync(worker).ConfigureAwait(false);
-            return await RecordAsync(InProcessLauncher.TimedOut(worker.Flow, request, limitTime, stopped: true)).ConfigureAwait(false);
+            return await RecordAsync(FailedRecords.TimedOut(worker.Flow, request, limitTime, stopped: true)).ConfigureAwait(false);
         }
         catch (IOException)
         {
@@ -470,7 +470,7 @@ internal sealed class WorkerPool : ITaskLauncher
             137 => "it was killed (exit code 137: SIGKILL, possibly out of memory)",
             _ => $"its process exited with code {code}",
         };
-        return await RecordAsync(InProcessLauncher.Failed(worker.Flow, request, new FlowException($"Task {request.Pathspec} did not finish: {why}."))).ConfigureAwait(false);
+        return await RecordAsync(FailedRecords.Failed(worker.Flow, request, new FlowException($"Task {request.Pathspec} did not finish: {why}."))).ConfigureAwait(false);
     }
 
     /// <summary>Stops a worker that died or ran out of time, lets another start in its place, and returns its exit code.</summary>

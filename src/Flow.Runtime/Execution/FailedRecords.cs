@@ -1,0 +1,30 @@
+using Flow.Datastore;
+
+namespace Flow.Execution;
+
+/// <summary>The records of task attempts that did not end on their own: ran past their timeout, or failed outside the step.</summary>
+internal static class FailedRecords
+{
+    public static TaskRecord TimedOut(string flow, TaskRequest request, TimeSpan limit, bool stopped) => Failed(
+        flow,
+        request,
+        new TimeoutException(stopped
+            ? $"Step {request.Step} ran longer than its timeout of {limit.TotalSeconds:0} s and was stopped."
+            : $"Step {request.Step} ran longer than its timeout of {limit.TotalSeconds:0} s and was given up; it ran in the scheduler's process, where a step that does not observe Current.CancellationToken cannot be stopped (run with --isolation Process to stop it)."));
+
+    public static TaskRecord Failed(string flow, TaskRequest request, Exception error) => new()
+    {
+        Flow = flow,
+        RunId = request.RunId,
+        Step = request.Step,
+        TaskId = request.TaskId,
+        Position = request.Position,
+        Status = RunStatus.Failed,
+        Attempt = request.Attempt,
+        Index = request.Index,
+        Inputs = request.Inputs,
+        Error = StepError.From(error, request.Step),
+        StartedAt = DateTimeOffset.UtcNow,
+        FinishedAt = DateTimeOffset.UtcNow,
+    };
+}

@@ -29,7 +29,11 @@ public sealed partial class S3Transfer : IDisposable
     private readonly TransferUtility _utility;
     private readonly S3ErrorTranslator _errors;
 
-    /// <summary>A transfer with a client from <paramref name="config"/> and <paramref name="credentials"/> (default: the SDK's settings); <paramref name="config"/> itself is left as it is.</summary>
+    /// <summary>
+    /// A transfer with a client from <paramref name="config"/> and <paramref name="credentials"/> (default: the SDK's
+    /// settings, tried <see cref="S3TransferOptions.MaxAttempts"/> times); a config passed in is used as it is, its own
+    /// <c>MaxErrorRetry</c> included.
+    /// </summary>
     public S3Transfer(S3TransferOptions? options = null, AmazonS3Config? config = null, AWSCredentials? credentials = null)
         : this(CreateClient(Checked(options), config, credentials), Checked(options), ownsClient: true, credentials)
     {
@@ -131,18 +135,18 @@ public sealed partial class S3Transfer : IDisposable
             : options;
     }
 
+    // The caller's config may serve other clients, and the SDK has no public way to copy one: it is used as it is,
+    // with its own retry setting; only the config the transfer makes for itself gets MaxAttempts.
     private static AmazonS3Client CreateClient(S3TransferOptions options, AmazonS3Config? config, AWSCredentials? credentials)
     {
-        // The caller's config may serve other clients: the retry setting goes on a copy of it.
-        var own = config is null ? S3Clients.DefaultConfig() : Copy(config);
-        own.MaxErrorRetry = options.MaxAttempts - 1;
-        return S3Clients.Create(own, credentials);
-    }
+        if (config is null)
+        {
+            config = S3Clients.DefaultConfig();
+            config.MaxErrorRetry = options.MaxAttempts - 1;
+        }
 
-    // Every setting as it is, fields and all: copying property by property would miss some, and ServiceURL and
-    // RegionEndpoint each clear the other when set.
-    private static AmazonS3Config Copy(AmazonS3Config config) =>
-        (AmazonS3Config)typeof(object).GetMethod("MemberwiseClone", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.Invoke(config, null)!;
+        return S3Clients.Create(config, credentials);
+    }
 
     private static S3Root ParseObject(string uri)
     {

@@ -14,7 +14,7 @@ public sealed record S3TransferOptions
 
     /// <summary>
     /// How many times one request is tried when the connection or the server fails (the SDK's retry policy, set
-    /// on the clients the transfer makes; a client passed in keeps its own).
+    /// on the client the transfer makes from the SDK's settings; a client or config passed in keeps its own).
     /// </summary>
     public int MaxAttempts { get; init; } = 4;
 

@@ -641,12 +641,17 @@ internal static class StepBodyReader
                     return state.Add(name);
                 case IDeconstructionAssignmentOperation deconstruction:
                     state = Visit(deconstruction.Value, state, record);
-                    foreach (var element in deconstruction.Target.DescendantsAndSelf())
+                    foreach (var element in TupleTargets(deconstruction.Target))
                     {
                         if (Artifact(element) is { } name)
                         {
                             Write(name, element.Syntax, record);
                             state = state.Add(name);
+                        }
+                        else
+                        {
+                            // An element such as L[K] is not written itself: what it names is read.
+                            state = Visit(element, state, record);
                         }
                     }
 
@@ -732,7 +737,7 @@ internal static class StepBodyReader
                 IIncrementOrDecrementOperation increment => increment.Target,
                 _ => null,
             };
-            foreach (var captured in target?.DescendantsAndSelf().OfType<IFlowCaptureReferenceOperation>() ?? Enumerable.Empty<IFlowCaptureReferenceOperation>())
+            foreach (var captured in (target is null ? Enumerable.Empty<IOperation>() : TupleTargets(target)).OfType<IFlowCaptureReferenceOperation>())
             {
                 targets.Add(captured.Id);
             }
@@ -746,6 +751,10 @@ internal static class StepBodyReader
             }
         }
     }
+
+    /// <summary>What an assignment writes: the target itself, or each element of a tuple target (not what the elements name inside).</summary>
+    private static IEnumerable<IOperation> TupleTargets(IOperation target) =>
+        target is ITupleOperation tuple ? tuple.Elements.SelectMany(TupleTargets) : new[] { target };
 
     private static void RemoveDuplicates(List<NamedUse> uses)
     {

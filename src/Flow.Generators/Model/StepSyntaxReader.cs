@@ -186,7 +186,8 @@ internal sealed class StepSyntaxReader
                 case AssignmentExpressionSyntax assignment when assignment.Parent is not InitializerExpressionSyntax { RawKind: (int)SyntaxKind.ObjectInitializerExpression or (int)SyntaxKind.WithInitializerExpression }:
                     if (assignment.Left is TupleExpressionSyntax tuple)
                     {
-                        foreach (var element in tuple.DescendantNodes().OfType<ExpressionSyntax>())
+                        // Each element is written, not what it names inside (K in L[K] is read).
+                        foreach (var element in TupleTargets(tuple))
                         {
                             Write(element, nested: true);
                         }
@@ -224,6 +225,9 @@ internal sealed class StepSyntaxReader
             }
         }
     }
+
+    private static IEnumerable<ExpressionSyntax> TupleTargets(TupleExpressionSyntax tuple) =>
+        tuple.Arguments.SelectMany(a => a.Expression is TupleExpressionSyntax inner ? TupleTargets(inner) : new[] { a.Expression });
 
     private static bool IsWrite(SyntaxNode node) => node is AssignmentExpressionSyntax
         or PrefixUnaryExpressionSyntax { RawKind: (int)SyntaxKind.PreIncrementExpression or (int)SyntaxKind.PreDecrementExpression }

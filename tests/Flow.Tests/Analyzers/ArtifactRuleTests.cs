@@ -311,6 +311,30 @@ public class ArtifactRuleTests
         """);
 
     [Test]
+    public Task FLOW033_Accepts_parameter_used_as_an_index_in_a_tuple_assignment() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Parameter] public int Seed { get; set; }
+            public int[] L { get; set; } = new int[4];
+            public int Y { get; set; }
+            [Step] public void Start() { (L[Seed], Y) = (1, 2); Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW031_Reports_artifact_used_as_an_index_in_a_tuple_assignment_before_it_is_set() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int[] L { get; set; } = new int[4];
+            public int K { get; set; }
+            public int Y { get; set; }
+            [Step] public void Start() { (L[{|FLOW031:K|}], Y) = (1, 2); Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
     public Task FLOW033_Accepts_parameter_read_in_a_step() => AnalyzerVerifier.VerifyAsync("""
         public partial class F : FlowSpec
         {

@@ -166,7 +166,7 @@ public static partial class FlowApp
 
         private Command ResumeCommand()
         {
-            var command = new Command("resume", "Run again from a step (by default: from the steps that failed), cloning every finished task before it from the origin run.");
+            var command = new Command("resume", "Run again from a step, cloning every finished task before it from the origin run; without a step, clone every task that succeeded and run only what failed or never ran.");
             var step = new Argument<string?>("step") { Arity = ArgumentArity.ZeroOrOne, Description = "The step to run again from." };
             var origin = new Option<string?>("--origin-run-id") { Description = "The run to resume (default: the latest run of this flow)." };
             command.Arguments.Add(step);

@@ -19,8 +19,8 @@ public sealed class LocalMetadataStore : IMetadataStore
     /// <inheritdoc />
     public async Task CreateRunAsync(RunRecord run, CancellationToken cancellationToken = default)
     {
-        // Off the run's critical path: leftovers wait a day anyway, and the run does not need them gone.
-        Sweeping = Task.Run(() => StaleTempFiles.SweepIfDue(_root, _time), CancellationToken.None);
+        // The walk is off the run's critical path: leftovers wait a day anyway, and the run does not need them gone.
+        Sweeping = StaleTempFiles.SweepIfDue(_root, _time);
         var folder = RunFolder(run.Flow, run.RunId);
         var exists = new FlowException($"Run {run.Flow}/{run.RunId} exists already.");
         if (Directory.Exists(folder))

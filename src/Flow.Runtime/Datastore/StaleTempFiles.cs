@@ -21,8 +21,8 @@ internal static class StaleTempFiles
     /// <summary>The file whose time says when <paramref name="root"/> was last swept.</summary>
     public static string MarkerOf(string root) => Path.Combine(root, ".last-sweep");
 
-    /// <summary>Sweeps <paramref name="root"/> unless it was swept less than <see cref="Interval"/> ago. Never throws: a leftover that cannot be removed now is removed later.</summary>
-    public static void SweepIfDue(string root, TimeProvider time)
+    /// <summary>Marks <paramref name="root"/> swept and sweeps it in the background, unless it was swept less than <see cref="Interval"/> ago; returns the sweep, which never fails: a leftover that cannot be removed now is removed later.</summary>
+    public static Task SweepIfDue(string root, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var marker = MarkerOf(root);
@@ -30,17 +30,33 @@ internal static class StaleTempFiles
         {
             if (!Directory.Exists(root) || (File.Exists(marker) && now - File.GetLastWriteTimeUtc(marker) < Interval))
             {
-                return;
+                return Task.CompletedTask;
             }
 
+            // The marker is written here, the walk happens in the background: it only reads and removes, so a
+            // process that deletes the datastore meanwhile never sees a file appear under it.
             File.WriteAllBytes(marker, []);
             File.SetLastWriteTimeUtc(marker, now.UtcDateTime);
-            Sweep(root, now - SafeAge);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // The datastore is not writable here, or another process sweeps it at the same moment.
+            // The datastore is not writable here, or another process marks it at the same moment.
+            return Task.CompletedTask;
         }
+
+        return Task.Run(
+            () =>
+            {
+                try
+                {
+                    Sweep(root, now - SafeAge);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Removed meanwhile, or not ours to walk: what is left is swept next time.
+                }
+            },
+            CancellationToken.None);
     }
 
     /// <summary>

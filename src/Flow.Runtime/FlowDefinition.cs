@@ -164,14 +164,6 @@ public abstract class ArtifactAccessor
     internal void Restore<TFlow>(TFlow flow, ArtifactValue value, string what)
         where TFlow : FlowSpec => RestoreBoxed(flow, value, what);
 
-    // Types whose values cannot change in place: a restored value still held is the stored value.
-    private static bool IsImmutable(Type type)
-    {
-        type = Nullable.GetUnderlyingType(type) ?? type;
-        return type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal)
-            || type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(TimeSpan)
-            || type == typeof(DateOnly) || type == typeof(TimeOnly) || type == typeof(Guid);
-    }
 
     private sealed class Typed<TFlow, T>(string name, bool isParameter, Func<TFlow, T> get, Action<TFlow, T> set)
         : ArtifactAccessor(name, isParameter)
@@ -181,7 +173,7 @@ public abstract class ArtifactAccessor
 
         internal override ArtifactValue CaptureBoxed(FlowSpec flow) => FlowSerializer.SerializeArtifact(get((TFlow)flow), Name);
 
-        private static readonly bool Immutable = IsImmutable(typeof(T));
+        private static readonly bool Immutable = FlowSerializer.IsImmutable(typeof(T));
 
         internal override object? RestoreBoxed(FlowSpec flow, ArtifactValue value, string what)
         {

@@ -78,8 +78,8 @@ internal static class LocalFiles
         return Task.CompletedTask;
     }
 
-    // The write's own error is the one to report: its folder may be gone, and the temporary file with it.
-    private static void DeleteQuietly(string temp)
+    /// <summary>Removes a temporary file if it can: a failed write's own error is the one to report, and its folder may be gone.</summary>
+    public static void DeleteQuietly(string temp)
     {
         try
         {

@@ -39,13 +39,9 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
                 {
                     var (pending, reservation) = next;
                     var taskId = ++_nextTaskId;
-                    if (resume?.CloneFor(pending.Step, pending.Position, pending.Inputs) is { } origin)
+                    if (resume is not null && await TryCloneAsync(resume, pending, taskId, cancellationToken).ConfigureAwait(false))
                     {
                         Release(reservation);
-                        var clone = await CloneAsync(pending, taskId, origin, cancellationToken).ConfigureAwait(false);
-                        resume.Cloned(clone.Pathspec);
-                        display.Cloned(pending.Step);
-                        Complete(pending, clone);
                         continue;
                     }
 
@@ -237,15 +233,27 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
         while (_ready.First is { } first)
         {
             _ready.RemoveFirst();
-            var pending = first.Value;
-            if (resume.CloneFor(pending.Step, pending.Position, pending.Inputs) is { } origin)
+            // A task id only for a clone: the others do not run.
+            if (await TryCloneAsync(resume, first.Value, _nextTaskId + 1, cancellationToken).ConfigureAwait(false))
             {
-                var clone = await CloneAsync(pending, ++_nextTaskId, origin, cancellationToken).ConfigureAwait(false);
-                resume.Cloned(clone.Pathspec);
-                display.Cloned(pending.Step);
-                Complete(pending, clone);
+                _nextTaskId++;
             }
         }
+    }
+
+    /// <summary>Clones the origin run's task for <paramref name="pending"/> when the plan says so; false when the task must run.</summary>
+    private async Task<bool> TryCloneAsync(ResumePlan resume, PendingTask pending, long taskId, CancellationToken cancellationToken)
+    {
+        if (resume.CloneFor(pending.Step, pending.Position, pending.Inputs) is not { } origin)
+        {
+            return false;
+        }
+
+        var clone = await CloneAsync(pending, taskId, origin, cancellationToken).ConfigureAwait(false);
+        resume.Cloned(clone.Pathspec);
+        display.Cloned(pending.Step);
+        Complete(pending, clone);
+        return true;
     }
 
     private async Task<TaskRecord> CloneAsync(PendingTask pending, long taskId, TaskRecord origin, CancellationToken cancellationToken)

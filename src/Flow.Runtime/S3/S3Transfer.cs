@@ -219,24 +219,12 @@ public sealed partial class S3Transfer : IDisposable
         catch
         {
             handle?.Dispose();
-            DeleteQuietly(temp);
+            // The download's own error is the one to report, not one from removing a file that may never have been made.
+            Flow.Datastore.LocalFiles.DeleteQuietly(temp);
             throw;
         }
 
         return true;
-    }
-
-    // The download's own error is the one to report: the temporary file may never have been made, in a folder that is not there.
-    private static void DeleteQuietly(string temp)
-    {
-        try
-        {
-            File.Delete(temp);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Nothing was made there to remove.
-        }
     }
 
     private static FlowException CannotWrite(string path, Exception e) => new($"Cannot write {path}: {e.Message}", e);

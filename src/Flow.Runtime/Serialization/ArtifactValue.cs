@@ -329,6 +329,15 @@ public static class FlowSerializer
         public static readonly MessagePackSerializerOptions Plain = Options.WithCompression(MessagePackCompression.None);
     }
 
+    /// <summary>Whether values of <paramref name="type"/> cannot change in place (and hold no references): a restored value still held is the stored value.</summary>
+    internal static bool IsImmutable(Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        return type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal)
+            || type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(TimeSpan)
+            || type == typeof(DateOnly) || type == typeof(TimeOnly) || type == typeof(Guid);
+    }
+
     // MessagePack wraps what a formatter throws in its own exception.
     private static ArtifactTooDeepException? FindTooDeep(Exception? e)
     {

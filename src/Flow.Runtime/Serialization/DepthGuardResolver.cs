@@ -31,15 +31,7 @@ internal sealed class DepthGuardResolver : IFormatterResolver
 
         // Values that hold no references cannot nest: their formatters are used as they are.
         private static IMessagePackFormatter<T>? Wrap(IMessagePackFormatter<T>? inner) =>
-            inner is null || HoldsNoReferences(typeof(T)) ? inner : new Guarded<T>(inner);
-    }
-
-    private static bool HoldsNoReferences(Type type)
-    {
-        type = Nullable.GetUnderlyingType(type) ?? type;
-        return type.IsPrimitive || type.IsEnum || type == typeof(string) || type == typeof(decimal) || type == typeof(Guid)
-            || type == typeof(DateTime) || type == typeof(DateTimeOffset) || type == typeof(TimeSpan)
-            || type == typeof(byte[]);
+            inner is null || FlowSerializer.IsImmutable(typeof(T)) || typeof(T) == typeof(byte[]) ? inner : new Guarded<T>(inner);
     }
 
     private sealed class Guarded<T>(IMessagePackFormatter<T> inner) : IMessagePackFormatter<T>

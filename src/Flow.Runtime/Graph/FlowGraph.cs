@@ -44,13 +44,6 @@ public enum StepKind
     End,
 }
 
-/// <summary>Where a step is declared, for messages at run time.</summary>
-public sealed record SourceLocation(string File, int Line)
-{
-    /// <inheritdoc />
-    public override string ToString() => $"{File}:{Line}";
-}
-
 /// <summary>The values of a step's <see cref="ResourcesAttribute"/>.</summary>
 public sealed record ResourceRequest(int Cpu, int Gpu, int MemoryMb);
 
@@ -126,9 +119,6 @@ public sealed record StepNode
     /// calls a method or uses a field of the flow, passes <c>this</c> on, merges join inputs), so all are restored.
     /// </summary>
     public IReadOnlyList<string>? Uses { get; init; }
-
-    /// <summary>Where the step is declared.</summary>
-    public SourceLocation? Source { get; init; }
 }
 
 /// <summary>An artifact of a flow: a public read-write property.</summary>

@@ -201,8 +201,16 @@ public abstract class ArtifactAccessor
 
         internal override object? ReadBoxed(ArtifactValue value, string what) => FlowSerializer.Deserialize<T>(value, what);
 
-        internal override bool HoldsSameValue(FlowSpec flow, FlowSpec other) =>
-            EqualityComparer<T>.Default.Equals(get((TFlow)flow), get((TFlow)other));
+        // A mutable value that an initializer creates (a list) is a new object in each instance: the two hold the
+        // same value when they serialize alike.
+        internal override bool HoldsSameValue(FlowSpec flow, FlowSpec other)
+        {
+            var value = get((TFlow)flow);
+            var initial = get((TFlow)other);
+            return EqualityComparer<T>.Default.Equals(value, initial)
+                || (!Immutable && value is not null && initial is not null
+                    && string.Equals(FlowSerializer.SerializeArtifact(value, Name).Hash, FlowSerializer.SerializeArtifact(initial, Name).Hash, StringComparison.Ordinal));
+        }
 
         internal override void ParseAndSet(FlowSpec flow, string text) => set((TFlow)flow, ParameterParser.Parse<T>(text));
     }

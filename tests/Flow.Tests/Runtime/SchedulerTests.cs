@@ -105,6 +105,7 @@ public class SchedulerTests
         Assert.That(result.Artifact<string>("Shared"), Is.EqualTo("same"));
         Assert.That(result.Artifact<int>("Differs"), Is.EqualTo(3));
         Assert.That(result.Artifact<List<int>>("Items"), Is.Empty, "an excluded artifact keeps the join's own value");
+        Assert.That(result.Artifact<List<string>>("Notes"), Is.EqualTo(new[] { "from start" }), "a list the join leaves at its initial value is merged");
     }
 
     [Test]

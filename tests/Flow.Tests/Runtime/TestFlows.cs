@@ -211,11 +211,15 @@ public partial class MergeFlow : FlowSpec
 
     public int Total { get; set; }
 
+    /// <summary>A list with an initializer: each instance has a new one, which merging must not take for a value the join set.</summary>
+    public List<string> Notes { get; set; } = [];
+
     [Step]
     public void Start()
     {
         Shared = "same";
         Items = [1];
+        Notes = ["from start"];
         Next(A, B);
     }
 

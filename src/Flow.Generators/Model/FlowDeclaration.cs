@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
+using System.Linq;
 using Microsoft.CodeAnalysis;
 
 namespace Flow.Generators.Model;
@@ -91,6 +92,15 @@ internal sealed class StepDeclaration
 
     /// <summary>Distinct valid targets, in source order.</summary>
     public List<string> Next { get; } = new();
+
+    /// <summary>
+    /// Whether the step is a loop: a conditional step (not a join) that names itself as one of its targets, so that it
+    /// runs again, as a new task, until it chooses another target. The only cycle a flow may have.
+    /// </summary>
+    public bool IsLoop => Transition == Transition.Conditional && !IsJoin && Next.Contains(Name);
+
+    /// <summary>The targets that lead on through the graph: <see cref="Next"/> without a loop's edge back to itself.</summary>
+    public IEnumerable<string> Onward => IsLoop ? Next.Where(t => t != Name) : Next;
 
     public bool IsStart => Name == "Start";
 

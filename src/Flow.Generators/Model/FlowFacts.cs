@@ -18,7 +18,7 @@ internal sealed record Closing(StepDeclaration Join, ImmutableHashSet<string> Ar
 
 /// <summary>
 /// What the graph of a flow declaration implies, derived once before the rules run, and reporting nothing:
-/// reachability, cycles, a topological order, and (for a graph with a start and no cycles) the split/join
+/// reachability, cycles (a loop's edge back to itself is not one), a topological order, and (for a graph with a start and no cycles) the split/join
 /// nesting: which join closes which split, which steps merge branches without a join, and the branch accessors.
 /// </summary>
 internal sealed class FlowFacts
@@ -58,8 +58,8 @@ internal sealed class FlowFacts
     /// <summary>Steps that get a typed branch accessor (<c>inputs.A()</c>): those that go to a join of a static split.</summary>
     public List<string> BranchAccessors { get; } = new();
 
-    /// <summary>The steps of the order that go to <paramref name="step"/>.</summary>
-    public IEnumerable<StepDeclaration> ParentsInOrder(StepDeclaration step) => Order.Where(p => p.Next.Contains(step.Name));
+    /// <summary>The steps of the order that go to <paramref name="step"/>; a loop's edge back to itself is not one.</summary>
+    public IEnumerable<StepDeclaration> ParentsInOrder(StepDeclaration step) => Order.Where(p => p.Onward.Contains(step.Name));
 
     /// <summary>The join that closes a split, when exactly one does or the first of several.</summary>
     public string? MatchingJoin(string split) => Closings.TryGetValue(split, out var closing) ? closing[0].Join.Name : null;
@@ -104,8 +104,8 @@ internal sealed class FlowFacts
             path.Add(name);
             var step = flow.ByName[name];
 
-            // An edge back to Start is one of EdgesToStart, not a cycle too.
-            foreach (var target in step.Next.Where(t => t != "Start"))
+            // An edge back to Start is one of EdgesToStart, not a cycle too; a loop's edge back to itself is allowed.
+            foreach (var target in step.Onward.Where(t => t != "Start"))
             {
                 if (state.TryGetValue(target, out var t) && t == 1)
                 {
@@ -149,7 +149,7 @@ internal sealed class FlowFacts
         var indegree = facts.Reachable.ToDictionary(n => n, _ => 0);
         foreach (var name in facts.Reachable)
         {
-            foreach (var target in flow.ByName[name].Next)
+            foreach (var target in flow.ByName[name].Onward)
             {
                 indegree[target]++;
             }
@@ -160,7 +160,7 @@ internal sealed class FlowFacts
         {
             var step = flow.ByName[ready.Dequeue()];
             facts.Order.Add(step);
-            foreach (var target in step.Next)
+            foreach (var target in step.Onward)
             {
                 if (--indegree[target] == 0)
                 {

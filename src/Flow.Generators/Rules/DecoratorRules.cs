@@ -52,9 +52,12 @@ internal static class DecoratorRules
         }
     }
 
-    /// <summary>FLOW027: [Catch] is not on a foreach or conditional step.</summary>
+    /// <summary>
+    /// FLOW027: [Catch] is not on a foreach or conditional step, except a loop with one way out: a caught iteration
+    /// leaves the loop by it.
+    /// </summary>
     public static IEnumerable<Finding> CatchOnFanOut(FlowDeclaration flow, FlowFacts facts) =>
-        flow.Steps.Where(s => s.HasCatch && s.Transition is Transition.Foreach or Transition.Conditional)
+        flow.Steps.Where(s => s.HasCatch && s.Transition is Transition.Foreach or Transition.Conditional && !(s.IsLoop && s.Onward.Count() == 1))
             .Select(s => Finding.At(s.CatchLocation, s.Transition == Transition.Foreach ? "foreach" : "conditional", s.Name));
 
     /// <summary>FLOW028: the artifact [Catch] names is a StepError? artifact of the flow.</summary>

@@ -75,7 +75,7 @@ internal static class GraphRules
         from call in step.Body.NextCalls.Where(c => c.Targets.Length == 0)
         select Finding.At(call.Location, Example(flow, step));
 
-    /// <summary>FLOW016: the graph has no cycle.</summary>
+    /// <summary>FLOW016: the graph has no cycle but loops (a conditional step that goes back to itself).</summary>
     public static IEnumerable<Finding> Cycle(FlowDeclaration flow, FlowFacts facts) =>
         facts.Cycles.Select(c => Finding.At(TargetLocation(c.Step, c.Target), c.Path));
 
@@ -145,7 +145,7 @@ internal static class GraphRules
     public static IEnumerable<Finding> ForeachStraightToJoin(FlowDeclaration flow, FlowFacts facts) =>
         IntoJoin(flow, Transition.Foreach);
 
-    /// <summary>FLOW025: a conditional step does not go straight into a join.</summary>
+    /// <summary>FLOW025: a conditional step does not go straight into a join, unless it is a loop whose only way out is that join.</summary>
     public static IEnumerable<Finding> ConditionalIntoJoin(FlowDeclaration flow, FlowFacts facts) =>
         IntoJoin(flow, Transition.Conditional);
 
@@ -178,8 +178,9 @@ internal static class GraphRules
         }
     }
 
+    // A loop with one way out is not a choice between branches: its last iteration always goes on to that target.
     private static IEnumerable<Finding> IntoJoin(FlowDeclaration flow, Transition transition) =>
-        from step in flow.Steps.Where(s => s.Transition == transition)
+        from step in flow.Steps.Where(s => s.Transition == transition && !(s.IsLoop && s.Onward.Count() == 1))
         from target in step.Next.Where(t => flow.ByName[t].IsJoin)
         select Finding.At(TargetLocation(step, target), step.Name, target);
 

@@ -62,7 +62,7 @@ internal static class RuleCatalogue
         "Next must name at least one step, such as Next({0})");
 
     public static readonly DiagnosticDescriptor Cycle = Rule("FLOW016", Graph, "Cycle",
-        "Steps {0} form a cycle; a flow must be acyclic");
+        "Steps {0} form a cycle; a flow must be acyclic, except for a loop: a conditional step that goes back to itself");
 
     public static readonly DiagnosticDescriptor Unreachable = Rule("FLOW017", Graph, "Unreachable step",
         "Step {0} cannot be reached from Start; call Next({0}) from another step, or remove [Step]");

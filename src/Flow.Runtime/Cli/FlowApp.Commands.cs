@@ -34,6 +34,12 @@ public static partial class FlowApp
             DefaultValueFactory = _ => RunCommandLine.Default.MaxNumSplits,
         };
 
+        private readonly Option<int> _maxLoopIterations = new("--max-loop-iterations")
+        {
+            Description = "The most iterations one loop may run before the run fails (a loop is a step that goes back to itself).",
+            DefaultValueFactory = _ => RunCommandLine.Default.MaxLoopIterations,
+        };
+
         private readonly Option<TaskIsolation> _isolation = new("--isolation")
         {
             Description = "Where tasks run: Process (reusable worker processes; a crash or timeout fails only the task) or InProcess (threads of this process; also in-process).",
@@ -112,6 +118,7 @@ public static partial class FlowApp
         {
             MaxWorkers = parsed.GetValue(_maxWorkers),
             MaxNumSplits = parsed.GetValue(_maxSplits),
+            MaxLoopIterations = parsed.GetValue(_maxLoopIterations),
             Isolation = parsed.GetValue(_isolation),
             Tags = parsed.GetValue(_tags) ?? [],
             DatastoreKind = parsed.GetValue(_kind),
@@ -128,6 +135,7 @@ public static partial class FlowApp
             var command = new Command("run", $"Run flow {flow.Graph.Name} from its start step.");
             command.Options.Add(_maxWorkers);
             command.Options.Add(_maxSplits);
+            command.Options.Add(_maxLoopIterations);
             command.Options.Add(_isolation);
             command.Options.Add(_tags);
             var runIdFile = new Option<string?>("--run-id-file") { Description = "Write the new run's id to this file (for scripts)." };
@@ -175,6 +183,7 @@ public static partial class FlowApp
             command.Options.Add(runIdFile);
             command.Options.Add(_maxWorkers);
             command.Options.Add(_maxSplits);
+            command.Options.Add(_maxLoopIterations);
             command.Options.Add(_isolation);
             command.Options.Add(_tags);
             command.SetAction((parsed, cancellationToken) => ExecuteAsync(
@@ -236,8 +245,9 @@ public static partial class FlowApp
             var foreachIndex = new Option<int?>("--foreach-index") { Description = "For the child of a foreach: the element to run." };
             var index = new Option<int>("--index") { Description = "The innermost foreach index (default: the foreach index)." };
             var position = new Option<string?>("--position") { Description = "The task's position in the graph, for resume (default: STEP/)." };
+            var iteration = new Option<int>("--iteration") { Description = "For a loop step: the pass through the loop (0 for the first); its --input is the previous pass's task." };
             command.Arguments.Add(step);
-            foreach (var option in new Option[] { runId, taskId, attempt, inputs, foreachIndex, index, position })
+            foreach (var option in new Option[] { runId, taskId, attempt, inputs, foreachIndex, index, position, iteration })
             {
                 command.Options.Add(option);
             }
@@ -251,6 +261,7 @@ public static partial class FlowApp
                     Step = name,
                     TaskId = NotNegative(parsed.GetValue(taskId), "--task-id"),
                     Attempt = NotNegative(parsed.GetValue(attempt), "--attempt"),
+                    Iteration = NotNegative(parsed.GetValue(iteration), "--iteration"),
                     Position = parsed.GetValue(position) ?? name + "/",
                     Inputs = parsed.GetValue(inputs) ?? [],
                     ForeachIndex = parsed.GetValue(foreachIndex) is { } element ? NotNegative(element, "--foreach-index") : null,

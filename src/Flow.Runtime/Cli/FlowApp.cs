@@ -243,6 +243,7 @@ public static partial class FlowApp
         {
             MaxWorkers = line.MaxWorkers,
             MaxNumSplits = line.MaxNumSplits,
+            MaxLoopIterations = line.MaxLoopIterations,
             Output = output,
             Log = error,
             Datastore = datastore,

@@ -32,6 +32,9 @@ internal sealed record RunCommandLine
     /// <summary><c>--max-num-splits</c>: the library's default.</summary>
     public int MaxNumSplits { get; init; } = LibraryDefaults.MaxNumSplits;
 
+    /// <summary><c>--max-loop-iterations</c>: the library's default.</summary>
+    public int MaxLoopIterations { get; init; } = LibraryDefaults.MaxLoopIterations;
+
     /// <summary><c>--isolation</c>: from the command line, tasks run in worker processes (from code, in process).</summary>
     public TaskIsolation Isolation { get; init; } = TaskIsolation.Process;
 

@@ -125,6 +125,17 @@ internal static class RecordJson
         w.WriteString("position"u8, task.Position);
         WriteStatus(w, task.Status);
         w.WriteNumber("attempt"u8, task.Attempt);
+        if (task.Iteration != 0)
+        {
+            w.WriteNumber("iteration"u8, task.Iteration);
+        }
+
+        if (task.Item is { } item)
+        {
+            w.WritePropertyName("item"u8);
+            WriteArtifact(w, item);
+        }
+
         w.WriteNumber("index"u8, task.Index);
         WriteStrings(w, "inputs"u8, task.Inputs);
         WriteArtifacts(w, "artifacts"u8, task.Artifacts);
@@ -163,6 +174,11 @@ internal static class RecordJson
         w.WriteString("step"u8, request.Step);
         w.WriteNumber("taskId"u8, request.TaskId);
         w.WriteNumber("attempt"u8, request.Attempt);
+        if (request.Iteration != 0)
+        {
+            w.WriteNumber("iteration"u8, request.Iteration);
+        }
+
         w.WriteString("position"u8, request.Position);
         w.WriteNumber("index"u8, request.Index);
         WriteStrings(w, "inputs"u8, request.Inputs);
@@ -292,7 +308,8 @@ internal static class RecordJson
         string? flow = null, runId = null, step = null, position = null, cloned = null;
         long? taskId = null;
         var status = RunStatus.Running;
-        int attempt = 0, index = 0;
+        int attempt = 0, iteration = 0, index = 0;
+        ArtifactRef? item = null;
         IReadOnlyList<string> inputs = [], next = [];
         IReadOnlyDictionary<string, ArtifactRef> artifacts = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal);
         IReadOnlyList<ArtifactRef>? elements = null;
@@ -307,6 +324,8 @@ internal static class RecordJson
             else if (Is(name, "position")) position = ReadString(ref r, name);
             else if (Is(name, "status")) status = ReadStatus(ref r, name);
             else if (Is(name, "attempt")) attempt = ReadInt(ref r, name) ?? 0;
+            else if (Is(name, "iteration")) iteration = ReadInt(ref r, name) ?? 0;
+            else if (Is(name, "item")) item = HasValue(ref r, name) ? ReadArtifact(ref r, name) : null;
             else if (Is(name, "index")) index = ReadInt(ref r, name) ?? 0;
             else if (Is(name, "inputs")) inputs = ReadStrings(ref r, name);
             else if (Is(name, "artifacts")) artifacts = ReadArtifacts(ref r, name);
@@ -328,6 +347,8 @@ internal static class RecordJson
             Position = Required(position, "position"),
             Status = status,
             Attempt = attempt,
+            Iteration = iteration,
+            Item = item,
             Index = index,
             Inputs = inputs,
             Artifacts = artifacts,
@@ -345,7 +366,7 @@ internal static class RecordJson
         Expect(ref r, JsonTokenType.StartObject, "a task request");
         string? runId = null, step = null, position = null;
         long? taskId = null;
-        int attempt = 0, index = 0;
+        int attempt = 0, iteration = 0, index = 0;
         int? foreachIndex = null;
         var checkedInputs = false;
         IReadOnlyList<string> inputs = [];
@@ -357,6 +378,7 @@ internal static class RecordJson
             else if (Is(name, "step")) step = ReadString(ref r, name);
             else if (Is(name, "taskId")) taskId = ReadLong(ref r, name);
             else if (Is(name, "attempt")) attempt = ReadInt(ref r, name) ?? 0;
+            else if (Is(name, "iteration")) iteration = ReadInt(ref r, name) ?? 0;
             else if (Is(name, "position")) position = ReadString(ref r, name);
             else if (Is(name, "index")) index = ReadInt(ref r, name) ?? 0;
             else if (Is(name, "inputs")) inputs = ReadStrings(ref r, name);
@@ -373,6 +395,7 @@ internal static class RecordJson
             Step = Required(step, "step"),
             TaskId = taskId ?? throw new RecordException("it has no 'taskId'"),
             Attempt = attempt,
+            Iteration = iteration,
             Position = Required(position, "position"),
             Index = index,
             Inputs = inputs,

@@ -84,7 +84,8 @@ public sealed record TaskRecord
 
     /// <summary>
     /// The task's position in the graph, the same in every run of the flow: the step and the branch
-    /// index taken at each enclosing split (<c>Column/1.0</c>). Resume matches tasks by it.
+    /// index taken at each enclosing split (<c>Column/1.0</c>), and for a loop's repetitions the iteration
+    /// (<c>Train/0#3</c>). Resume matches tasks by it.
     /// </summary>
     public required string Position { get; init; }
 
@@ -93,6 +94,15 @@ public sealed record TaskRecord
 
     /// <summary>The last attempt (0 for the first).</summary>
     public int Attempt { get; init; }
+
+    /// <summary>For a task of a loop step: which pass through the loop it is (0 for the first, one more for each repetition).</summary>
+    public int Iteration { get; init; }
+
+    /// <summary>
+    /// For a task of a loop step that takes a foreach item: the item, so that the next iteration (whose input is this
+    /// task, not the foreach step) takes the same one.
+    /// </summary>
+    public ArtifactRef? Item { get; init; }
 
     /// <summary>The index of the innermost foreach element this task belongs to.</summary>
     public int Index { get; init; }

@@ -21,6 +21,7 @@ internal static class FailedRecords
         Position = request.Position,
         Status = RunStatus.Failed,
         Attempt = request.Attempt,
+        Iteration = request.Iteration,
         Index = request.Index,
         Inputs = request.Inputs,
         Error = StepError.From(error, request.Step),

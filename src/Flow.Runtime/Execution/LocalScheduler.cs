@@ -33,6 +33,11 @@ public sealed class LocalScheduler
             throw new FlowException($"--max-num-splits must be at least 1, got {_options.MaxNumSplits}.");
         }
 
+        if (_options.MaxLoopIterations < 1)
+        {
+            throw new FlowException($"--max-loop-iterations must be at least 1, got {_options.MaxLoopIterations}.");
+        }
+
         if (_options.Isolation == TaskIsolation.Process && _options.Worker is null)
         {
             throw new FlowException("Running tasks in worker processes needs the command that starts this flow's program.");
@@ -183,7 +188,7 @@ public sealed class LocalScheduler
     private async Task<RunResult> ExecuteAsync(RunRecord run, ResumePlan? resume, CancellationToken cancellationToken)
     {
         var executor = new TaskExecutor(_definition, _datastore);
-        var display = new ProgressDisplay(_options.Log ?? Console.Error, _options.LiveProgress, _definition.Graph.Steps.Select(s => s.Name).ToList(), _options.TimeProvider);
+        var display = new ProgressDisplay(_options.Log ?? Console.Error, _options.LiveProgress, _definition.Graph.Steps.Select(s => s.Name).ToList(), _options.TimeProvider, _definition.Graph.Steps.Where(s => s.IsLoop).Select(s => s.Name).ToList());
         var log = display.Wrap(_options.Log ?? Console.Error);
         var output = display.Wrap(_options.Output ?? Console.Out);
         try

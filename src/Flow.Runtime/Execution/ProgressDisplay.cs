@@ -18,6 +18,7 @@ internal sealed class ProgressDisplay
     private readonly Lock _gate = new();
     private readonly TextWriter _terminal;
     private readonly IReadOnlyList<string> _steps;
+    private readonly IReadOnlyCollection<string> _loops;
     private readonly TimeProvider _time;
     private readonly long _started;
     private readonly ITimer? _ticker;
@@ -26,11 +27,17 @@ internal sealed class ProgressDisplay
     private bool _drawn;
     private bool _closed;
 
-    public ProgressDisplay(TextWriter terminal, bool live, IReadOnlyList<string> steps, TimeProvider time)
+    /// <param name="terminal">Where the status line goes.</param>
+    /// <param name="live">Whether to keep a status line (a terminal) rather than print nothing of it.</param>
+    /// <param name="steps">The flow's steps, in the order the line shows them.</param>
+    /// <param name="time">The clock of the elapsed time.</param>
+    /// <param name="loops">The loop steps: the line counts their iterations, which have no total known ahead.</param>
+    public ProgressDisplay(TextWriter terminal, bool live, IReadOnlyList<string> steps, TimeProvider time, IReadOnlyCollection<string>? loops = null)
     {
         _terminal = terminal;
         Live = live;
         _steps = steps;
+        _loops = loops ?? [];
         _time = time;
         _started = time.GetTimestamp();
         _lastDraw = _started;
@@ -77,7 +84,7 @@ internal sealed class ProgressDisplay
         }
     }
 
-    /// <summary>The status line's text: <c>Start 1/1 done | Work 11/20 done, 2 running | 0:12</c>.</summary>
+    /// <summary>The status line's text: <c>Start 1/1 done | Train 7 iterations, 1 running | Work 11/20 done, 2 running | 0:12</c>.</summary>
     internal string StatusText()
     {
         var text = new StringBuilder();
@@ -90,7 +97,15 @@ internal sealed class ProgressDisplay
                     continue;
                 }
 
-                text.Append(step).Append(' ').Append(c[Done]).Append('/').Append(c[Known]).Append(" done");
+                if (_loops.Contains(step))
+                {
+                    text.Append(step).Append(' ').Append(c[Known]).Append(c[Known] == 1 ? " iteration" : " iterations");
+                }
+                else
+                {
+                    text.Append(step).Append(' ').Append(c[Done]).Append('/').Append(c[Known]).Append(" done");
+                }
+
                 if (c[Running] > 0)
                 {
                     text.Append(", ").Append(c[Running]).Append(" running");

@@ -12,6 +12,12 @@ public sealed record RunOptions
     /// <summary>The most children one foreach may have.</summary>
     public int MaxNumSplits { get; init; } = 100_000;
 
+    /// <summary>
+    /// The most iterations one loop may run (each pass of a loop step is one): a loop that has not left by then fails
+    /// the run, naming the step, instead of running forever. Each element of a foreach loops on its own, with its own count.
+    /// </summary>
+    public int MaxLoopIterations { get; init; } = 1_000;
+
     /// <summary>Where the tasks' standard output goes (default: standard output).</summary>
     public TextWriter? Output { get; init; }
 

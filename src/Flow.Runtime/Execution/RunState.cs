@@ -86,7 +86,7 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
         else if (_failed is not null)
         {
             _log.WriteLine($"Flow {_graph.Name}: run {run.RunId} failed in task {_failed.Pathspec}: {_failed.Error}");
-            _log.WriteLine($"Fix the step, then resume with: {options.Command} resume {_failed.Step} --origin-run-id {run.RunId}");
+            _log.WriteLine($"Fix the step, then resume with: {options.Command} resume --origin-run-id {run.RunId}");
         }
 
         return new RunResult(run.RunId, _failed?.Error ?? (_end is null ? StepError.From(new FlowException("The run stopped before its end step."), "End") : null), _failed?.Pathspec, end, _tasks, _cloned);
@@ -176,6 +176,7 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
                 Step = pending.Step,
                 TaskId = taskId,
                 Attempt = attempt,
+                Iteration = pending.Iteration,
                 Position = pending.Position,
                 Index = pending.Index,
                 Inputs = pending.Inputs,
@@ -218,7 +219,7 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
             artifacts[name] = await datastore.PutAsync(FlowSerializer.Serialize(failed.Error), nameof(StepError), cancellationToken).ConfigureAwait(false);
         }
 
-        var record = failed with { Status = RunStatus.Succeeded, Artifacts = artifacts, Next = _graph[pending.Step].Next };
+        var record = failed with { Status = RunStatus.Succeeded, Artifacts = artifacts, Next = Loops.AfterCatch(_graph[pending.Step]) };
         await datastore.Metadata.PutTaskAsync(record, cancellationToken).ConfigureAwait(false);
         _log.WriteLine($"[{pending.Step}/{failed.TaskId}] failed, caught: {failed.Error}");
         return record;
@@ -275,14 +276,15 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
         _tasks++;
         if (record.Status != RunStatus.Succeeded)
         {
-            _log.WriteLine($"[{record.Step}/{record.TaskId}] failed: {record.Error}");
+            _log.WriteLine($"[{record.Step}/{record.TaskId}]{(_graph[record.Step].IsLoop ? $" iteration {record.Iteration}" : "")} failed: {record.Error}");
             _failed ??= record;
             return;
         }
 
         if (!display.Live && (record.ClonedFrom is null || record.Error is not null))
         {
-            _log.WriteLine($"[{record.Step}/{record.TaskId}] done in {(record.FinishedAt - record.StartedAt).TotalMilliseconds:0} ms");
+            var iteration = _graph[record.Step].IsLoop ? $" iteration {record.Iteration}" : "";
+            _log.WriteLine($"[{record.Step}/{record.TaskId}]{iteration} done in {(record.FinishedAt - record.StartedAt).TotalMilliseconds:0} ms");
         }
 
         var node = _graph[record.Step];
@@ -291,6 +293,16 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
             case TransitionKind.None:
                 _end = record;
                 break;
+            case TransitionKind.Conditional when Loops.Repeats(node, record):
+                if (Loops.NextIteration(pending, record, options.MaxLoopIterations, out var tooMany) is { } iteration)
+                {
+                    AddReady(iteration);
+                    break;
+                }
+
+                _failed ??= record with { Status = RunStatus.Failed, Error = tooMany };
+                _log.WriteLine($"[{record.Step}/{record.TaskId}] {tooMany!.Message}");
+                return;
             case TransitionKind.Linear:
             case TransitionKind.Conditional:
                 Enqueue(record, record.Next[0], pending.Index, pending.Frame, null);

@@ -54,13 +54,13 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         var started = DateTimeOffset.UtcNow;
         var run = await RunAsync(request.RunId, cancellationToken).ConfigureAwait(false);
         var context = new RunContext(graph.Name, run.RunId, run.User);
-        var info = new TaskInfo(graph.Name, run.RunId, request.Step, request.TaskId, request.Attempt, run.User) { CancellationToken = stepToken };
+        var info = new TaskInfo(graph.Name, run.RunId, request.Step, request.TaskId, request.Attempt, run.User) { Iteration = request.Iteration, CancellationToken = stepToken };
         var log = new TaskLog(echoPrefix);
         TaskRecord record;
         IReadOnlyDictionary<string, ArtifactRef> inheritedRefs = new Dictionary<string, ArtifactRef>();
         try
         {
-            var (inherited, refs, inputs, item) = await LoadInputsAsync(request, node, run, stepToken).ConfigureAwait(false);
+            var (inherited, refs, inputs, item, itemRef) = await LoadInputsAsync(request, node, run, stepToken).ConfigureAwait(false);
             inheritedRefs = refs;
             var (artifacts, next, elements) = RunStep(request, node, context, info, log, inherited, refs, inputs, item);
             var stored = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal);
@@ -90,7 +90,8 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
                 }
             }
 
-            record = NewRecord(request, RunStatus.Succeeded, started) with { Artifacts = stored, Next = next, ForeachElements = elementRefs };
+            // A loop's next iteration starts from this task, not from the foreach step: it takes the item from here.
+            record = NewRecord(request, RunStatus.Succeeded, started) with { Artifacts = stored, Next = next, ForeachElements = elementRefs, Item = node.IsLoop ? itemRef : null };
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -184,7 +185,7 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
     private static bool Uses(StepNode node, string artifact) =>
         node.Uses is not { } uses || uses.Contains(artifact) || string.Equals(artifact, node.ForeachArtifact, StringComparison.Ordinal);
 
-    private async Task<(IReadOnlyDictionary<string, ArtifactValue> Inherited, IReadOnlyDictionary<string, ArtifactRef> Refs, IReadOnlyList<JoinInput>? Inputs, ArtifactValue? Item)> LoadInputsAsync(
+    private async Task<(IReadOnlyDictionary<string, ArtifactValue> Inherited, IReadOnlyDictionary<string, ArtifactRef> Refs, IReadOnlyList<JoinInput>? Inputs, ArtifactValue? Item, ArtifactRef? ItemRef)> LoadInputsAsync(
         TaskRequest request, StepNode node, RunRecord run, CancellationToken cancellationToken)
     {
         var graph = definition.Graph;
@@ -196,7 +197,7 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
                 cancellationToken).ConfigureAwait(false);
             if (!node.IsJoin)
             {
-                return (parameters, run.Parameters, null, null);
+                return (parameters, run.Parameters, null, null, null);
             }
 
             var inputs = new List<JoinInput>(request.Inputs.Count);
@@ -223,12 +224,13 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
                     }));
             }
 
-            return (parameters, run.Parameters, inputs, null);
+            return (parameters, run.Parameters, inputs, null, null);
         }
 
         var source = await ParentAsync(request.Inputs[0], cancellationToken).ConfigureAwait(false);
         var inheritedRefs = new Dictionary<string, ArtifactRef>(source.Artifacts, StringComparer.Ordinal);
         ArtifactValue? item = null;
+        ArtifactRef? itemRef = null;
         if (request.ForeachIndex is { } index)
         {
             var parentNode = graph[source.Step];
@@ -244,12 +246,19 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
                 inheritedRefs.Remove(collection);
             }
 
-            item = await datastore.GetAsync(elements[index], $"foreach element {index} of {Owner(source)}", cancellationToken).ConfigureAwait(false);
+            itemRef = elements[index];
+            item = await datastore.GetAsync(itemRef, $"foreach element {index} of {Owner(source)}", cancellationToken).ConfigureAwait(false);
+        }
+        else if (source.Item is { } kept && string.Equals(source.Step, request.Step, StringComparison.Ordinal))
+        {
+            // The next iteration of a loop that takes a foreach item: the previous iteration kept it.
+            itemRef = kept;
+            item = await datastore.GetAsync(kept, $"the foreach item of {Owner(source)}", cancellationToken).ConfigureAwait(false);
         }
 
         // Only the artifacts the step can touch are read; the others go on by reference (see RunTaskAsync).
         var inherited = await datastore.GetAllAsync(UsedBy(node, inheritedRefs), Owner(source), cancellationToken).ConfigureAwait(false);
-        return (inherited, inheritedRefs, null, item);
+        return (inherited, inheritedRefs, null, item, itemRef);
     }
 
     // A clone's data was written by the task it was cloned from: errors name both.
@@ -340,6 +349,7 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         Position = request.Position,
         Status = status,
         Attempt = request.Attempt,
+        Iteration = request.Iteration,
         Index = request.Index,
         Inputs = request.Inputs,
         StartedAt = started,

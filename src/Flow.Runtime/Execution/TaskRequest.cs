@@ -18,6 +18,9 @@ public sealed record TaskRequest
     /// <summary>The attempt (0 for the first try).</summary>
     public int Attempt { get; init; }
 
+    /// <summary>For a loop step: which pass through the loop (0 for the first); its input is the previous pass's task.</summary>
+    public int Iteration { get; init; }
+
     /// <summary>The task's position in the graph (see <see cref="Datastore.TaskRecord.Position"/>).</summary>
     public required string Position { get; init; }
 

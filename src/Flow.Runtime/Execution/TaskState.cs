@@ -15,6 +15,12 @@ public sealed record TaskInfo(string FlowName, string RunId, string Step, long T
     public string Pathspec => $"{RunId}/{Step}/{TaskId}";
 
     /// <summary>
+    /// For a loop step (a step that goes back to itself): which pass through the loop this task is, 0 for the first
+    /// and one more for each repetition. Always 0 for other steps.
+    /// </summary>
+    public int Iteration { get; init; }
+
+    /// <summary>
     /// Cancelled when the task should stop: its <c>[Timeout]</c> passed while it ran in the scheduler's own process
     /// (<see cref="TaskIsolation.InProcess"/>), or the run was cancelled. A step that runs long should pass it on or
     /// check it: in process nothing else can stop it. A worker process past its timeout is killed instead.

@@ -83,6 +83,15 @@ public sealed record StepNode
     /// <summary>Whether the step takes <see cref="JoinInputs{TFlow}"/>.</summary>
     public bool IsJoin { get; init; }
 
+    /// <summary>
+    /// Whether the step is a loop: a conditional step that names itself as a target. Each time it chooses itself it
+    /// runs again, as a new task (the next iteration) that starts from the previous one's artifacts.
+    /// </summary>
+    public bool IsLoop => Transition == TransitionKind.Conditional && !IsJoin && Next.Contains(Name, StringComparer.Ordinal);
+
+    /// <summary>The targets that lead on through the graph: <see cref="Next"/> without a loop's edge back to itself.</summary>
+    public IEnumerable<string> Onward => IsLoop ? Next.Where(n => !string.Equals(n, Name, StringComparison.Ordinal)) : Next;
+
     /// <summary>For a foreach step: the artifact whose elements fan out.</summary>
     public string? ForeachArtifact { get; init; }
 
@@ -186,6 +195,6 @@ public sealed class FlowGraph
             ? step
             : throw new FlowException($"Flow {Name} has no step '{name}'. Its steps are: {string.Join(", ", Steps.Select(s => s.Name))}.");
 
-    /// <summary>The steps whose <c>Next</c> names <paramref name="step"/>.</summary>
-    public IEnumerable<StepNode> Parents(string step) => Steps.Where(s => s.Next.Contains(step, StringComparer.Ordinal));
+    /// <summary>The steps whose <c>Next</c> names <paramref name="step"/> (a loop is not its own parent).</summary>
+    public IEnumerable<StepNode> Parents(string step) => Steps.Where(s => s.Onward.Contains(step, StringComparer.Ordinal));
 }

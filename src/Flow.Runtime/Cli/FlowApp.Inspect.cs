@@ -37,7 +37,7 @@ public static partial class FlowApp
                 foreach (var run in runs.Take(Math.Max(0, parsed.GetValue(limit))))
                 {
                     var duration = run.Duration is { } d ? d.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s" : "-";
-                    output.WriteLine($"{run.Id}  {run.Status,-9}  {run.User}  {run.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z  {duration,9}  {string.Join(",", run.Tags)}");
+                    output.WriteLine($"{run.Id}  {run.Status,-9}  {run.User}  {run.StartedAt.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z  {duration,9}  {string.Join(",", run.Tags)}{await FailedAtAsync(run, cancellationToken).ConfigureAwait(false)}");
                 }
 
                 if (runs.Count == 0)
@@ -48,6 +48,21 @@ public static partial class FlowApp
                 return ExitCodes.Success;
             });
             return command;
+        }
+
+        // Where a failed run stopped: its failed task, and for a loop's task the iteration.
+        private async Task<string> FailedAtAsync(Run run, CancellationToken cancellationToken)
+        {
+            if (run.Status != RunStatus.Failed || run.FailedTask?.Split('/') is not [_, var step, var id]
+                || !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var taskId))
+            {
+                return "";
+            }
+
+            var task = flow.Graph.TryGetStep(step, out var node) && node.IsLoop
+                ? (await run.TasksAsync(cancellationToken).ConfigureAwait(false)).FirstOrDefault(t => t.Step == step && t.Id == taskId)
+                : null;
+            return $"  failed at {step}/{taskId}{(task is null ? "" : IterationOf(task))}";
         }
 
         private Command LogsCommand()
@@ -66,7 +81,7 @@ public static partial class FlowApp
                 {
                     if (tasks.Count > 1)
                     {
-                        output.WriteLine($"--- {task.Pathspec} ---");
+                        output.WriteLine($"--- {task.Pathspec}{IterationOf(task)} ---");
                     }
 
                     output.Write(parsed.GetValue(stderr)
@@ -93,7 +108,8 @@ public static partial class FlowApp
                     output.WriteLine($"Run {flow.Graph.Name}/{run.Id}: {run.Status}, by {run.User}, tags: {string.Join(", ", run.SystemTags.Concat(run.Tags))}");
                     foreach (var group in (await run.TasksAsync(cancellationToken).ConfigureAwait(false)).GroupBy(t => t.Step))
                     {
-                        output.WriteLine($"  {group.Key}: {group.Count()} task(s), {group.Count(t => t.Status == RunStatus.Succeeded)} succeeded");
+                        var loop = flow.Graph.TryGetStep(group.Key, out var node) && node.IsLoop;
+                        output.WriteLine($"  {group.Key}: {group.Count()} task(s), {group.Count(t => t.Status == RunStatus.Succeeded)} succeeded{(loop ? Loops(group.ToList()) : "")}");
                     }
 
                     if (await run.EndTaskAsync(cancellationToken).ConfigureAwait(false) is { } end)
@@ -157,7 +173,7 @@ public static partial class FlowApp
 
         private async Task DumpTaskAsync(TaskView task, CancellationToken cancellationToken)
         {
-            output.WriteLine($"Task {task.Pathspec}: {task.Status}{(task.ClonedFrom is { } c ? $" (cloned from {c})" : "")}");
+            output.WriteLine($"Task {task.Pathspec}{IterationOf(task)}: {task.Status}{(task.ClonedFrom is { } c ? $" (cloned from {c})" : "")}");
             foreach (var (name, reference) in task.Artifacts.OrderBy(a => a.Key, StringComparer.Ordinal))
             {
                 var accessor = flow.Artifacts.FirstOrDefault(a => a.Name == name);
@@ -167,6 +183,20 @@ public static partial class FlowApp
                 output.WriteLine($"  {name,-16} {reference.Type,-28} {reference.Size,9} B  {value}");
             }
         }
+
+        // A loop step's tasks: how many loops (one per foreach element the step is in) and how long they ran.
+        private static string Loops(List<TaskView> tasks)
+        {
+            var loops = tasks.Count(t => t.Iteration == 0);
+            var longest = tasks.Max(t => t.Iteration) + 1;
+            return loops <= 1
+                ? $", {longest} iteration{(longest == 1 ? "" : "s")}"
+                : $", {loops} loops, the longest {longest} iteration{(longest == 1 ? "" : "s")}";
+        }
+
+        // A loop's tasks say which pass through the loop each is.
+        private string IterationOf(TaskView task) =>
+            flow.Graph.TryGetStep(task.Step, out var node) && node.IsLoop ? $" (iteration {task.Iteration})" : "";
 
         private static async Task<IReadOnlyList<TaskView>> Tasks(Run run, string step, long? taskId, CancellationToken cancellationToken)
         {

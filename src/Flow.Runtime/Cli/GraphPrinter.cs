@@ -24,7 +24,9 @@ public static class GraphPrinter
             if (step.Next.Count > 0)
             {
                 var separator = step.Transition == TransitionKind.Conditional ? " | " : ", ";
-                builder.Append(" -> ").Append(string.Join(separator, step.Next));
+
+                // A loop's edge back to itself: the step runs again, as a new iteration.
+                builder.Append(" -> ").Append(string.Join(separator, step.Next.Select(n => step.IsLoop && n == step.Name ? n + " (again)" : n)));
             }
 
             if (step.ForeachArtifact is { } artifact)
@@ -88,6 +90,7 @@ public static class GraphPrinter
             {
                 var style = step.Transition switch
                 {
+                    TransitionKind.Conditional when target == step.Name => $" [style=dashed, label={Quote("again")}]",
                     TransitionKind.Conditional => " [style=dashed]",
                     TransitionKind.Foreach => $" [label={Quote("each " + step.ForeachArtifact)}]",
                     _ => "",
@@ -122,6 +125,7 @@ public static class GraphPrinter
             {
                 var arrow = step.Transition switch
                 {
+                    TransitionKind.Conditional when target == step.Name => " -. again .-> ",
                     TransitionKind.Conditional => " -.-> ",
                     TransitionKind.Foreach => $" -- each {step.ForeachArtifact} --> ",
                     _ => " --> ",
@@ -135,7 +139,7 @@ public static class GraphPrinter
 
     private static string Quote(string text) => "\"" + text.Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
-    private static string Describe(StepNode step) => step.Kind switch
+    private static string Describe(StepNode step) => step.IsLoop ? "loop" : step.Kind switch
     {
         StepKind.Start => "start",
         StepKind.Linear => "linear",

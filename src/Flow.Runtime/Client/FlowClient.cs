@@ -175,7 +175,7 @@ public class Run
     public async Task<IReadOnlyList<TaskView>> TasksAsync(CancellationToken cancellationToken = default) =>
         (await RecordsAsync(cancellationToken).ConfigureAwait(false)).Select(t => Flow.Definition is null ? new TaskView(this, t) : WrapTask(t)).ToList();
 
-    /// <summary>The tasks of one step.</summary>
+    /// <summary>The tasks of one step, in task id order (a loop's iterations in the order they ran).</summary>
     public async Task<IReadOnlyList<TaskView>> StepAsync(string step, CancellationToken cancellationToken = default)
     {
         Ids.Check(step, "step name");
@@ -314,6 +314,15 @@ public class TaskView
 
     /// <summary>Its last attempt (0 for the first).</summary>
     public int Attempt => Record.Attempt;
+
+    /// <summary>
+    /// For a task of a loop step: which pass through the loop it is (0 for the first). A step's tasks come in task id
+    /// order, so a loop's iterations are in order; inside a foreach, <see cref="Inputs"/> chains each element's.
+    /// </summary>
+    public int Iteration => Record.Iteration;
+
+    /// <summary>The tasks it started from (<c>RUN/STEP/TASK</c>): for a loop's iteration, the previous iteration.</summary>
+    public IReadOnlyList<string> Inputs => Record.Inputs;
 
     /// <summary>When it started.</summary>
     public DateTimeOffset StartedAt => Record.StartedAt;

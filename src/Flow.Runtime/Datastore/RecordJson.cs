@@ -125,10 +125,7 @@ internal static class RecordJson
         w.WriteString("position"u8, task.Position);
         WriteStatus(w, task.Status);
         w.WriteNumber("attempt"u8, task.Attempt);
-        if (task.Iteration != 0)
-        {
-            w.WriteNumber("iteration"u8, task.Iteration);
-        }
+        w.WriteNumber("iteration"u8, task.Iteration);
 
         if (task.Item is { } item)
         {
@@ -174,10 +171,7 @@ internal static class RecordJson
         w.WriteString("step"u8, request.Step);
         w.WriteNumber("taskId"u8, request.TaskId);
         w.WriteNumber("attempt"u8, request.Attempt);
-        if (request.Iteration != 0)
-        {
-            w.WriteNumber("iteration"u8, request.Iteration);
-        }
+        w.WriteNumber("iteration"u8, request.Iteration);
 
         w.WriteString("position"u8, request.Position);
         w.WriteNumber("index"u8, request.Index);

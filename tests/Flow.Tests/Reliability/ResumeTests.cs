@@ -18,7 +18,7 @@ public class ResumeTests : ReliabilityTest
         var failed = Sample(false, "run");
         Assert.That(failed.Code, Is.EqualTo(1), failed.ToString());
         Assert.That(failed.Error, Does.Contain("FLOW_RESUME_FIXED=1"), failed.ToString());
-        var printed = Regex.Match(failed.Error, @"resume with: dotnet run -- (resume Join --origin-run-id (\S+))\s*$", RegexOptions.Multiline);
+        var printed = Regex.Match(failed.Error, @"resume with: dotnet run -- (resume --origin-run-id (\S+))\s*$", RegexOptions.Multiline);
         Assert.That(printed.Success, Is.True, $"the resume command is not printed.\n{failed}");
         var origin = printed.Groups[2].Value;
         Assert.That(failed.Error, Does.Contain($"failed in task {origin}/Join/"), failed.ToString());

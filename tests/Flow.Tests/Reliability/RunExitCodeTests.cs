@@ -62,7 +62,7 @@ public class RunExitCodeTests : ReliabilityTest
     {
         var failed = RunFlow("FaultFlow", Env(("FLOW_TEST_ITEMS", "2"), ("FLOW_TEST_FAULT", "throw")), "run");
         Assert.That(failed.Code, Is.EqualTo(1), failed.ToString());
-        Assert.That(failed.Error, Does.Contain($"Fix the step, then resume with: dotnet run -- FaultFlow resume Work --origin-run-id {RunIdStarted(failed)}"), failed.ToString());
+        Assert.That(failed.Error, Does.Contain($"Fix the step, then resume with: dotnet run -- FaultFlow resume --origin-run-id {RunIdStarted(failed)}"), failed.ToString());
     }
 
     [Test]

@@ -42,6 +42,28 @@ public class ProgressDisplayTests
     }
 
     [Test]
+    public void ALoopStepShowsItsIterationsSoFar()
+    {
+        var display = new ProgressDisplay(new StringWriter(), live: true, ["Start", "Train", "End"], new ManualTime(), loops: ["Train"]);
+        display.Queued("Start");
+        display.Cloned("Start");
+        for (var i = 0; i < 7; i++)
+        {
+            display.Queued("Train");
+            display.Started("Train");
+            if (i < 6)
+            {
+                display.Finished("Train", succeeded: true);
+            }
+        }
+
+        Assert.That(display.StatusText(), Is.EqualTo("Start 1/1 done | Train 7 iterations, 1 running | 0:00"));
+        display.Finished("Train", succeeded: false);
+        Assert.That(display.StatusText(), Is.EqualTo("Start 1/1 done | Train 7 iterations, 1 failed | 0:00"));
+        display.Close();
+    }
+
+    [Test]
     public void ClonedTasksCountAsDone()
     {
         var display = new ProgressDisplay(new StringWriter(), live: true, Steps, new ManualTime());

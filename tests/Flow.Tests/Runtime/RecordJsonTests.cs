@@ -107,7 +107,7 @@ public class RecordJsonTests
         var json = Encoding.UTF8.GetString(RecordJson.Serialize(FullTask() with { Error = null, ClonedFrom = null, ForeachElements = null }));
         using var document = JsonDocument.Parse(json);
         var names = document.RootElement.EnumerateObject().Select(p => p.Name).ToList();
-        Assert.That(names, Is.EqualTo(new[] { "flow", "runId", "step", "taskId", "position", "status", "attempt", "index", "inputs", "artifacts", "next", "startedAt", "finishedAt" }));
+        Assert.That(names, Is.EqualTo(new[] { "flow", "runId", "step", "taskId", "position", "status", "attempt", "iteration", "index", "inputs", "artifacts", "next", "startedAt", "finishedAt" }));
         Assert.That(document.RootElement.GetProperty("status").GetString(), Is.EqualTo("Failed"));
         Assert.That(document.RootElement.GetProperty("artifacts").GetProperty("Out").GetProperty("inline").GetString(), Is.EqualTo("Aw=="));
         Assert.That(document.RootElement.GetProperty("artifacts").GetProperty("Big").TryGetProperty("inline", out _), Is.False);

@@ -93,6 +93,23 @@ public class CommandLineTests
         Assert.That(output, Does.Contain("conditional").And.Contain("Big | Small"));
     }
 
+    [TestCase("text", "  Loop   loop         -> Loop (again) | End  [Retry(Times = 1)]")]
+    [TestCase("dot", "  \"Loop\" -> \"Loop\" [style=dashed, label=\"again\"];")]
+    [TestCase("mermaid", "    Loop -. again .-> Loop")]
+    public void ShowMarksALoop(string format, string line)
+    {
+        var (code, output, _) = Run<CountingLoopFlow>("show", "--format", format);
+        Assert.That(code, Is.EqualTo(ExitCodes.Success));
+        Assert.That(output.Split('\n').Select(l => l.TrimEnd('\r')), Has.Member(line), output);
+    }
+
+    [Test]
+    public void RunHelpNamesTheLoopCap()
+    {
+        var (_, output, _) = Run<CountingLoopFlow>("run", "--help");
+        Assert.That(output, Does.Contain("--max-loop-iterations"));
+    }
+
     [Test]
     public void CheckReportsAValidFlow()
     {

@@ -190,6 +190,12 @@ internal static class FlowEmitter
                 w.Line($"        Timeout = global::System.TimeSpan.FromSeconds({Int(timeout)}),");
             }
 
+            if (s.Slurm is { } slurm)
+            {
+                var arguments = slurm.Arguments.Count == 0 ? "global::System.Array.Empty<string>()" : "new[] { " + string.Join(", ", slurm.Arguments.Select(SourceWriter.Literal)) + " }";
+                w.Line($"        Slurm = new {graph}.SlurmOptions({SourceWriter.Literal(slurm.Partition)}, {SourceWriter.Literal(slurm.Account)}, {SourceWriter.Literal(slurm.Qos)}, {SourceWriter.Literal(slurm.Constraint)}, {arguments}),");
+            }
+
             if (s.Environment.Count > 0)
             {
                 var vars = string.Join(", ", s.Environment.Select(e => $"new {graph}.EnvironmentVariable({SourceWriter.Literal(e.Name)}, {SourceWriter.Literal(e.Value)})"));

@@ -35,6 +35,7 @@ internal static class FlowModelBuilder
             s.CatchArtifact,
             s.Timeout is { } timeout ? (int)timeout.TotalSeconds : null,
             s.Environment.Select(e => new EnvironmentModel(e.Name!, e.Value ?? "")).ToEquatableArray(),
+            s.Slurm,
             // A set to the runtime: in name order, so that reordering the writes in a body regenerates nothing.
             s.Body.Writes.Select(w => w.Name).Distinct().OrderBy(w => w, System.StringComparer.Ordinal).ToEquatableArray(),
             plainArtifacts && s.Body.Uses is { } uses ? uses.OrderBy(u => u, System.StringComparer.Ordinal).ToEquatableArray() : null)).ToEquatableArray();

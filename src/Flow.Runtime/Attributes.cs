@@ -78,6 +78,30 @@ public sealed class CatchAttribute : Attribute
     public string? Artifact { get; }
 }
 
+/// <summary>
+/// Runs the step's tasks as jobs on a Slurm cluster, with the step's <see cref="ResourcesAttribute"/> as the job's
+/// request, while the rest of the flow runs where <c>run</c> was started (<c>run --with slurm</c> sends every step).
+/// The values here override those of <c>--with slurm</c>, <c>FLOW_SLURM_*</c> and the configuration file.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class SlurmAttribute : Attribute
+{
+    /// <summary>The partition to submit to (<c>--partition</c>); default: the cluster's default.</summary>
+    public string? Partition { get; set; }
+
+    /// <summary>The account to charge (<c>--account</c>).</summary>
+    public string? Account { get; set; }
+
+    /// <summary>The quality of service (<c>--qos</c>).</summary>
+    public string? Qos { get; set; }
+
+    /// <summary>Node features the job needs (<c>--constraint</c>).</summary>
+    public string? Constraint { get; set; }
+
+    /// <summary>Further <c>sbatch</c> arguments, each a whole option (<c>"--exclusive"</c>, <c>"--nice=10"</c>).</summary>
+    public string[]? Arguments { get; set; }
+}
+
 /// <summary>Stops a task that runs longer than the sum of the given hours, minutes and seconds.</summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class TimeoutAttribute : Attribute

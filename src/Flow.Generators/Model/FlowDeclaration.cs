@@ -88,6 +88,11 @@ internal sealed class StepDeclaration
 
     public List<EnvironmentDeclaration> Environment { get; } = new();
 
+    /// <summary>The values of the step's [Slurm], when it has one.</summary>
+    public SlurmModel? Slurm { get; set; }
+
+    public LocationInfo? SlurmLocation { get; set; }
+
     public Transition Transition { get; set; }
 
     /// <summary>Distinct valid targets, in source order.</summary>

@@ -6,6 +6,9 @@ internal sealed record ResourcesModel(int Cpu, int Gpu, int Memory);
 /// <summary>The values of a step's [Retry].</summary>
 internal sealed record RetryModel(int Times, int DelaySeconds);
 
+/// <summary>The values of a step's [Slurm].</summary>
+internal sealed record SlurmModel(string? Partition, string? Account, string? Qos, string? Constraint, EquatableArray<string> Arguments);
+
 /// <summary>One [Environment] variable.</summary>
 internal sealed record EnvironmentModel(string Name, string Value);
 
@@ -27,6 +30,7 @@ internal sealed record StepModel(
     string? CatchArtifact,
     int? TimeoutSeconds,
     EquatableArray<EnvironmentModel> Environment,
+    SlurmModel? Slurm,
     EquatableArray<string> Writes,
     EquatableArray<string>? Uses);
 

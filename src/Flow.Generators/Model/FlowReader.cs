@@ -171,7 +171,7 @@ internal static class FlowReader
     private static void ReadSteps(FlowDeclaration flow, FlowSymbols symbols)
     {
         var methods = flow.Type.GetMembers().OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary).ToList();
-        var stepAttributes = new[] { symbols.Foreach, symbols.Resources, symbols.Retry, symbols.Catch, symbols.Timeout, symbols.Environment };
+        var stepAttributes = new[] { symbols.Foreach, symbols.Resources, symbols.Retry, symbols.Catch, symbols.Timeout, symbols.Environment, symbols.Slurm };
         foreach (var method in methods)
         {
             var location = LocationInfo.From(method.Locations.FirstOrDefault());
@@ -259,6 +259,19 @@ internal static class FlowReader
             {
                 step.Timeout = new TimeoutDeclaration(Named(attribute, "Seconds", 0), Named(attribute, "Minutes", 0), Named(attribute, "Hours", 0));
                 step.TimeoutLocation = location;
+            }
+            else if (symbols.Is(attribute, symbols.Slurm))
+            {
+                var arguments = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Arguments").Value;
+                step.Slurm = new SlurmModel(
+                    Named<string>(attribute, "Partition"),
+                    Named<string>(attribute, "Account"),
+                    Named<string>(attribute, "Qos"),
+                    Named<string>(attribute, "Constraint"),
+                    arguments.Kind == TypedConstantKind.Array && !arguments.IsNull
+                        ? arguments.Values.Select(v => v.Value as string ?? "").ToEquatableArray()
+                        : EquatableArray<string>.Empty);
+                step.SlurmLocation = location;
             }
             else if (symbols.Is(attribute, symbols.Environment))
             {

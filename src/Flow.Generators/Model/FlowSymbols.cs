@@ -24,6 +24,7 @@ internal sealed class FlowSymbols
         Catch = compilation.GetTypeByMetadataName("Flow.CatchAttribute");
         Timeout = compilation.GetTypeByMetadataName("Flow.TimeoutAttribute");
         Environment = compilation.GetTypeByMetadataName("Flow.EnvironmentAttribute");
+        Slurm = compilation.GetTypeByMetadataName("Flow.SlurmAttribute");
         Schedule = compilation.GetTypeByMetadataName("Flow.ScheduleAttribute");
         JoinInputs = compilation.GetTypeByMetadataName("Flow.JoinInputs`1");
         StepError = compilation.GetTypeByMetadataName("Flow.StepError");
@@ -54,6 +55,8 @@ internal sealed class FlowSymbols
     public INamedTypeSymbol? Timeout { get; }
 
     public INamedTypeSymbol? Environment { get; }
+
+    public INamedTypeSymbol? Slurm { get; }
 
     public INamedTypeSymbol? Schedule { get; }
 

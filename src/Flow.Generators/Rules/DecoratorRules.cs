@@ -8,7 +8,14 @@ namespace Flow.Generators.Rules;
 /// <summary>The checks of the attributes on steps and on the flow (category Flow.Decorators). Each reports one rule.</summary>
 internal static class DecoratorRules
 {
-    /// <summary>FLOW026: [Resources], [Retry], [Timeout], [Environment] and [Schedule] have values that make sense.</summary>
+    // The sbatch options Flow sets itself, from the step's [Resources] and [Timeout] or for its own bookkeeping.
+    private static readonly string[] SbatchOptionsOfFlow =
+    {
+        "--array", "--job-name", "--output", "--error", "--parsable", "--wrap", "--export", "--chdir",
+        "--cpus-per-task", "--mem", "--gres", "--time", "--partition", "--account", "--qos", "--constraint",
+    };
+
+    /// <summary>FLOW026: [Resources], [Retry], [Timeout], [Environment], [Slurm] and [Schedule] have values that make sense.</summary>
     public static IEnumerable<Finding> InvalidDecorator(FlowDeclaration flow, FlowFacts facts)
     {
         if (flow.Schedule is { } schedule)
@@ -36,6 +43,30 @@ internal static class DecoratorRules
             {
                 yield return Finding.At(step.RetryLocation,
                     $"[Retry] on {step.Name} has Times = {retry.Times}, DelaySeconds = {retry.DelaySeconds}; Times must be between 0 and 10 and DelaySeconds at least 0");
+            }
+
+            if (step.Slurm is { } slurm)
+            {
+                foreach (var (name, value) in new[] { ("Partition", slurm.Partition), ("Account", slurm.Account), ("Qos", slurm.Qos), ("Constraint", slurm.Constraint) })
+                {
+                    if (value is not null && (value.Length == 0 || value.Any(char.IsWhiteSpace)))
+                    {
+                        yield return Finding.At(step.SlurmLocation, $"[Slurm] on {step.Name} has {name} = \"{value}\"; a value must be non-empty and without spaces, or left out");
+                    }
+                }
+
+                foreach (var argument in slurm.Arguments)
+                {
+                    var option = argument.Split('=')[0].Trim();
+                    if (!argument.StartsWith("-", System.StringComparison.Ordinal))
+                    {
+                        yield return Finding.At(step.SlurmLocation, $"[Slurm] on {step.Name} has the argument \"{argument}\"; each argument must be a whole sbatch option, such as \"--exclusive\" or \"--nice=10\"");
+                    }
+                    else if (SbatchOptionsOfFlow.Contains(option))
+                    {
+                        yield return Finding.At(step.SlurmLocation, $"[Slurm] on {step.Name} passes {option}, which Flow sets itself; use [Resources], [Timeout] or the [Slurm] properties instead");
+                    }
+                }
             }
 
             if (step.Timeout is { } timeout

@@ -179,6 +179,14 @@ public static class GraphPrinter
             parts.Add($"[Environment({variable.Name})]");
         }
 
+        if (step.Slurm is { } slurm)
+        {
+            var values = new[] { ("Partition", slurm.Partition), ("Account", slurm.Account), ("Qos", slurm.Qos), ("Constraint", slurm.Constraint) }
+                .Where(v => v.Item2 is not null).Select(v => $"{v.Item1} = {v.Item2}")
+                .Concat(slurm.Arguments.Count > 0 ? [$"Arguments = {string.Join(" ", slurm.Arguments)}"] : []);
+            parts.Add($"[Slurm({string.Join(", ", values)})]".Replace("[Slurm()]", "[Slurm]", StringComparison.Ordinal));
+        }
+
         return string.Join(" ", parts);
     }
 }

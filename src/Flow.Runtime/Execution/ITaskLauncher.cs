@@ -9,4 +9,15 @@ internal interface ITaskLauncher : IAsyncDisposable
     bool SharesEnvironment { get; }
 
     Task<TaskRecord> RunAsync(TaskRequest request, TimeSpan? timeout, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether the step's tasks run elsewhere (a cluster): they take none of this machine's cores, memory or GPUs,
+    /// and do not count against <see cref="RunOptions.MaxWorkers"/>.
+    /// </summary>
+    bool RunsElsewhere(Graph.StepNode step) => false;
+
+    /// <summary>Called after the scheduler has started every task it can for now: a launcher that batches may submit.</summary>
+    void Started()
+    {
+    }
 }

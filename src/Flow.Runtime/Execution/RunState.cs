@@ -10,10 +10,14 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
     private const int LookAhead = 64;
     private readonly FlowGraph _graph = definition.Graph;
     private readonly LinkedList<PendingTask> _ready = new();
+
+    // Tasks that run elsewhere (a cluster) wait apart: they need nothing of this machine, so none waits behind another.
+    private readonly Queue<PendingTask> _readyElsewhere = new();
     private readonly SortedSet<int> _freeGpus = new(capacity.Gpus);
     private int _freeCpus = capacity.Cpus;
     private long _freeMemory = capacity.MemoryMb;
     private int _reserved;
+    private int _runningHere;
     private bool _aloneRunning;
     private readonly Dictionary<(string Join, long SplitTask), (string Input, int Branch)?[]> _joins = new();
     private readonly TextWriter _log = options.Log ?? Console.Error;
@@ -33,9 +37,9 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
         var running = new Dictionary<Task<TaskRecord>, (PendingTask Pending, Reservation Reservation)>();
         try
         {
-            while (_ready.Count > 0 || running.Count > 0)
+            while (_ready.Count > 0 || _readyElsewhere.Count > 0 || running.Count > 0)
             {
-                while (_failed is null && running.Count < options.MaxWorkers && TakeReady() is { } next)
+                while (_failed is null && TakeReady(_runningHere < options.MaxWorkers) is { } next)
                 {
                     var (pending, reservation) = next;
                     var taskId = ++_nextTaskId;
@@ -49,6 +53,7 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
                     running.Add(RunWithRetriesAsync(pending, taskId, reservation, cancellationToken), (pending, reservation));
                 }
 
+                launcher.Started();
                 if (running.Count == 0)
                 {
                     break;
@@ -95,10 +100,17 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
     /// <summary>
     /// The first ready task (within a short look-ahead) whose resources are free, reserved. A task that must run
     /// alone (see <see cref="MustRunAlone"/>) waits for the running ones to finish, and nothing passes it meanwhile.
+    /// A task that runs elsewhere (<see cref="ITaskLauncher.RunsElsewhere"/>) reserves nothing here and is always
+    /// taken; one that runs here only when <paramref name="slotHere"/> (fewer than --max-workers run here).
     /// </summary>
-    private (PendingTask, Reservation)? TakeReady()
+    private (PendingTask, Reservation)? TakeReady(bool slotHere)
     {
-        if (_aloneRunning)
+        if (_readyElsewhere.Count > 0)
+        {
+            return (_readyElsewhere.Dequeue(), Reservation.Elsewhere);
+        }
+
+        if (_aloneRunning || !slotHere)
         {
             return null;
         }
@@ -129,6 +141,7 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
                 }
 
                 _reserved++;
+                _runningHere++;
                 _aloneRunning = alone;
                 return (node.Value, new Reservation(cpus, memory, assigned, alone));
             }
@@ -144,6 +157,12 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
 
     private void Release(Reservation reservation)
     {
+        if (ReferenceEquals(reservation, Reservation.Elsewhere))
+        {
+            return;
+        }
+
+        _runningHere--;
         _freeCpus += reservation.Cpus;
         _freeMemory += reservation.MemoryMb;
         _freeGpus.UnionWith(reservation.Gpus);
@@ -231,11 +250,21 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
     /// </summary>
     private async Task CloneRemainingAsync(ResumePlan resume, CancellationToken cancellationToken)
     {
-        while (_ready.First is { } first)
+        while (_ready.Count > 0 || _readyElsewhere.Count > 0)
         {
-            _ready.RemoveFirst();
+            PendingTask first;
+            if (_ready.First is { } here)
+            {
+                first = here.Value;
+                _ready.RemoveFirst();
+            }
+            else
+            {
+                first = _readyElsewhere.Dequeue();
+            }
+
             // A task id only for a clone: the others do not run.
-            if (await TryCloneAsync(resume, first.Value, _nextTaskId + 1, cancellationToken).ConfigureAwait(false))
+            if (await TryCloneAsync(resume, first, _nextTaskId + 1, cancellationToken).ConfigureAwait(false))
             {
                 _nextTaskId++;
             }
@@ -346,7 +375,15 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
 
     private void AddReady(PendingTask pending)
     {
-        _ready.AddLast(pending);
+        if (launcher.RunsElsewhere(_graph[pending.Step]))
+        {
+            _readyElsewhere.Enqueue(pending);
+        }
+        else
+        {
+            _ready.AddLast(pending);
+        }
+
         display.Queued(pending.Step);
     }
 

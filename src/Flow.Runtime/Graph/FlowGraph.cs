@@ -53,6 +53,9 @@ public sealed record RetryPolicy(int Times, int DelaySeconds);
 /// <summary>The values of a step's <see cref="CatchAttribute"/>.</summary>
 public sealed record CatchPolicy(string? Artifact);
 
+/// <summary>The values of a step's <see cref="SlurmAttribute"/>: where on the cluster its jobs go (null: the run's defaults).</summary>
+public sealed record SlurmOptions(string? Partition, string? Account, string? Qos, string? Constraint, IReadOnlyList<string> Arguments);
+
 /// <summary>One variable of a step's <see cref="EnvironmentAttribute"/>s.</summary>
 public sealed record EnvironmentVariable(string Name, string Value);
 
@@ -115,6 +118,9 @@ public sealed record StepNode
 
     /// <summary>The step's timeout, if it has one.</summary>
     public TimeSpan? Timeout { get; init; }
+
+    /// <summary>For a step marked <see cref="SlurmAttribute"/>: its options; its tasks run as Slurm jobs.</summary>
+    public SlurmOptions? Slurm { get; init; }
 
     /// <summary>Environment variables set for the step's tasks.</summary>
     public IReadOnlyList<EnvironmentVariable> Environment { get; init; } = [];

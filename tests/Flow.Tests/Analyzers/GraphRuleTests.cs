@@ -352,6 +352,18 @@ public class GraphRuleTests
         """);
 
     [Test]
+    public Task FLOW016_Reports_a_join_that_goes_back_to_itself() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step] public void Start() { Next(A, B); }
+            [Step] public void A() { Next(Join); }
+            [Step] public void B() { Next(Join); }
+            [Step] public void Join(JoinInputs<F> inputs) { if (inputs.Count() > 1) { Next({|FLOW016:Join|}); } else { Next(End); } }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
     public Task FLOW016_Reports_a_cycle_through_a_loop() => AnalyzerVerifier.VerifyAsync("""
         public partial class F : FlowSpec
         {

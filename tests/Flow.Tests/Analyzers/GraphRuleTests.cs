@@ -54,6 +54,16 @@ public class GraphRuleTests
         """);
 
     [Test]
+    public Task FLOW005_Reports_start_that_goes_back_to_itself() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Round { get; set; }
+            [Step] public void Start() { Round++; if (Round < 3) { Next({|FLOW005:Start|}); } else { Next(End); } }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
     public Task FLOW005_Accepts_start_that_only_goes_forward() => AnalyzerVerifier.VerifyAsync("""
         public partial class F : FlowSpec
         {

@@ -179,9 +179,10 @@ internal static class GraphRules
     }
 
     // A loop with one way out is not a choice between branches: its last iteration always goes on to that target.
+    // A join that names itself is a cycle (FLOW016), not also a step going into a join.
     private static IEnumerable<Finding> IntoJoin(FlowDeclaration flow, Transition transition) =>
         from step in flow.Steps.Where(s => s.Transition == transition && !(s.IsLoop && s.Onward.Count() == 1))
-        from target in step.Next.Where(t => flow.ByName[t].IsJoin)
+        from target in step.Next.Where(t => t != step.Name && flow.ByName[t].IsJoin)
         select Finding.At(TargetLocation(step, target), step.Name, target);
 
     /// <summary>A step to suggest as a target in messages.</summary>

@@ -225,6 +225,92 @@ public class ArtifactRuleTests
         """);
 
     [Test]
+    public Task FLOW031_Reports_artifact_a_loop_reads_before_it_sets_it_on_its_first_iteration() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Count { get; set; }
+            [Step] public void Start() { Next(Loop); }
+            [Step] public void Loop() { {|FLOW031:Count|} += 1; if (Count < 3) { Next(Loop); } else { Next(End); } }
+            [Step] public void End() { Console.WriteLine(Count); }
+        }
+        """);
+
+    [Test]
+    public Task FLOW031_Reports_artifact_a_loop_sets_only_after_reading_it() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Count { get; set; }
+            public int Last { get; set; }
+            [Step] public void Start() { Count = 0; Next(Loop); }
+            [Step] public void Loop() { Console.WriteLine({|FLOW031:Last|}); Last = Count; Count += 1; if (Count < 3) { Next(Loop); } else { Next(End); } }
+            [Step] public void End() { Console.WriteLine(Last); }
+        }
+        """);
+
+    [Test]
+    public Task FLOW031_Reports_artifact_of_a_loop_set_only_in_the_other_branch() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Count { get; set; }
+            [Step] public void Start() { Next(A, B); }
+            [Step] public void A() { Next(Loop); }
+            [Step] public void Loop() { {|FLOW031:Count|}++; if (Count < 3) { Next(Loop); } else { Next(Join); } }
+            [Step] public void B() { Count = 0; Next(Join); }
+            [Step] public void Join(JoinInputs<F> inputs) { Count = inputs.Max(i => i.Count); Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW031_Accepts_artifact_a_loop_reads_when_set_before_the_loop() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Count { get; set; }
+            [Step] public void Start() { Count = 0; Next(Loop); }
+            [Step] public void Loop() { Count += 1; if (Count < 3) { Next(Loop); } else { Next(End); } }
+            [Step] public void End() { Console.WriteLine(Count); }
+        }
+        """);
+
+    [Test]
+    public Task FLOW031_Accepts_artifact_a_loop_reads_when_it_has_an_initializer() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Count { get; set; } = 0;
+            public List<int> Seen { get; set; } = [];
+            [Step] public void Start() { Next(Loop); }
+            [Step] public void Loop() { Count += 1; Seen.Add(Count); if (Count < 3) { Next(Loop); } else { Next(End); } }
+            [Step] public void End() { Console.WriteLine(Seen.Count); }
+        }
+        """);
+
+    [Test]
+    public Task FLOW031_Accepts_artifact_the_loop_sets_read_after_the_loop() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Count { get; set; }
+            public int Total { get; set; }
+            [Step] public void Start() { Count = 0; Next(Loop); }
+            [Step] public void Loop() { Count += 1; Total = Count * 10; if (Count < 3) { Next(Loop); } else { Next(After); } }
+            [Step] public void After() { Console.WriteLine(Total); Next(End); }
+            [Step] public void End() { Console.WriteLine(Total + Count); }
+        }
+        """);
+
+    [Test]
+    public Task FLOW031_Accepts_artifact_a_loop_in_a_foreach_sets_before_reading() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public List<int> Items { get; set; } = [];
+            public int Steps { get; set; }
+            [Step, Foreach(nameof(Items))] public void Start() { Items = [1, 2, 3]; Steps = 0; Next(Work); }
+            [Step] public void Work(int item) { Steps += 1; if (Steps < item) { Next(Work); } else { Next(Join); } }
+            [Step] public void Join(JoinInputs<F> inputs) { MergeArtifacts(inputs, nameof(Steps)); Steps = inputs.Sum(i => i.Steps); Next(End); }
+            [Step] public void End() { Console.WriteLine(Steps); }
+        }
+        """);
+
+    [Test]
     public Task FLOW032_Reports_artifact_of_type_object() => AnalyzerVerifier.VerifyAsync("""
         public partial class F : FlowSpec
         {

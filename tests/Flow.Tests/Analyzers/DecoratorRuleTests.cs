@@ -137,6 +137,39 @@ public class DecoratorRuleTests
         """);
 
     [Test]
+    public Task FLOW027_Accepts_catch_on_a_loop_with_one_way_out() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Round { get; set; }
+            public StepError? Error { get; set; }
+            [Step] public void Start() { Round = 0; Next(Train); }
+            [Step, Catch(nameof(Error))] public void Train() { Round++; if (Round < 3) { Next(Train); } else { Next(End); } }
+            [Step] public void End() { Console.WriteLine(Error?.Message); }
+        }
+        """);
+
+    [Test]
+    public Task FLOW027_Reports_catch_on_a_loop_with_two_ways_out() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Round { get; set; }
+            [Step] public void Start() { Round = 0; Next(Train); }
+            [Step, {|FLOW027:Catch|}]
+            public void Train()
+            {
+                Round++;
+                if (Round < 3) { Next(Train); }
+                else if (Round % 2 == 0) { Next(Even); }
+                else { Next(Odd); }
+            }
+
+            [Step] public void Even() { Next(End); }
+            [Step] public void Odd() { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
     public Task FLOW028_Reports_catch_naming_a_missing_artifact() => AnalyzerVerifier.VerifyAsync("""
         public partial class F : FlowSpec
         {

@@ -54,6 +54,16 @@ public class GraphRuleTests
         """);
 
     [Test]
+    public Task FLOW005_Reports_start_that_goes_back_to_itself() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Round { get; set; }
+            [Step] public void Start() { Round++; if (Round < 3) { Next({|FLOW005:Start|}); } else { Next(End); } }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
     public Task FLOW005_Accepts_start_that_only_goes_forward() => AnalyzerVerifier.VerifyAsync("""
         public partial class F : FlowSpec
         {
@@ -262,6 +272,120 @@ public class GraphRuleTests
         """);
 
     [Test]
+    public Task FLOW016_Accepts_a_loop() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Round { get; set; }
+            [Step] public void Start() { Round = 0; Next(Train); }
+            [Step] public void Train() { Round++; if (Round < 3) { Next(Train); } else { Next(End); } }
+            [Step] public void End() { Console.WriteLine(Round); }
+        }
+        """);
+
+    [Test]
+    public Task FLOW016_Accepts_a_loop_in_a_branch_straight_into_the_join() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Height { get; set; }
+            [Step] public void Start() { Height = 0; Next(Climb, Flat); }
+            [Step] public void Climb() { Height += 10; if (Height < 30) { Next(Climb); } else { Next(Join); } }
+            [Step] public void Flat() { Next(Join); }
+            [Step] public void Join(JoinInputs<F> inputs) { Height = inputs.Max(i => i.Height); Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW016_Accepts_a_loop_that_takes_the_foreach_item() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public List<int> Items { get; set; } = [];
+            public int Steps { get; set; }
+            [Step, Foreach(nameof(Items))] public void Start() { Items = [1, 2, 3]; Steps = 0; Next(Work); }
+            [Step] public void Work(int item) { Steps += 1; if (Steps < item) { Next(Work); } else { Next(Join); } }
+            [Step] public void Join(JoinInputs<F> inputs) { Steps = inputs.Sum(i => i.Steps); Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW016_Accepts_a_loop_with_several_ways_out() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Round { get; set; }
+            [Step] public void Start() { Round = 0; Next(Train); }
+            [Step]
+            public void Train()
+            {
+                Round++;
+                if (Round < 3) { Next(Train); }
+                else if (Round % 2 == 0) { Next(Even); }
+                else { Next(Odd); }
+            }
+
+            [Step] public void Even() { Next(End); }
+            [Step] public void Odd() { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW016_Reports_a_linear_step_that_goes_to_itself() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step] public void Start() { if (DateTime.Now.Second > 30) { Next(A); } else { Next(End); } }
+            [Step] public void A() { Next({|FLOW016:A|}); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW016_Reports_a_step_that_goes_to_itself_on_every_path() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step] public void Start() { if (DateTime.Now.Second > 30) { Next(A); } else { Next(End); } }
+            [Step] public void A() { if (DateTime.Now.Second > 30) { Next({|FLOW016:A|}); } else { Next(A); } }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW016_Reports_a_split_that_names_itself() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step] public void Start() { Next(A); }
+            [Step] public void A() { Next({|FLOW016:A|}, B); }
+            [Step] public void B() { Next(Join); }
+            [Step] public void Join(JoinInputs<F> inputs) { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW016_Reports_a_join_that_goes_back_to_itself() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step] public void Start() { Next(A, B); }
+            [Step] public void A() { Next(Join); }
+            [Step] public void B() { Next(Join); }
+            [Step] public void Join(JoinInputs<F> inputs) { if (inputs.Count() > 1) { Next({|FLOW016:Join|}); } else { Next(End); } }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW016_Reports_a_cycle_through_a_loop() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Round { get; set; }
+            [Step] public void Start() { Round = 0; Next(A); }
+            [Step] public void A() { Round++; if (Round % 2 == 0) { Next(A); } else { Next(B); } }
+            [Step] public void B() { if (Round < 5) { Next({|FLOW016:A|}); } else { Next(End); } }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
     public Task FLOW017_Reports_unreachable_step() => AnalyzerVerifier.VerifyAsync("""
         public partial class F : FlowSpec
         {
@@ -427,6 +551,47 @@ public class GraphRuleTests
         """);
 
     [Test]
+    public Task FLOW021_Accepts_a_loop_in_one_branch_of_a_split() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Round { get; set; }
+            [Step] public void Start() { Round = 0; Next(A, B); }
+            [Step] public void A() { Next(Loop); }
+            [Step] public void Loop() { Round++; if (Round < 3) { Next(Loop); } else { Next(After); } }
+            [Step] public void After() { Next(Join); }
+            [Step] public void B() { Next(Join); }
+            [Step] public void Join(JoinInputs<F> inputs) { Round = inputs.Max(i => i.Round); Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW021_Accepts_a_loop_after_conditional_paths_merge() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Round { get; set; }
+            [Step] public void Start() { Round = 0; if (DateTime.Now.Second > 30) { Next(A); } else { Next(B); } }
+            [Step] public void A() { Next(Loop); }
+            [Step] public void B() { Next(Loop); }
+            [Step] public void Loop() { Round++; if (Round < 3) { Next(Loop); } else { Next(End); } }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW021_Reports_branches_merging_in_a_loop() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Round { get; set; }
+            [Step] public void Start() { Round = 0; Next(A, B); }
+            [Step] public void A() { Next(Loop); }
+            [Step] public void B() { Next(Loop); }
+            [Step] public void {|FLOW021:Loop|}() { Round++; if (Round < 3) { Next(Loop); } else { Next(End); } }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
     public Task FLOW022_Reports_join_that_misses_a_branch() => AnalyzerVerifier.VerifyAsync("""
         public partial class F : FlowSpec
         {
@@ -533,6 +698,47 @@ public class GraphRuleTests
             [Step] public void Start() { Next(A, B); }
             [Step] public void A() { if (DateTime.Now.Second > 30) { Next(Fast); } else { Next(Slow); } }
             [Step] public void Fast() { Next(Join); }
+            [Step] public void Slow() { Next(Join); }
+            [Step] public void B() { Next(Join); }
+            [Step] public void Join(JoinInputs<F> inputs) { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW025_Accepts_a_loop_whose_only_way_out_is_the_join() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Round { get; set; }
+            [Step] public void Start() { Round = 0; Next(A, B); }
+            [Step] public void A() { Round++; if (Round < 3) { Next(A); } else { Next(Join); } }
+            [Step] public void B() { Next(Join); }
+            [Step] public void Join(JoinInputs<F> inputs) { Round = inputs.A().Round; Next(End); }
+            [Step] public void End() { }
+        }
+
+        public static class FBranches
+        {
+            [JoinBranch("A")] public static F A(this JoinInputs<F> inputs) => inputs.FromStep("A");
+            [JoinBranch("B")] public static F B(this JoinInputs<F> inputs) => inputs.FromStep("B");
+        }
+        """);
+
+    [Test]
+    public Task FLOW025_Reports_a_loop_that_chooses_between_the_join_and_another_step() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            public int Round { get; set; }
+            [Step] public void Start() { Round = 0; Next(A, B); }
+            [Step]
+            public void A()
+            {
+                Round++;
+                if (Round < 3) { Next(A); }
+                else if (Round % 2 == 0) { Next({|FLOW025:Join|}); }
+                else { Next(Slow); }
+            }
+
             [Step] public void Slow() { Next(Join); }
             [Step] public void B() { Next(Join); }
             [Step] public void Join(JoinInputs<F> inputs) { Next(End); }

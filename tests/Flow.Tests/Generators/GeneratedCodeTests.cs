@@ -52,6 +52,67 @@ public class GeneratedCodeTests
         Assert.That(stdout.ToString(), Does.Contain("out = 3"));
     }
 
+    private const string Loop = """
+        using Flow;
+
+        namespace Demo;
+
+        public partial class LoopFlow : FlowSpec
+        {
+            public int Rounds { get; set; }
+            public string Label { get; set; } = "";
+            public int Height { get; set; }
+            public List<int> Items { get; set; } = [];
+            public int Steps { get; set; }
+            public string Summary { get; set; } = "";
+
+            [Step] public void Start() { Rounds = 0; Label = "kept"; Next(Count); }
+            [Step] public void Count() { Rounds += 1; if (Rounds < 3) { Next(Count); } else { Next(Fork); } }
+            [Step] public void Fork() { Height = 0; Next(Climb, Flat); }
+            [Step] public void Climb() { Height += 10; if (Height < 30) { Next(Climb); } else { Next(Meet); } }
+            [Step] public void Flat() { Next(Meet); }
+            [Step] public void Meet(JoinInputs<LoopFlow> inputs) { MergeArtifacts(inputs, nameof(Height)); Height = inputs.Climb().Height; Next(Spread); }
+            [Step, Foreach(nameof(Items))] public void Spread() { Items = [1, 2, 3]; Steps = 0; Next(Work); }
+            [Step] public void Work(int item) { Steps += 1; if (Steps < item) { Next(Work); } else { Next(Gather); } }
+            [Step] public void Gather(JoinInputs<LoopFlow> inputs) { MergeArtifacts(inputs, nameof(Steps)); Summary = $"rounds = {Rounds}, label = {Label}, height = {Height}, steps = [{string.Join(",", inputs.Select(i => i.Steps))}]"; Next(End); }
+            [Step] public void End() => Console.WriteLine(Summary);
+        }
+        """;
+
+    [Test]
+    public async Task ALoopIsGeneratedAsAConditionalStepThatNamesItselfAndRuns()
+    {
+        var (driver, output) = GeneratorHarness.Generate(GeneratorHarness.Compile(Loop, OutputKind.ConsoleApplication));
+        Assert.That(await GeneratorHarness.ErrorsAsync(output), Is.Empty);
+        var generated = driver.GetRunResult().GeneratedTrees;
+        var text = generated.Single(t => t.FilePath.EndsWith("LoopFlow.Flow.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.That(text, Does.Contain("new(\"Count\", global::Flow.Graph.StepKind.Conditional, global::Flow.Graph.TransitionKind.Conditional, new[] { \"Count\", \"Fork\" })"));
+        Assert.That(text, Does.Contain("new(\"Climb\", global::Flow.Graph.StepKind.Conditional, global::Flow.Graph.TransitionKind.Conditional, new[] { \"Climb\", \"Meet\" })"));
+        Assert.That(text, Does.Contain("new(\"Work\", global::Flow.Graph.StepKind.Conditional, global::Flow.Graph.TransitionKind.Conditional, new[] { \"Work\", \"Gather\" })"));
+        var branches = generated.Single(t => t.FilePath.EndsWith("LoopFlow.Branches.g.cs", StringComparison.Ordinal)).ToString();
+        Assert.That(branches, Does.Contain("[global::Flow.JoinBranch(\"Climb\")]"), "a loop that goes into the join of a static split is one of its branches");
+        Assert.That(branches, Does.Not.Contain("JoinBranch(\"Work\")"), "the branches of a foreach have no accessor");
+
+        var assembly = GeneratorHarness.Load(output);
+        var stdout = new StringWriter();
+        var original = Console.Out;
+        Console.SetOut(stdout);
+        int code;
+        try
+        {
+            var root = Directory.CreateTempSubdirectory("flow-test-").FullName;
+            code = (int)assembly.EntryPoint!.Invoke(null, [new[] { "run", "--max-workers", "1", "--isolation", "InProcess", "--datastore-root", root }])!;
+            Directory.Delete(root, recursive: true);
+        }
+        finally
+        {
+            Console.SetOut(original);
+        }
+
+        Assert.That(code, Is.EqualTo(0), stdout.ToString());
+        Assert.That(stdout.ToString(), Does.Contain("rounds = 3, label = kept, height = 30, steps = [1,2,3]"));
+    }
+
     [Test]
     public void ALibraryGetsNoMain()
     {

@@ -41,7 +41,62 @@ public class GeneratorAnalyzerAgreementTests
         await AssertAgreeAsync([("F.cs", Flow.Replace("//MEMBERS", "", StringComparison.Ordinal)), ("F.Helpers.g.cs", helper)]);
     }
 
-    private static async Task AssertAgreeAsync((string Path, string Source)[] sources)
+    private const string LoopFlow = """
+        using Flow;
+
+        public partial class F : FlowSpec
+        {
+            public int Round { get; set; }
+            public List<int> Items { get; set; } = [];
+            public StepError? Error { get; set; }
+
+            [Step] public void Start() { Round = 0; Next(Count); }
+        //STEPS
+            [Step] public void End() => System.Console.WriteLine(Round);
+        }
+        """;
+
+    [TestCase(
+        true,
+        "[Step] public void Count() { Round++; if (Round < 3) { Next(Count); } else { Next(End); } }",
+        TestName = "ALoopIsGenerated")]
+    [TestCase(
+        true,
+        "[Step] public void Count() { Next(A, B); }\n[Step] public void A() { Round++; if (Round < 3) { Next(A); } else { Next(Join); } }\n" +
+        "[Step] public void B() { Next(Join); }\n[Step] public void Join(JoinInputs<F> inputs) { Round = inputs.A().Round; Next(End); }",
+        TestName = "ALoopInABranchStraightIntoTheJoinIsGenerated")]
+    [TestCase(
+        true,
+        "[Step, Foreach(nameof(Items))] public void Count() { Items = [1, 2]; Next(Work); }\n" +
+        "[Step] public void Work(int item) { Round++; if (Round < item) { Next(Work); } else { Next(Join); } }\n" +
+        "[Step] public void Join(JoinInputs<F> inputs) { Round = inputs.Max(i => i.Round); Next(End); }",
+        TestName = "ALoopThatTakesTheForeachItemIsGenerated")]
+    [TestCase(
+        true,
+        "[Step, Catch(nameof(Error))] public void Count() { Round++; if (Round < 3) { Next(Count); } else { Next(End); } }",
+        TestName = "ACaughtLoopWithOneWayOutIsGenerated")]
+    [TestCase(
+        false,
+        "[Step] public void Count() { Round++; Next(Count); }",
+        TestName = "ALinearStepThatGoesToItselfIsNotGenerated")]
+    [TestCase(
+        false,
+        "[Step] public void Count() { Next(A, B); }\n[Step] public void A() { Next(Join); }\n[Step] public void B() { Next(Join); }\n" +
+        "[Step] public void Join(JoinInputs<F> inputs) { if (inputs.Count() > 1) { Next(Join); } else { Next(End); } }",
+        TestName = "AJoinThatGoesBackToItselfIsNotGenerated")]
+    [TestCase(
+        false,
+        "[Step, Catch] public void Count() { Round++; if (Round < 3) { Next(Count); } else if (Round % 2 == 0) { Next(Even); } else { Next(End); } }\n" +
+        "[Step] public void Even() { Next(End); }",
+        TestName = "ACaughtLoopWithTwoWaysOutIsNotGenerated")]
+    public async Task TheGeneratorAndTheAnalyzerAgreeOnLoops(bool valid, string steps)
+    {
+        var source = LoopFlow.Replace("//STEPS", steps, StringComparison.Ordinal);
+        var emitted = await AssertAgreeAsync([("F.cs", source)]);
+        Assert.That(emitted, Is.EqualTo(valid));
+    }
+
+    private static async Task<bool> AssertAgreeAsync((string Path, string Source)[] sources)
     {
         var (_, output) = GeneratorHarness.Generate(GeneratorHarness.Compile(sources, OutputKind.ConsoleApplication));
         var emitted = output.SyntaxTrees.Any(t => t.FilePath.EndsWith("F.Flow.g.cs", StringComparison.Ordinal));
@@ -52,5 +107,7 @@ public class GeneratorAnalyzerAgreementTests
         {
             Assert.That(errors, Is.Empty, "a flow without FLOW errors compiles");
         }
+
+        return emitted;
     }
 }

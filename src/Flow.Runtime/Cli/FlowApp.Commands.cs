@@ -58,6 +58,12 @@ public static partial class FlowApp
             },
         };
 
+        private readonly Option<string?> _with = new("--with")
+        {
+            Description = "Run every step on a compute backend: slurm, or slurm:partition=NAME,account=NAME,qos=NAME,constraint=NAME (see docs/slurm.md). Without it, only steps marked [Slurm] go to Slurm.",
+            HelpName = "slurm[:key=value,...]",
+        };
+
         private readonly Option<string[]> _tags = new("--tag")
         {
             Description = "A tag for the new run; repeat for several.",
@@ -119,6 +125,7 @@ public static partial class FlowApp
             MaxWorkers = parsed.GetValue(_maxWorkers),
             MaxNumSplits = parsed.GetValue(_maxSplits),
             MaxLoopIterations = parsed.GetValue(_maxLoopIterations),
+            With = parsed.GetValue(_with),
             Isolation = parsed.GetValue(_isolation),
             Tags = parsed.GetValue(_tags) ?? [],
             DatastoreKind = parsed.GetValue(_kind),
@@ -137,6 +144,7 @@ public static partial class FlowApp
             command.Options.Add(_maxSplits);
             command.Options.Add(_maxLoopIterations);
             command.Options.Add(_isolation);
+            command.Options.Add(_with);
             command.Options.Add(_tags);
             var runIdFile = new Option<string?>("--run-id-file") { Description = "Write the new run's id to this file (for scripts)." };
             command.Options.Add(runIdFile);
@@ -185,6 +193,7 @@ public static partial class FlowApp
             command.Options.Add(_maxSplits);
             command.Options.Add(_maxLoopIterations);
             command.Options.Add(_isolation);
+            command.Options.Add(_with);
             command.Options.Add(_tags);
             command.SetAction((parsed, cancellationToken) => ExecuteAsync(
                 Read(parsed) with { Resume = true, Step = parsed.GetValue(step), Origin = parsed.GetValue(origin), RunIdFile = parsed.GetValue(runIdFile) },

@@ -239,6 +239,12 @@ public static partial class FlowApp
     {
         RunRecord? created = null;
         var datastore = FlowDatastore.FromConfiguration(DatastoreConfig.Resolve(line.DatastoreKind, line.DatastoreRoot));
+        var slurm = line.With is not null || flow.Graph.Steps.Any(s => s.Slurm is not null) ? Slurm.SlurmSettings.Resolve(line.With) : null;
+        if (slurm is not null && !datastore.Description.StartsWith("s3://", StringComparison.Ordinal))
+        {
+            error.WriteLine($"Tasks on Slurm use the datastore at {datastore.Description}: it must be on a file system that the cluster's nodes share (or use S3).");
+        }
+
         var options = new RunOptions
         {
             MaxWorkers = line.MaxWorkers,
@@ -248,7 +254,8 @@ public static partial class FlowApp
             Log = error,
             Datastore = datastore,
             Isolation = line.Isolation,
-            Worker = line.Isolation == TaskIsolation.Process ? CurrentProgram(flowArgument) : null,
+            Worker = line.Isolation == TaskIsolation.Process || slurm is not null ? CurrentProgram(flowArgument) : null,
+            Slurm = slurm,
             Workers = line.Isolation == TaskIsolation.Process ? workers : null,
             Tags = line.Tags,
             RunIdFile = line.RunIdFile,

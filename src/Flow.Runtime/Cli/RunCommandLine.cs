@@ -38,6 +38,9 @@ internal sealed record RunCommandLine
     /// <summary><c>--isolation</c>: from the command line, tasks run in worker processes (from code, in process).</summary>
     public TaskIsolation Isolation { get; init; } = TaskIsolation.Process;
 
+    /// <summary><c>--with</c>: <c>slurm</c> (every step on Slurm), optionally with settings (<c>slurm:partition=gpu</c>); null when not given.</summary>
+    public string? With { get; init; }
+
     /// <summary><c>--tag</c>, in order.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
 

@@ -193,9 +193,10 @@ public sealed class LocalScheduler
         var output = display.Wrap(_options.Output ?? Console.Out);
         try
         {
-            await using ITaskLauncher launcher = _options.Isolation == TaskIsolation.Process
+            ITaskLauncher local = _options.Isolation == TaskIsolation.Process
                 ? Workers(output, log)
                 : new InProcessLauncher(executor, _options.TimeProvider, _options.AttemptAbandoned);
+            await using var launcher = Slurm(local, output, log);
             var state = new RunState(_definition, _options with { Log = log }, _datastore, run, launcher, resume, Capacity, display);
             return await state.RunAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -203,6 +204,23 @@ public sealed class LocalScheduler
         {
             display.Close();
         }
+    }
+
+    /// <summary>The launcher that sends the tasks of Slurm's steps to Slurm and the rest to <paramref name="local"/>.</summary>
+    private ITaskLauncher Slurm(ITaskLauncher local, TextWriter output, TextWriter log)
+    {
+        var settings = _options.Slurm ?? (_definition.Graph.Steps.Any(s => s.Slurm is not null) ? Flow.Slurm.SlurmSettings.Resolve() : null);
+        if (settings is null || (!settings.AllSteps && !_definition.Graph.Steps.Any(s => s.Slurm is not null)))
+        {
+            return local;
+        }
+
+        var program = _options.Worker
+            ?? throw new FlowException("Running steps on Slurm needs the command that starts this flow's program on the nodes (RunOptions.Worker); run the flow from its command line, or set it.");
+        var store = _datastore.Description.StartsWith("s3://", StringComparison.Ordinal)
+            ? new DatastoreConfig(DatastoreKind.S3, _datastore.Description)
+            : new DatastoreConfig(DatastoreKind.Local, Path.GetFullPath(_datastore.Description));
+        return new Flow.Slurm.SlurmLauncher(local, _definition, _datastore, store, program, settings, log, output, _options.MaxWorkers, _options.TimeProvider);
     }
 
     private WorkerPool Workers(TextWriter output, TextWriter log)

@@ -36,7 +36,14 @@ public sealed record RunOptions
     /// <summary>Where tasks run (default: in this process).</summary>
     public TaskIsolation Isolation { get; init; } = TaskIsolation.InProcess;
 
-    /// <summary>How to start workers, for <see cref="TaskIsolation.Process"/>.</summary>
+    /// <summary>
+    /// How tasks go to Slurm: with <see cref="Slurm.SlurmSettings.AllSteps"/> every step's do, otherwise only those of
+    /// steps marked [Slurm]. Null: the steps marked [Slurm] go, with the settings of the environment and config file.
+    /// Needs <see cref="Worker"/>: the jobs start the flow's program.
+    /// </summary>
+    public Slurm.SlurmSettings? Slurm { get; init; }
+
+    /// <summary>How to start workers, for <see cref="TaskIsolation.Process"/>, and the program Slurm jobs run.</summary>
     public WorkerCommand? Worker { get; init; }
 
     /// <summary>A file to write the new run's id to, as soon as the run exists.</summary>

@@ -222,8 +222,9 @@ public static partial class FlowApp
 
         private Command CheckCommand()
         {
-            var command = new Command("check", "Check the flow's graph and parameters without running it.");
-            command.SetAction(_ =>
+            var command = new Command("check", "Check the flow's graph and parameters without running it; say which steps go to Slurm, and with which request.");
+            command.Options.Add(_with);
+            command.SetAction(parsed =>
             {
                 var problems = GraphValidator.Validate(flow.Graph);
                 foreach (var problem in problems)
@@ -238,6 +239,22 @@ public static partial class FlowApp
 
                 var graph = flow.Graph;
                 output.WriteLine($"Flow {graph.Name} is valid: {graph.Steps.Count} steps, {graph.Artifacts.Count(a => !a.IsParameter)} artifacts, {graph.Parameters.Count} parameters.");
+                var with = parsed.GetValue(_with);
+                if (with is not null || graph.Steps.Any(s => s.Slurm is not null))
+                {
+                    var settings = Slurm.SlurmSettings.Resolve(with);
+                    foreach (var step in graph.Steps.Where(s => settings.AllSteps || s.Slurm is not null))
+                    {
+                        var request = Slurm.SlurmLauncher.Request(step, step.Timeout, settings);
+                        output.WriteLine($"  {step.Name} runs on Slurm{(graph.Steps.Any(p => p.Transition == TransitionKind.Foreach && p.Next.Contains(step.Name)) ? ", a foreach's tasks as one job array" : "")}: sbatch {(request.Count == 0 ? "(the cluster's defaults)" : string.Join(" ", request))}");
+                    }
+
+                    foreach (var step in graph.Steps.Where(s => !settings.AllSteps && s.Slurm is null))
+                    {
+                        output.WriteLine($"  {step.Name} runs here");
+                    }
+                }
+
                 return ExitCodes.Success;
             });
             return command;

@@ -235,7 +235,18 @@ internal sealed class SlurmLauncher : ITaskLauncher
     /// <summary>The sbatch options of a step's jobs: its request, its time limit, where it goes, and Flow's own.</summary>
     private List<string> SbatchArguments(StepNode node, TimeSpan? timeout, string jobName, string output)
     {
-        var arguments = new List<string> { "--parsable", $"--job-name={jobName}", $"--output={output}" };
+        List<string> arguments = ["--parsable", $"--job-name={jobName}", $"--output={output}", .. Request(node, timeout, _settings)];
+        return arguments;
+    }
+
+    /// <summary>
+    /// What a step asks Slurm for, as sbatch options: <c>[Resources]</c> as <c>--cpus-per-task</c>, <c>--mem</c> (MB) and
+    /// <c>--gres=gpu:N</c>; <paramref name="timeout"/> as <c>--time</c> in minutes, rounded up, plus one; the partition,
+    /// account, QOS and constraint of its <c>[Slurm]</c>, else of <paramref name="settings"/>; then the further arguments.
+    /// </summary>
+    public static List<string> Request(StepNode node, TimeSpan? timeout, SlurmSettings settings)
+    {
+        var arguments = new List<string>();
         if (node.Resources is { } r)
         {
             arguments.Add($"--cpus-per-task={r.Cpu.ToString(CultureInfo.InvariantCulture)}");
@@ -255,10 +266,10 @@ internal sealed class SlurmLauncher : ITaskLauncher
         var step = node.Slurm;
         foreach (var (option, value) in new[]
         {
-            ("--partition", step?.Partition ?? _settings.Partition),
-            ("--account", step?.Account ?? _settings.Account),
-            ("--qos", step?.Qos ?? _settings.Qos),
-            ("--constraint", step?.Constraint ?? _settings.Constraint),
+            ("--partition", step?.Partition ?? settings.Partition),
+            ("--account", step?.Account ?? settings.Account),
+            ("--qos", step?.Qos ?? settings.Qos),
+            ("--constraint", step?.Constraint ?? settings.Constraint),
         })
         {
             if (value is not null)
@@ -267,7 +278,7 @@ internal sealed class SlurmLauncher : ITaskLauncher
             }
         }
 
-        arguments.AddRange(_settings.Arguments);
+        arguments.AddRange(settings.Arguments);
         arguments.AddRange(step?.Arguments ?? []);
         return arguments;
     }

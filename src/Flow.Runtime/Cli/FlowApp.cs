@@ -136,15 +136,11 @@ public static partial class FlowApp
                 return ExitCodes.UsageError;
             }
 
-            try
-            {
-                return parsed.Invoke(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
-            }
-            catch (FlowException e)
-            {
-                error.WriteLine($"error: {e.Message}");
-                return ExitCodes.UsageError;
-            }
+            // The parser's own handling of signals only lets the process exit: the run must see the cancellation, to stop
+            // what it started elsewhere (Slurm jobs), so this process handles them as a plain run does.
+            return WithSignals(error, token => parsed.InvokeAsync(
+                new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null },
+                token).GetAwaiter().GetResult());
         }
         finally
         {
@@ -195,11 +191,15 @@ public static partial class FlowApp
         return read;
     }
 
+    /// <summary>A run or resume with every option at its default, as the parser would run it.</summary>
+    private static int RunWithDefaults(FlowDefinition flow, RunCommandLine line, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers) =>
+        WithSignals(error, token => ExecuteAsync(flow, line, output, error, flowArgument, workers, token).GetAwaiter().GetResult());
+
     /// <summary>
-    /// A run or resume with every option at its default, as the parser would run it: SIGINT and SIGTERM cancel it,
-    /// and it then has two seconds to stop before the process exits (130 and 143, as the parser's handler does).
+    /// Runs a command that SIGINT and SIGTERM cancel: it then has five seconds to stop (cancel its Slurm jobs, record
+    /// the run) before the process exits, with 130 or 143.
     /// </summary>
-    private static int RunWithDefaults(FlowDefinition flow, RunCommandLine line, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers)
+    private static int WithSignals(TextWriter error, Func<CancellationToken, int> command)
     {
         using var cancel = new CancellationTokenSource();
         var signalled = 0;
@@ -210,7 +210,7 @@ public static partial class FlowApp
             if (Interlocked.CompareExchange(ref signalled, code, 0) == 0)
             {
                 cancel.Cancel();
-                _ = Task.Delay(TimeSpan.FromSeconds(2)).ContinueWith(_ => Environment.Exit(code), TaskScheduler.Default);
+                _ = Task.Delay(TimeSpan.FromSeconds(5)).ContinueWith(_ => Environment.Exit(code), TaskScheduler.Default);
             }
         }
 
@@ -218,7 +218,8 @@ public static partial class FlowApp
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         try
         {
-            return ExecuteAsync(flow, line, output, error, flowArgument, workers, cancel.Token).GetAwaiter().GetResult();
+            var code = command(cancel.Token);
+            return cancel.IsCancellationRequested ? Volatile.Read(ref signalled) : code;
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {

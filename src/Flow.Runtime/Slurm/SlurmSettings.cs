@@ -59,8 +59,8 @@ public sealed record SlurmSettings
     /// </summary>
     public string? Folder { get; init; }
 
-    /// <summary>How often the jobs' states are read (default: every half second).</summary>
-    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(500);
+    /// <summary>How often the jobs' states are read (default: four times a second).</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>
     /// Reads <c>--with</c>'s value (<c>slurm</c> or <c>slurm:key=value,...</c>) over the environment and the config file.

@@ -16,6 +16,30 @@ public class DecoratorRuleTests
         """);
 
     [Test]
+    public Task FLOW026_Reports_slurm_values_with_spaces_and_options_flow_sets() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step, {|FLOW026:Slurm(Partition = "gpu large")|}] public void Start() { Next(A); }
+            [Step, {|FLOW026:Slurm(Account = "")|}] public void A() { Next(B); }
+            [Step, {|FLOW026:Slurm(Arguments = new[] { "exclusive" })|}] public void B() { Next(C); }
+            [Step, {|FLOW026:Slurm(Arguments = new[] { "--mem=4G" })|}] public void C() { Next(End); }
+            [Step, {|FLOW026:Slurm(Arguments = new[] { "--array=0-3" })|}] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW026_Accepts_slurm_settings() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step, Slurm] public void Start() { Next(A); }
+            [Step, Slurm(Partition = "gpu", Account = "ml", Qos = "high", Constraint = "a100&nvlink", Arguments = new[] { "--exclusive", "--nice=10" })]
+            [Resources(Cpu = 16, Gpu = 1, Memory = 64000)]
+            public void A() { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
     public Task FLOW026_Reports_negative_resources() => AnalyzerVerifier.VerifyAsync("""
         public partial class F : FlowSpec
         {

@@ -104,6 +104,17 @@ public class CommandLineTests
     }
 
     [Test]
+    public void ShowAndCheckSayWhichStepsGoToSlurm()
+    {
+        var (_, show, _) = Run<SlurmMarkedFlow>("show");
+        Assert.That(show, Does.Contain("[Resources(Cpu = 4, Gpu = 1, Memory = 8000)] [Slurm(Partition = gpu, Arguments = --exclusive)]"));
+        var (code, check, _) = Run<SlurmMarkedFlow>("check");
+        Assert.That(code, Is.EqualTo(ExitCodes.Success));
+        Assert.That(check, Does.Contain("Start runs on Slurm: sbatch --cpus-per-task=4 --mem=8000 --gres=gpu:1 --partition=gpu --exclusive"));
+        Assert.That(check, Does.Contain("End runs here"));
+    }
+
+    [Test]
     public void RunHelpNamesTheLoopCap()
     {
         var (_, output, _) = Run<CountingLoopFlow>("run", "--help");

@@ -378,3 +378,16 @@ public partial class FlakyJoinFlow : FlowSpec
     {
     }
 }
+
+public partial class SlurmMarkedFlow : FlowSpec
+{
+    [Step]
+    [Slurm(Partition = "gpu", Arguments = ["--exclusive"])]
+    [Resources(Cpu = 4, Gpu = 1, Memory = 8000)]
+    public void Start() => Next(End);
+
+    [Step]
+    public void End()
+    {
+    }
+}

@@ -79,7 +79,7 @@ public static partial class FlowApp
             var commands = new (string Name, Func<Command> Create)[]
             {
                 ("run", RunCommand), ("resume", ResumeCommand), ("show", ShowCommand), ("check", CheckCommand), ("runs", RunsCommand),
-                ("logs", LogsCommand), ("dump", DumpCommand), ("tag", TagCommand), ("step", StepCommand), ("worker", WorkerCommand),
+                ("logs", LogsCommand), ("dump", DumpCommand), ("tag", TagCommand), ("step", StepCommand), ("tasks", TasksCommand), ("worker", WorkerCommand),
             };
 
             // A command line that names its command gets only that one built (a run is started with every bit
@@ -318,6 +318,46 @@ public static partial class FlowApp
         private static T NotNegative<T>(T value, string option)
             where T : System.Numerics.INumber<T> =>
             T.IsNegative(value) ? throw new FlowException($"{option} must be 0 or more, got {value}.") : value;
+
+        private Command TasksCommand()
+        {
+            var command = new Command("tasks", "Run tasks of an existing run, one after another, from a file of task requests (how the Slurm backend runs a job's tasks; not for direct use).") { Hidden = true };
+            var file = new Option<string>("--file") { Description = "A file of task requests, one JSON object a line.", Required = true };
+            var first = new Option<int>("--first") { Description = "The first line to run, from 0." };
+            var count = new Option<int>("--count") { Description = "How many lines to run (default 1).", DefaultValueFactory = _ => 1 };
+            command.Options.Add(file);
+            command.Options.Add(first);
+            command.Options.Add(count);
+            command.SetAction(async (parsed, cancellationToken) =>
+            {
+                var from = NotNegative(parsed.GetValue(first), "--first");
+                var lines = File.ReadLines(parsed.GetValue(file)!).Skip(from).Take(NotNegative(parsed.GetValue(count), "--count")).ToList();
+                var requests = lines.Select((l, i) => RecordJson.Deserialize<TaskRequest>(System.Text.Encoding.UTF8.GetBytes(l), $"task request {from + i} of {parsed.GetValue(file)}")).ToList();
+                var executor = new TaskExecutor(flow, ExistingDatastore(parsed));
+                var code = ExitCodes.Success;
+                foreach (var request in requests)
+                {
+                    _ = flow.Graph[Ids.Check(request.Step, "step name")];
+                    TaskRecord record;
+                    try
+                    {
+                        record = await executor.RunAsync(request, null, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (TaskNotStoredException e)
+                    {
+                        error.WriteLine($"error: {e.Message}");
+                        code = ExitCodes.RunFailed;
+                        continue;
+                    }
+
+                    error.WriteLine(record.Status == RunStatus.Succeeded ? $"Task {record.Pathspec} succeeded." : $"Task {record.Pathspec} failed: {record.Error}");
+                    code = record.Status == RunStatus.Succeeded ? code : ExitCodes.RunFailed;
+                }
+
+                return code;
+            });
+            return command;
+        }
 
         private Command WorkerCommand()
         {

@@ -10,7 +10,10 @@ namespace Flow.Slurm;
 /// Runs the tasks of the steps that go to Slurm as Slurm jobs, and every other task with the local launcher. The
 /// scheduler stays where it is: it hands this launcher the tasks that are ready; those of one step that become
 /// ready together (a foreach's children) are submitted as one job array, the others as single jobs. Each job runs
-/// the flow's own program through the <c>step</c> command, which stores the task's logs and record in the datastore;
+/// the flow's own program through the hidden <c>tasks</c> command, which runs its tasks from a file of task requests
+/// as the <c>step</c> command runs one, and stores each task's logs and record in the datastore. A job array's task
+/// runs several of the foreach's tasks one after another (about four array tasks for each that may run at once), so
+/// that a wide foreach does not pay a process start per task; a step with a timeout runs one task per job;
 /// the launcher follows the jobs with <c>squeue</c> (no accounting database needed) and then reads the record. A job
 /// that Slurm ends before the task could record itself (time limit, memory, node failure, cancelled) becomes a failed
 /// record that names Slurm's state and the job.
@@ -30,6 +33,7 @@ internal sealed class SlurmLauncher : ITaskLauncher
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private readonly List<Element> _waiting = new();
+    // By task path: the tasks of one array task share its job id.
     private readonly Dictionary<string, Element> _active = new(StringComparer.Ordinal);
     private readonly List<Task> _submissions = new();
     private readonly CancellationTokenSource _stop = new();
@@ -178,16 +182,20 @@ internal sealed class SlurmLauncher : ITaskLauncher
         {
             var folder = Folder(first.Request.RunId);
             var name = $"{step}-{first.Request.TaskId}-{first.Request.Attempt}";
-            var argumentsFile = Path.Combine(folder, name + ".tasks");
+            var tasksFile = Path.Combine(folder, name + ".tasks");
             var script = Path.Combine(folder, name + ".sh");
-            await File.WriteAllLinesAsync(argumentsFile, elements.Select(e => TaskArguments(e.Request)), CancellationToken.None).ConfigureAwait(false);
-            await File.WriteAllTextAsync(script, Script(first.Request, argumentsFile), CancellationToken.None).ConfigureAwait(false);
-            var array = elements.Count > 1;
+
+            // A task with a timeout has a job of its own, so that it can be stopped alone.
+            var perJob = first.Timeout is null ? Math.Max(1, (int)Math.Ceiling(elements.Count / (4.0 * _parallel))) : 1;
+            var jobs = (elements.Count + perJob - 1) / perJob;
+            await File.WriteAllLinesAsync(tasksFile, elements.Select(e => RecordJson.SerializeToString(e.Request)), CancellationToken.None).ConfigureAwait(false);
+            await File.WriteAllTextAsync(script, Script(first.Request, tasksFile, perJob), CancellationToken.None).ConfigureAwait(false);
+            var array = jobs > 1;
             var output = Path.Combine(folder, array ? name + "-%a.out" : name + ".out");
             var arguments = SbatchArguments(first.Node, first.Timeout, $"flow-{_definition.Graph.Name}-{first.Request.RunId}-{step}", output);
             if (array)
             {
-                arguments.Add($"--array=0-{elements.Count - 1}%{_parallel}");
+                arguments.Add($"--array=0-{jobs - 1}%{_parallel}");
             }
 
             arguments.Add(script);
@@ -209,18 +217,21 @@ internal sealed class SlurmLauncher : ITaskLauncher
                 for (var i = 0; i < elements.Count; i++)
                 {
                     var element = elements[i];
-                    element.JobId = array ? $"{jobId}_{i.ToString(CultureInfo.InvariantCulture)}" : jobId;
-                    element.OutputFile = array ? output.Replace("%a", i.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal) : output;
+                    var index = (i / perJob).ToString(CultureInfo.InvariantCulture);
+                    element.JobId = array ? $"{jobId}_{index}" : jobId;
+                    element.OutputFile = array ? output.Replace("%a", index, StringComparison.Ordinal) : output;
                     if (!element.Done.Task.IsCompleted)
                     {
-                        _active[element.JobId] = element;
+                        _active[element.Request.Pathspec] = element;
                     }
                 }
             }
 
             _log.WriteLine(array
-                ? $"[{step}] {elements.Count} tasks submitted to Slurm as job array {jobId} (at most {_parallel} at once)"
-                : $"[{step}/{first.Request.TaskId}] submitted to Slurm as job {jobId}");
+                ? $"[{step}] {elements.Count} tasks submitted to Slurm as job array {jobId}: {jobs} array tasks of up to {perJob}, at most {_parallel} at once"
+                : elements.Count == 1
+                    ? $"[{step}/{first.Request.TaskId}] submitted to Slurm as job {jobId}"
+                    : $"[{step}] {elements.Count} tasks submitted to Slurm as job {jobId}");
         }
         catch (Exception e) when (e is FlowException or IOException or UnauthorizedAccessException)
         {
@@ -283,8 +294,8 @@ internal sealed class SlurmLauncher : ITaskLauncher
         return arguments;
     }
 
-    /// <summary>The job script: the task's variables, then the program's <c>step</c> command for this array index.</summary>
-    private string Script(TaskRequest request, string argumentsFile)
+    /// <summary>The job script: the step's variables, then the program's <c>tasks</c> command for this array task's lines.</summary>
+    private string Script(TaskRequest request, string tasksFile, int perJob)
     {
         var script = new StringBuilder("#!/bin/bash\n");
         script.Append("# Flow ").Append(_definition.Graph.Name).Append(", run ").Append(request.RunId).Append(", step ").Append(request.Step).Append('\n');
@@ -293,40 +304,18 @@ internal sealed class SlurmLauncher : ITaskLauncher
             script.Append("export ").Append(name).Append('=').Append(SlurmCommands.Quote(value)).Append('\n');
         }
 
-        script.Append("task=$(sed -n \"$(( ${SLURM_ARRAY_TASK_ID:-0} + 1 ))p\" ").Append(SlurmCommands.Quote(argumentsFile)).Append(")\n");
         script.Append("exec ").Append(SlurmCommands.Quote(_program.FileName));
         foreach (var argument in _program.Arguments)
         {
             script.Append(' ').Append(SlurmCommands.Quote(argument));
         }
 
-        script.Append(" step $task --datastore ").Append(_store.Kind == DatastoreKind.S3 ? "s3" : "local")
+        var count = perJob.ToString(CultureInfo.InvariantCulture);
+        script.Append(" tasks --file ").Append(SlurmCommands.Quote(tasksFile))
+            .Append(" --first $(( ${SLURM_ARRAY_TASK_ID:-0} * ").Append(count).Append(" )) --count ").Append(count)
+            .Append(" --datastore ").Append(_store.Kind == DatastoreKind.S3 ? "s3" : "local")
             .Append(" --datastore-root ").Append(SlurmCommands.Quote(_store.Root)).Append('\n');
         return script.ToString();
-    }
-
-    /// <summary>One task's <c>step</c> arguments, on one line: every value is a checked name, path or number, without spaces.</summary>
-    private static string TaskArguments(TaskRequest request)
-    {
-        var line = new StringBuilder();
-        line.Append(request.Step)
-            .Append(" --run-id ").Append(request.RunId)
-            .Append(" --task-id ").Append(request.TaskId.ToString(CultureInfo.InvariantCulture))
-            .Append(" --attempt ").Append(request.Attempt.ToString(CultureInfo.InvariantCulture))
-            .Append(" --iteration ").Append(request.Iteration.ToString(CultureInfo.InvariantCulture))
-            .Append(" --index ").Append(request.Index.ToString(CultureInfo.InvariantCulture))
-            .Append(" --position ").Append(request.Position);
-        foreach (var input in request.Inputs)
-        {
-            line.Append(" --input ").Append(input);
-        }
-
-        if (request.ForeachIndex is { } index)
-        {
-            line.Append(" --foreach-index ").Append(index.ToString(CultureInfo.InvariantCulture));
-        }
-
-        return line.ToString();
     }
 
     private string Folder(string runId)
@@ -477,7 +466,8 @@ internal sealed class SlurmLauncher : ITaskLauncher
         foreach (var array in active.Where(e => e.JobId!.Contains('_', StringComparison.Ordinal)).GroupBy(e => e.JobId!.Split('_')[0]))
         {
             var counts = array
-                .Select(e => states.TryGetValue(e.JobId!, out var seen) && !SlurmCommands.IsFinished(seen.State) ? Shown(seen.State, seen.Reason) : null)
+                .Select(e => e.JobId!).Distinct(StringComparer.Ordinal)
+                .Select(id => states.TryGetValue(id, out var seen) && !SlurmCommands.IsFinished(seen.State) ? Shown(seen.State, seen.Reason) : null)
                 .Where(s => s is not null)
                 .GroupBy(s => s!)
                 .OrderBy(g => g.Key, StringComparer.Ordinal)
@@ -570,10 +560,7 @@ internal sealed class SlurmLauncher : ITaskLauncher
     {
         lock (_gate)
         {
-            if (element.JobId is { } id)
-            {
-                _active.Remove(id);
-            }
+            _active.Remove(element.Request.Pathspec);
         }
 
         element.Cancellation.Dispose();

@@ -188,6 +188,30 @@ public class SlurmRunTests : ReliabilityTest
     }
 
     [Test]
+    public void AfterRunIsKilledTheRunningJobFinishesAndResumeReusesItsTask()
+    {
+        string? runId = null;
+        string job;
+        using (var run = TestProcess.StartProgram(TestFlows, Work, OnCluster(("FLOW_TEST_SLEEP_MS", "4000")), ["SlurmFlow", "run", "--datastore-root", Root]))
+        {
+            run.WaitUntil(() => (runId ??= Stored.RunIds("SlurmFlow").SingleOrDefault()) is { } id && Jobs("SlurmFlow", id).ContainsValue("RUNNING"), "Heavy's job to run");
+            job = Jobs("SlurmFlow", runId!).Single(j => j.Value == "RUNNING").Key;
+            run.KillTree();
+        }
+
+        Assert.That(Cluster.WaitForEnd(job)["JobState"], Is.EqualTo("COMPLETED"), "the job outlives the run that submitted it");
+        var heavy = Stored.TaskJsons("SlurmFlow", runId!).Single(t => t.Key.StartsWith("Heavy.", StringComparison.Ordinal)).Value;
+        Assert.That(heavy.GetProperty("status").GetString(), Is.EqualTo("Succeeded"), "and records its task");
+
+        var resumed = RunFlow("SlurmFlow", OnCluster(), "resume", "--origin-run-id", runId!);
+        Assert.That(resumed.Code, Is.EqualTo(0), resumed.ToString());
+        Assert.That(resumed.Output, Does.Contain("sum = 123"), resumed.ToString());
+        Assert.That(resumed.Error, Does.Not.Contain("[Heavy/2] submitted"), "Heavy is cloned, not run again");
+        var clone = Stored.TaskJsons("SlurmFlow", RunIdStarted(resumed)).Single(t => t.Key.StartsWith("Heavy.", StringComparison.Ordinal)).Value;
+        Assert.That(clone.GetProperty("clonedFrom").GetString(), Does.StartWith(runId + "/Heavy/"));
+    }
+
+    [Test]
     public void ATaskOnSlurmIsStoppedAtItsTimeoutAndItsJobCancelled()
     {
         var result = RunFlow("HangFlow", OnCluster(), "run", "--with", "slurm");

@@ -5,16 +5,15 @@ using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Amazon.S3.Transfer;
 using Microsoft.Win32.SafeHandles;
 
 namespace Flow.S3;
 
 /// <summary>
 /// Fast data access for steps: many objects and large objects to and from S3, into memory or files. A large upload
-/// goes through the AWS SDK's <see cref="TransferUtility"/> as parallel parts (multipart upload), a small one as one
-/// <c>PutObject</c>. Downloads fetch an object the way it was uploaded, its parts in parallel, with <c>GetObject</c>,
-/// whose bodies the SDK checks against what S3 sends with them (the transfer utility's streams do not), and which
+/// goes as parallel parts (a multipart upload made with the AWS SDK's requests), a small one as one <c>PutObject</c>;
+/// every body goes plain, with a CRC32 in a header that S3 checks. Downloads fetch an object the way it was uploaded,
+/// its parts in parallel, with <c>GetObject</c>, whose bodies the SDK checks against what S3 sends with them, and which
 /// accepts any S3-compatible answer for an empty object. Failed requests are tried again by the SDK's retry policy,
 /// every failure is a <see cref="FlowException"/> worded like the datastore's (and never shows a credential), and a
 /// callback hears the progress. Locations are <c>s3://bucket/key</c>; the client comes from the AWS SDK's standard
@@ -26,7 +25,6 @@ public sealed partial class S3Transfer : IDisposable
     private readonly IAmazonS3 _client;
     private readonly bool _ownsClient;
     private readonly S3TransferOptions _options;
-    private readonly TransferUtility _utility;
     private readonly S3ErrorTranslator _errors;
 
     /// <summary>
@@ -50,18 +48,12 @@ public sealed partial class S3Transfer : IDisposable
         _client = client;
         _ownsClient = ownsClient;
         _options = options;
-        _utility = new TransferUtility(client, new TransferUtilityConfig
-        {
-            ConcurrentServiceRequests = options.Parallelism,
-            MinSizeBeforePartUpload = options.MultipartThreshold,
-        });
         _errors = new S3ErrorTranslator(client, credentials, "the s3:// location", "try again");
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        _utility.Dispose();
         if (_ownsClient)
         {
             _client.Dispose();
@@ -101,16 +93,7 @@ public sealed partial class S3Transfer : IDisposable
     {
         var list = objects.Select(o => (Location: ParseObject(o.Uri), o.Data)).ToList();
         var progress = new Tracker(_options.Progress, list.Count, list.Sum(o => (long)o.Data.Length));
-        await EachAsync(list, async (o, token) =>
-        {
-            var body = MemoryMarshal.TryGetArray(o.Data, out var segment)
-                ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-                : new MemoryStream(o.Data.ToArray(), writable: false);
-            await using (body.ConfigureAwait(false))
-            {
-                return await UploadAsync(o.Location, null, body, o.Data.Length, progress.Object(o.Data.Length), token).ConfigureAwait(false);
-            }
-        }, cancellationToken).ConfigureAwait(false);
+        await EachAsync(list, (o, token) => UploadAsync(o.Location, null, o.Data, o.Data.Length, progress.Object(o.Data.Length), token), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Uploads one file.</summary>
@@ -124,7 +107,7 @@ public sealed partial class S3Transfer : IDisposable
         var sizes = list.Select(f => new FileInfo(f.Path) is { Exists: true } info ? info.Length : throw new FlowException($"Cannot upload {f.Path}: there is no such file.")).ToList();
         var progress = new Tracker(_options.Progress, list.Count, sizes.Sum());
         await EachAsync(list.Select((file, i) => (file.Path, file.Location, Size: sizes[i])).ToList(), (file, token) =>
-            UploadAsync(file.Location, file.Path, null, file.Size, progress.Object(file.Size), token), cancellationToken).ConfigureAwait(false);
+            UploadAsync(file.Location, file.Path, default, file.Size, progress.Object(file.Size), token), cancellationToken).ConfigureAwait(false);
     }
 
     private static S3TransferOptions Checked(S3TransferOptions? options)
@@ -318,28 +301,111 @@ public sealed partial class S3Transfer : IDisposable
     [GeneratedRegex(@"^bytes (\d+)-\d+/(\d+)$", RegexOptions.CultureInvariant)]
     private static partial Regex ContentRange();
 
-    /// <summary>Uploads a file (<paramref name="path"/>) or a stream (<paramref name="body"/>) of <paramref name="size"/> bytes.</summary>
-    private async Task<bool> UploadAsync(S3Root location, string? path, Stream? body, long size, ObjectProgress progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Uploads a file (<paramref name="path"/>) or bytes in memory (<paramref name="data"/>) of <paramref name="size"/>
+    /// bytes: one <c>PutObject</c> below the multipart threshold, else a multipart upload of its own.
+    /// </summary>
+    private async Task<bool> UploadAsync(S3Root location, string? path, ReadOnlyMemory<byte> data, long size, ObjectProgress progress, CancellationToken cancellationToken)
     {
+        // One array for every part of a body in memory: MemoryStreams over slices of it, no copy (a body that is
+        // not an array's is copied once).
+        var array = path is not null ? default : MemoryMarshal.TryGetArray(data, out var segment) ? segment : new ArraySegment<byte>(data.ToArray());
         await _errors.CallAsync("write", location.Bucket, location.Prefix, async () =>
         {
             if (size < _options.MultipartThreshold)
             {
-                // One PutObject, as the transfer utility would make, without its work around the request.
-                var put = new PutObjectRequest { BucketName = location.Bucket, Key = location.Prefix, AutoCloseStream = false };
-                (put.FilePath, put.InputStream) = (path, body);
+                var put = new PutObjectRequest { BucketName = location.Bucket, Key = location.Prefix, UseChunkEncoding = false };
+                if (path is null)
+                {
+                    put.InputStream = new MemoryStream(array.Array!, array.Offset, array.Count, writable: false);
+                }
+                else
+                {
+                    put.FilePath = path;
+                }
+
                 await _client.PutObjectAsync(put, cancellationToken).ConfigureAwait(false);
                 return true;
             }
 
-            var request = new TransferUtilityUploadRequest { BucketName = location.Bucket, Key = location.Prefix, PartSize = _options.PartSize, AutoCloseStream = false };
-            (request.FilePath, request.InputStream) = (path, body);
-            request.UploadProgressEvent += (_, e) => progress.Reached(e.TransferredBytes);
-            await _utility.UploadAsync(request, cancellationToken).ConfigureAwait(false);
+            await UploadPartsAsync(location, path, array, size, progress, cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);
         progress.Done();
         return true;
+    }
+
+    /// <summary>
+    /// A multipart upload, <see cref="S3TransferOptions.Parallelism"/> parts at once, each part read from the file at
+    /// its offset (or a slice of the array) and sent as a plain body with its CRC32 in a header, which S3 checks;
+    /// the object gets the composite CRC32 of its parts. An upload that fails is aborted, so that no parts are left
+    /// stored (and billed) behind it.
+    /// </summary>
+    private async Task UploadPartsAsync(S3Root location, string? path, ArraySegment<byte> array, long size, ObjectProgress progress, CancellationToken cancellationToken)
+    {
+        var partSize = _options.PartSize;
+        var count = (int)((size + partSize - 1) / partSize);
+        var upload = await _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+        {
+            BucketName = location.Bucket,
+            Key = location.Prefix,
+            ChecksumAlgorithm = ChecksumAlgorithm.CRC32,
+        }, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var parts = new PartETag[count];
+            await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken }, async (i, token) =>
+            {
+                var offset = i * partSize;
+                var length = Math.Min(partSize, size - offset);
+                var request = new UploadPartRequest
+                {
+                    BucketName = location.Bucket,
+                    Key = location.Prefix,
+                    UploadId = upload.UploadId,
+                    PartNumber = i + 1,
+                    PartSize = length,
+                    ChecksumAlgorithm = ChecksumAlgorithm.CRC32,
+                    UseChunkEncoding = false,
+                };
+                if (path is null)
+                {
+                    request.InputStream = new MemoryStream(array.Array!, array.Offset + (int)offset, (int)length, writable: false);
+                }
+                else
+                {
+                    (request.FilePath, request.FilePosition) = (path, offset);
+                }
+
+                var response = await _client.UploadPartAsync(request, token).ConfigureAwait(false);
+                parts[i] = new PartETag(i + 1, response.ETag) { ChecksumCRC32 = response.ChecksumCRC32 };
+                progress.Add(length);
+            }).ConfigureAwait(false);
+            await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = location.Bucket,
+                Key = location.Prefix,
+                UploadId = upload.UploadId,
+                PartETags = [.. parts],
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await AbortQuietlyAsync(location, upload.UploadId).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Aborts a multipart upload that failed; the upload's own error is the one to report, not one from aborting it.</summary>
+    private async Task AbortQuietlyAsync(S3Root location, string uploadId)
+    {
+        try
+        {
+            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = location.Bucket, Key = location.Prefix, UploadId = uploadId }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AmazonServiceException or AmazonClientException or IOException or HttpRequestException or OperationCanceledException)
+        {
+        }
     }
 
     /// <summary>Takes bytes of one object at their offset in it.</summary>
@@ -369,8 +435,8 @@ public sealed partial class S3Transfer : IDisposable
     }
 
     /// <summary>
-    /// One object's share of the progress. The SDK reports how many bytes of an object are done, from parts that
-    /// finish in any order: the count only moves forward, never past the object's size, and ends exact.
+    /// One object's share of the progress, counted as its parts finish, in any order: the count only moves forward,
+    /// never past the object's size, and ends exact.
     /// </summary>
     private sealed class ObjectProgress(Tracker tracker, long size)
     {
@@ -395,14 +461,6 @@ public sealed partial class S3Transfer : IDisposable
             lock (_gate)
             {
                 MoveTo(_done + bytes);
-            }
-        }
-
-        public void Reached(long bytes)
-        {
-            lock (_gate)
-            {
-                MoveTo(bytes);
             }
         }
 

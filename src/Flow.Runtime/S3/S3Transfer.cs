@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Globalization;
+using System.Net;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Amazon.S3;
@@ -213,15 +215,22 @@ public sealed partial class S3Transfer : IDisposable
     private static FlowException CannotWrite(string path, Exception e) => new($"Cannot write {path}: {e.Message}", e);
 
     /// <summary>
-    /// Reads an object part by part as it was uploaded, handing the bytes to the sink that <paramref name="open"/>
-    /// makes once the size is known. The first GET asks for part 1, which for an object uploaded whole is the whole
-    /// object (one request); an object uploaded in parts has its other parts fetched in parallel, each pinned to the
-    /// ETag of the first answer, so that an object replaced meanwhile is an error and never a mix of two versions.
-    /// Every body is read to its end, where the SDK checks it against the checksum S3 sent with it.
+    /// Reads an object, handing the bytes to the sink that <paramref name="open"/> makes once the size is known: whole
+    /// in one answer when it is no larger than a part (<see cref="ReadWholeAsync"/>), else part by part as it was
+    /// uploaded. The first GET for parts asks for part 1, which for an object uploaded whole is the whole object (one
+    /// request); an object uploaded in parts has its other parts fetched in parallel, each pinned to the ETag of the
+    /// first answer, so that an object replaced meanwhile is an error and never a mix of two versions. Every body is
+    /// read to its end, where the SDK checks it against the checksum S3 sent with it.
     /// </summary>
     private Task ReadAsync(S3Root location, ObjectProgress progress, Func<long, Sink> open, CancellationToken cancellationToken) =>
         _errors.CallAsync("read", location.Bucket, location.Prefix, async () =>
         {
+            if (await ReadWholeAsync(location, progress, open, cancellationToken).ConfigureAwait(false))
+            {
+                progress.Done();
+                return true;
+            }
+
             Sink sink;
             string etag;
             int parts;
@@ -235,23 +244,86 @@ public sealed partial class S3Transfer : IDisposable
                 etag = first.ETag;
                 progress.Sized(size);
                 sink = open(size);
-                await CopyAsync(first, size, sink, progress, cancellationToken).ConfigureAwait(false);
+                await CopyAsync(first, size, sink, progress, null, cancellationToken).ConfigureAwait(false);
             }
 
             await Parallel.ForAsync(2, parts + 1, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken }, async (part, token) =>
             {
                 using var response = await GetPartAsync(location, part, etag, token).ConfigureAwait(false);
-                await CopyAsync(response, size, sink, progress, token).ConfigureAwait(false);
+                await CopyAsync(response, size, sink, progress, null, token).ConfigureAwait(false);
             }).ConfigureAwait(false);
             progress.Done();
             return true;
         }, cancellationToken);
 
+    /// <summary>
+    /// Reads an object of at most <see cref="S3TransferOptions.PartSize"/> bytes with one GET of that range; false,
+    /// having handed nothing to a sink, when the object is larger or empty, or when the answer could not be checked.
+    /// A range spares the SDK's MD5 of the body against the ETag, which costs more CPU than the transfer itself: where
+    /// S3 sends a checksum with the answer, the SDK checks that (a CRC32, far cheaper); where it does not, the body is
+    /// checked here against the ETag's MD5, as the SDK would have; and where neither can be done (an ETag that is not an
+    /// MD5, and no checksum), the object is read again by parts, whose answers carry the checksums of the parts.
+    /// </summary>
+    private async Task<bool> ReadWholeAsync(S3Root location, ObjectProgress progress, Func<long, Sink> open, CancellationToken cancellationToken)
+    {
+        GetObjectResponse response;
+        try
+        {
+            response = await _client.GetObjectAsync(new GetObjectRequest
+            {
+                BucketName = location.Bucket,
+                Key = location.Prefix,
+                ByteRange = new ByteRange(0, _options.PartSize - 1),
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            // An empty object has no first byte; the GET of part 1 reads it.
+            return false;
+        }
+
+        using (response)
+        {
+            // A server that ignores the range answers with the whole object and no Content-Range.
+            var (start, total) = Range(response.ContentRange);
+            var size = total >= 0 ? total : response.ContentLength;
+            var checkedBySdk = response.ResponseMetadata?.ChecksumAlgorithm is { } algorithm && algorithm != CoreChecksumAlgorithm.NONE;
+            var md5 = checkedBySdk ? null : EtagMd5(response);
+            if (start != 0 || size == 0 || response.ContentLength != size || (!checkedBySdk && md5 is null))
+            {
+                return false;
+            }
+
+            progress.Sized(size);
+            var sink = open(size);
+            using var hash = md5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+            await CopyAsync(response, size, sink, progress, hash, cancellationToken).ConfigureAwait(false);
+            if (hash is not null && !hash.GetHashAndReset().AsSpan().SequenceEqual(md5))
+            {
+                throw new IOException("the body's MD5 hash differs from the object's ETag: the data was damaged on the way");
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>The MD5 an ETag stands for: that of an object uploaded whole and not encrypted with a key of KMS or of the caller (whose ETags are not MD5s of the data); else null.</summary>
+    private static byte[]? EtagMd5(GetObjectResponse response)
+    {
+        var etag = response.ETag?.Trim('"');
+        var encrypted = (response.ServerSideEncryptionCustomerMethod is { } method && method != ServerSideEncryptionCustomerMethod.None)
+            || !string.IsNullOrEmpty(response.ServerSideEncryptionKeyManagementServiceKeyId);
+        return !encrypted && etag is { Length: 32 } && etag.All(char.IsAsciiHexDigit) ? Convert.FromHexString(etag) : null;
+    }
+
     private Task<GetObjectResponse> GetPartAsync(S3Root location, int part, string? etag, CancellationToken cancellationToken) =>
         _client.GetObjectAsync(new GetObjectRequest { BucketName = location.Bucket, Key = location.Prefix, PartNumber = part, EtagToMatch = etag }, cancellationToken);
 
-    /// <summary>Copies a body to the sink at its offset in the object of <paramref name="size"/> bytes, a full buffer at a time, then reads it to its end.</summary>
-    private static async Task CopyAsync(GetObjectResponse response, long size, Sink sink, ObjectProgress progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies a body to the sink at its offset in the object of <paramref name="size"/> bytes, a full buffer at a time
+    /// (adding each to <paramref name="hash"/> when there is one), then reads it to its end.
+    /// </summary>
+    private static async Task CopyAsync(GetObjectResponse response, long size, Sink sink, ObjectProgress progress, IncrementalHash? hash, CancellationToken cancellationToken)
     {
         var offset = Range(response.ContentRange).Start;
         var length = response.ContentLength;
@@ -273,6 +345,7 @@ public sealed partial class S3Transfer : IDisposable
                     throw new IOException($"a body ended after {done + read} of its {length} bytes");
                 }
 
+                hash?.AppendData(buffer, 0, read);
                 await sink(offset + done, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 done += read;
                 progress.Add(read);

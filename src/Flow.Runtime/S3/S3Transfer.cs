@@ -1,5 +1,7 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Globalization;
+using System.IO.Hashing;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -387,14 +389,16 @@ public sealed partial class S3Transfer : IDisposable
         {
             if (size < _options.MultipartThreshold)
             {
-                var put = new PutObjectRequest { BucketName = location.Bucket, Key = location.Prefix, UseChunkEncoding = false };
+                var put = new PutObjectRequest { BucketName = location.Bucket, Key = location.Prefix, UseChunkEncoding = false, ChecksumAlgorithm = ChecksumAlgorithm.CRC32 };
                 if (path is null)
                 {
                     put.InputStream = new MemoryStream(array.Array!, array.Offset, array.Count, writable: false);
+                    put.ChecksumCRC32 = Crc32Of(array);
                 }
                 else
                 {
                     put.FilePath = path;
+                    put.ChecksumCRC32 = await Crc32OfFileAsync(path, 0, size, cancellationToken).ConfigureAwait(false);
                 }
 
                 await _client.PutObjectAsync(put, cancellationToken).ConfigureAwait(false);
@@ -444,10 +448,12 @@ public sealed partial class S3Transfer : IDisposable
                 if (path is null)
                 {
                     request.InputStream = new MemoryStream(array.Array!, array.Offset + (int)offset, (int)length, writable: false);
+                    request.ChecksumCRC32 = Crc32Of(array.AsSpan((int)offset, (int)length));
                 }
                 else
                 {
                     (request.FilePath, request.FilePosition) = (path, offset);
+                    request.ChecksumCRC32 = await Crc32OfFileAsync(path, offset, length, token).ConfigureAwait(false);
                 }
 
                 var response = await _client.UploadPartAsync(request, token).ConfigureAwait(false);
@@ -467,6 +473,47 @@ public sealed partial class S3Transfer : IDisposable
             await AbortQuietlyAsync(location, upload.UploadId).ConfigureAwait(false);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The CRC32 of a body as S3 takes it (big-endian, base64), which S3 checks the body against and stores. Given with
+    /// the request, it spares the SDK's own pass over the body for it, which costs several times as much CPU.
+    /// </summary>
+    private static string Crc32Of(ReadOnlySpan<byte> data) => Crc32Text(Crc32.HashToUInt32(data));
+
+    /// <summary>The CRC32 of <paramref name="length"/> bytes of a file from <paramref name="offset"/>, as <see cref="Crc32Of"/> gives it.</summary>
+    private static async Task<string> Crc32OfFileAsync(string path, long offset, long length, CancellationToken cancellationToken)
+    {
+        var crc = new Crc32();
+        var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
+        try
+        {
+            using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
+            for (long done = 0; done < length;)
+            {
+                var read = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, (int)Math.Min(ReadSize, length - done)), offset + done, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new IOException($"{path} ended after {offset + done} bytes; it changed while it was being uploaded");
+                }
+
+                crc.Append(buffer.AsSpan(0, read));
+                done += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return Crc32Text(crc.GetCurrentHashAsUInt32());
+    }
+
+    private static string Crc32Text(uint crc)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, crc);
+        return Convert.ToBase64String(bytes);
     }
 
     /// <summary>Aborts a multipart upload that failed; the upload's own error is the one to report, not one from aborting it.</summary>

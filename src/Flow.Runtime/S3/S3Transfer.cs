@@ -26,6 +26,7 @@ namespace Flow.S3;
 public sealed partial class S3Transfer : IDisposable
 {
     private const int ReadSize = 1 << 20;
+    private const long MaxParts = 10_000;
     private readonly IAmazonS3 _client;
     private readonly bool _ownsClient;
     private readonly S3TransferOptions _options;
@@ -420,7 +421,8 @@ public sealed partial class S3Transfer : IDisposable
     /// </summary>
     private async Task UploadPartsAsync(S3Root location, string? path, ArraySegment<byte> array, long size, ObjectProgress progress, CancellationToken cancellationToken)
     {
-        var partSize = _options.PartSize;
+        // S3 takes at most 10,000 parts: a larger object goes in larger parts (whole MiB), as the SDK's TransferUtility does.
+        var partSize = Math.Max(_options.PartSize, ((size + MaxParts - 1) / MaxParts + (1 << 20) - 1) >> 20 << 20);
         var count = (int)((size + partSize - 1) / partSize);
         var upload = await _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
         {

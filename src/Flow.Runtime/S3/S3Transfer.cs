@@ -16,12 +16,12 @@ namespace Flow.S3;
 /// <summary>
 /// Fast data access for steps: many objects and large objects to and from S3, into memory or files. A large upload
 /// goes as parallel parts (a multipart upload made with the AWS SDK's requests), a small one as one <c>PutObject</c>;
-/// every body goes plain, with a CRC32 in a header that S3 checks. Downloads fetch an object the way it was uploaded,
-/// its parts in parallel, with <c>GetObject</c>, whose bodies the SDK checks against what S3 sends with them, and which
-/// accepts any S3-compatible answer for an empty object. Failed requests are tried again by the SDK's retry policy,
-/// every failure is a <see cref="FlowException"/> worded like the datastore's (and never shows a credential), and a
-/// callback hears the progress. Locations are <c>s3://bucket/key</c>; the client comes from the AWS SDK's standard
-/// settings.
+/// every body goes plain, with a CRC32 in a header that S3 checks. Downloads read an object of at most one part with
+/// one ranged <c>GetObject</c>, a larger one the way it was uploaded, its parts in parallel; every body is checked
+/// against the checksum S3 sends with it or the ETag's MD5, and any S3-compatible answer for an empty object is taken.
+/// Failed requests are tried again by the SDK's retry policy, every failure is a <see cref="FlowException"/> worded
+/// like the datastore's (and never shows a credential), and a callback hears the progress. Locations are
+/// <c>s3://bucket/key</c>; the client comes from the AWS SDK's standard settings.
 /// </summary>
 public sealed partial class S3Transfer : IDisposable
 {
@@ -421,7 +421,7 @@ public sealed partial class S3Transfer : IDisposable
     /// </summary>
     private async Task UploadPartsAsync(S3Root location, string? path, ArraySegment<byte> array, long size, ObjectProgress progress, CancellationToken cancellationToken)
     {
-        // S3 takes at most 10,000 parts: a larger object goes in larger parts (whole MiB), as the SDK's TransferUtility does.
+        // S3 takes at most 10,000 parts: a larger object goes in larger parts (rounded up to whole MiB).
         var partSize = Math.Max(_options.PartSize, ((size + MaxParts - 1) / MaxParts + (1 << 20) - 1) >> 20 << 20);
         var count = (int)((size + partSize - 1) / partSize);
         var upload = await _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest

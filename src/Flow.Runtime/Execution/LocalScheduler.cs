@@ -105,7 +105,9 @@ public sealed class LocalScheduler
     /// </summary>
     private void CheckResources(MachineCapacity capacity, TextWriter log)
     {
-        foreach (var step in _definition.Graph.Steps)
+        // A step that runs on Slurm asks the cluster, never this machine.
+        var slurmAll = _options.Slurm?.AllSteps == true;
+        foreach (var step in _definition.Graph.Steps.Where(s => !slurmAll && s.Slurm is null))
         {
             if (step.Resources is not { } r)
             {

@@ -225,12 +225,14 @@ public class SlurmRunTests : ReliabilityTest
     }
 
     [Test]
-    public void LoopsRunOnSlurmEachIterationAJob()
+    public void LoopsRunOnSlurmEachIterationAJobAndARetriedIterationIsSubmittedAgain()
     {
-        var result = RunFlow("LoopFlow", OnCluster(), "run", "--with", "slurm");
+        // The retry of iteration 2 is the only task of the run then: nothing else makes the scheduler submit it.
+        var result = RunFlow("LoopFlow", OnCluster(("FLOW_TEST_LOOP_FAIL", "2"), ("FLOW_TEST_LOOP_FAIL_ONCE", "1")), "run", "--with", "slurm");
         Assert.That(result.Code, Is.EqualTo(0), result.ToString());
         Assert.That(result.Output, Does.Contain("rounds = 5, iterations = [0,1,2,3,4], height = 30, other = -1, steps = [1,2,3]"), result.ToString());
-        Assert.That(Regex.Matches(result.Error, @"\[Count/\d+\] submitted to Slurm as job"), Has.Count.EqualTo(5));
+        Assert.That(Regex.Matches(result.Error, @"\[Count/\d+\] submitted to Slurm as job"), Has.Count.EqualTo(6), "five iterations and one retry");
+        Assert.That(result.Error, Does.Contain("Iteration 2 fails on purpose.; retrying"), result.ToString());
     }
 
     [Test]

@@ -80,6 +80,7 @@ public static partial class FlowApp
             {
                 ("run", RunCommand), ("resume", ResumeCommand), ("show", ShowCommand), ("check", CheckCommand), ("runs", RunsCommand),
                 ("logs", LogsCommand), ("dump", DumpCommand), ("tag", TagCommand), ("step", StepCommand), ("tasks", TasksCommand), ("worker", WorkerCommand),
+                ("deploy", DeployCommand), ("trigger", TriggerCommand), ("schedule-tick", ScheduleTickCommand),
             };
 
             // A command line that names its command gets only that one built (a run is started with every bit
@@ -148,6 +149,12 @@ public static partial class FlowApp
             command.Options.Add(_tags);
             var runIdFile = new Option<string?>("--run-id-file") { Description = "Write the new run's id to this file (for scripts)." };
             command.Options.Add(runIdFile);
+
+            // Set by a deployment's scheduled job (see deploy slurm), not by users.
+            var productionToken = new Option<string?>("--production-token") { Hidden = true };
+            var branch = new Option<string?>("--branch") { Hidden = true };
+            command.Options.Add(productionToken);
+            command.Options.Add(branch);
             var parameterOptions = new List<(ParameterInfo Info, Option Option)>();
             foreach (var parameter in flow.Graph.Parameters)
             {
@@ -175,7 +182,15 @@ public static partial class FlowApp
                     }
                 }
 
-                return await ExecuteAsync(Read(parsed) with { Parameters = values, RunIdFile = parsed.GetValue(runIdFile) }, cancellationToken).ConfigureAwait(false);
+                return await ExecuteAsync(
+                    Read(parsed) with
+                    {
+                        Parameters = values,
+                        RunIdFile = parsed.GetValue(runIdFile),
+                        ProductionToken = parsed.GetValue(productionToken) is { } token ? Ids.Check(token, "production token") : null,
+                        Branch = parsed.GetValue(branch) is { } name ? Flow.Deploy.Deployments.CheckBranch(name) : null,
+                    },
+                    cancellationToken).ConfigureAwait(false);
             });
             return command;
         }
@@ -318,6 +333,13 @@ public static partial class FlowApp
         private static T NotNegative<T>(T value, string option)
             where T : System.Numerics.INumber<T> =>
             T.IsNegative(value) ? throw new FlowException($"{option} must be 0 or more, got {value}.") : value;
+
+        private Command DeployCommand()
+        {
+            var command = new Command("deploy", "Deploy the flow to a production scheduler.");
+            command.Subcommands.Add(DeploySlurmCommand());
+            return command;
+        }
 
         private Command TasksCommand()
         {

@@ -262,6 +262,7 @@ public static partial class FlowApp
             RunIdFile = line.RunIdFile,
             LiveProgress = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected,
             RunCreated = run => created = run,
+            Production = line.ProductionToken is { } token ? (token, line.Branch ?? Flow.Deploy.Deployments.ProductionBranch) : null,
             Command = flowArgument is null ? RunOptions.DefaultCommand : $"{RunOptions.DefaultCommand} {flowArgument}",
         };
 

@@ -41,6 +41,12 @@ internal sealed record RunCommandLine
     /// <summary><c>--with</c>: <c>slurm</c> (every step on Slurm), optionally with settings (<c>slurm:partition=gpu</c>); null when not given.</summary>
     public string? With { get; init; }
 
+    /// <summary>The production token of the deployment that starts this run (hidden <c>--production-token</c>); null for a user's run.</summary>
+    public string? ProductionToken { get; init; }
+
+    /// <summary>The deployment's branch (hidden <c>--branch</c>, with the token): <c>prod</c> or <c>test.NAME</c>.</summary>
+    public string? Branch { get; init; }
+
     /// <summary><c>--tag</c>, in order.</summary>
     public IReadOnlyList<string> Tags { get; init; } = [];
 

@@ -135,7 +135,7 @@ public sealed class LocalScheduler
     private async Task<RunRecord> CreateRunAsync(IReadOnlyDictionary<string, ArtifactRef> parameters, string? origin, IReadOnlyList<string> resumed, CancellationToken cancellationToken)
     {
         CheckResources(Capacity, _options.Log ?? Console.Error);
-        var user = _options.User ?? DefaultUser();
+        var user = _options.Production is null ? _options.User ?? DefaultUser() : "production";
         foreach (var tag in _options.Tags)
         {
             Ids.Check(tag.Replace(':', '_'), "tag");
@@ -148,7 +148,8 @@ public sealed class LocalScheduler
             User = user,
             Status = RunStatus.Running,
             Tags = _options.Tags,
-            SystemTags = [$"user:{user}", $"runtime:dotnet-{System.Environment.Version}", $"flow_version:{typeof(FlowSpec).Assembly.GetName().Version}", .. ProjectTags(user)],
+            SystemTags = [$"user:{user}", $"runtime:dotnet-{System.Environment.Version}", $"flow_version:{typeof(FlowSpec).Assembly.GetName().Version}", .. ProjectTags(user),
+                .. _options.Production is { } production ? [$"production:{production.Token}"] : Array.Empty<string>()],
             Parameters = parameters,
             StartedAt = DateTimeOffset.UtcNow,
             OriginRunId = origin,
@@ -238,13 +239,9 @@ public sealed class LocalScheduler
     /// </summary>
     private IEnumerable<string> ProjectTags(string user)
     {
-        if (_definition.Graph.Project is not { } project)
-        {
-            return [];
-        }
-
-        var branch = "user." + string.Concat(user.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' ? c : '_'));
-        return [$"project:{project}", $"project_branch:{branch}"];
+        var branch = _options.Production?.Branch
+            ?? "user." + string.Concat(user.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' ? c : '_'));
+        return _definition.Graph.Project is { } project ? [$"project:{project}", $"project_branch:{branch}"] : [];
     }
 
     private static string NewRunId() =>

@@ -18,6 +18,12 @@ public sealed record RunOptions
     /// </summary>
     public int MaxLoopIterations { get; init; } = 1_000;
 
+    /// <summary>
+    /// For a run a deployment starts: its production token (the run carries <c>production:TOKEN</c>, and its user is
+    /// <c>production</c>) and branch (<c>project_branch:BRANCH</c>). Null for a user's own run.
+    /// </summary>
+    internal (string Token, string Branch)? Production { get; init; }
+
     /// <summary>Where the tasks' standard output goes (default: standard output).</summary>
     public TextWriter? Output { get; init; }
 

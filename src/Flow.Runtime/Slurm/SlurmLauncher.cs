@@ -323,15 +323,18 @@ internal sealed class SlurmLauncher : ITaskLauncher
         {
             if (_folder is null)
             {
-                var root = _settings.Folder
-                    ?? (_store.Kind == DatastoreKind.Local ? Path.Combine(_store.Root, ".slurm") : Path.Combine(Directory.GetCurrentDirectory(), ".flow-slurm"));
-                _folder = Path.Combine(Path.GetFullPath(root), $"{_definition.Graph.Name}-{runId}");
+                _folder = Path.Combine(FolderRoot(_store, _settings), $"{_definition.Graph.Name}-{runId}");
                 Directory.CreateDirectory(_folder);
             }
 
             return _folder;
         }
     }
+
+    /// <summary>The folder for job scripts and Slurm's output: the settings', else <c>.slurm</c> under a local datastore, else <c>.flow-slurm</c> here.</summary>
+    public static string FolderRoot(DatastoreConfig store, SlurmSettings settings) =>
+        Path.GetFullPath(settings.Folder
+            ?? (store.Kind == DatastoreKind.Local ? Path.Combine(store.Root, ".slurm") : Path.Combine(Directory.GetCurrentDirectory(), ".flow-slurm")));
 
     private async Task PollAsync(CancellationToken stop)
     {

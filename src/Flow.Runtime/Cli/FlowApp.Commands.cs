@@ -353,7 +353,16 @@ public static partial class FlowApp
             command.SetAction(async (parsed, cancellationToken) =>
             {
                 var from = NotNegative(parsed.GetValue(first), "--first");
-                var lines = File.ReadLines(parsed.GetValue(file)!).Skip(from).Take(NotNegative(parsed.GetValue(count), "--count")).ToList();
+                List<string> lines;
+                try
+                {
+                    lines = File.ReadLines(parsed.GetValue(file)!).Skip(from).Take(NotNegative(parsed.GetValue(count), "--count")).ToList();
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new FlowException($"Cannot read the task requests in {parsed.GetValue(file)}: {e.Message}", e);
+                }
+
                 var requests = lines.Select((l, i) => RecordJson.Deserialize<TaskRequest>(System.Text.Encoding.UTF8.GetBytes(l), $"task request {from + i} of {parsed.GetValue(file)}")).ToList();
                 var executor = new TaskExecutor(flow, ExistingDatastore(parsed));
                 var code = ExitCodes.Success;

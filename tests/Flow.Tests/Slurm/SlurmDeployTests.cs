@@ -66,10 +66,14 @@ public class SlurmDeployTests : ReliabilityTest
         Assert.That(run.GetProperty("systemTags").EnumerateArray().Select(t => t.GetString()), Does.Contain("project_branch:prod").And.Contain("user:production"));
     }
 
-    [TestCase("--branch", "Fix Titles", "is not a valid branch name")]
-    public void ABadBranchIsBadInput(string option, string value, string message)
+    [TestCase("is not a valid branch name", "deploy", "slurm", "--branch", "Fix Titles")]
+    [TestCase("not both", "deploy", "slurm", "--production", "--branch", "x")]
+    [TestCase("'bogus=1' is not a Slurm setting", "deploy", "slurm", "--with", "slurm:bogus=1")]
+    [TestCase("is not a valid branch name", "trigger", "--branch", "../prod")]
+    [TestCase("Cannot read the task requests in /nonexistent", "tasks", "--file", "/nonexistent")]
+    public void BadInputExitsWithTwoAndSaysWhy(string message, params string[] args)
     {
-        var result = Flow("deploy", "slurm", option, value);
+        var result = Flow(args);
         Assert.That(result.Code, Is.EqualTo(2), result.ToString());
         Assert.That(result.Error, Does.Contain(message), result.ToString());
     }

@@ -80,6 +80,7 @@ public static partial class FlowApp
             {
                 ("run", RunCommand), ("resume", ResumeCommand), ("show", ShowCommand), ("check", CheckCommand), ("runs", RunsCommand),
                 ("logs", LogsCommand), ("dump", DumpCommand), ("tag", TagCommand), ("step", StepCommand), ("tasks", TasksCommand), ("worker", WorkerCommand),
+                ("deploy", DeployCommand), ("argo", ArgoCommand),
             };
 
             // A command line that names its command gets only that one built (a run is started with every bit

@@ -187,6 +187,12 @@ public static partial class FlowApp
                 var datastore = ExistingDatastore(parsed);
                 var (inputs, foreachIndex) = await plan.InputsAsync(datastore.Metadata, id, node, at, pass, cancellationToken).ConfigureAwait(false);
                 var position = ArgoTaskPlan.Position(node.Name, at, pass);
+                if (await datastore.Metadata.GetTaskAsync(flow.Graph.Name, id, node.Name, ArgoTaskPlan.TaskId(position), cancellationToken).ConfigureAwait(false) is { } taken
+                    && !string.Equals(taken.Position, position, StringComparison.Ordinal))
+                {
+                    throw new FlowException($"Task {taken.Pathspec} is the task at {taken.Position}, and the task at {position} hashes to the same id; run {id} cannot go on with both.");
+                }
+
                 var request = new TaskRequest
                 {
                     RunId = id,

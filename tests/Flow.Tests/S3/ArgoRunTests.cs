@@ -85,6 +85,32 @@ public class ArgoRunTests
     }
 
     [Test]
+    public async Task AFailedWorkflowIsRecordedFailedAndResumesLocally()
+    {
+        var datastore = Moto.NewDatastore(out var root);
+        var environment = Moto.AwsEnvironment();
+        environment[DatastoreConfig.RootVariable] = root;
+        environment["FLOW_TEST_FAULT"] = "throw";
+        environment["FLOW_TEST_FAULT_INDEX"] = "1";
+
+        var argo = Workflow("FlakyFlow", environment);
+        Assert.That(await argo.RunAsync(), Is.EqualTo("Failed"), Containers(argo));
+        var failed = (await datastore.Metadata.GetRunAsync("FlakyFlow", argo.WorkflowName))!;
+        Assert.That(failed.Status, Is.EqualTo(RunStatus.Failed));
+        Assert.That(failed.FailedTask, Does.StartWith($"{argo.WorkflowName}/Work/"), "the exit handler names the task that failed");
+        Assert.That(argo.Containers.Count(c => c.Code != 0), Is.EqualTo(3), "the first attempt and two retries");
+
+        // Positions are the local scheduler's, so a local resume clones what succeeded on Argo and runs the rest.
+        environment.Remove("FLOW_TEST_FAULT");
+        var resume = TestProcess.RunProgram(RepoPaths.TestFlowsDll, _work, environment, "FlakyFlow", "resume", "--origin-run-id", argo.WorkflowName, "--isolation", "InProcess");
+        Assert.That(resume.Code, Is.EqualTo(0), resume.ToString());
+        var resumed = await new FlowClient(datastore) { Namespace = null }.Flow("FlakyFlow").GetAsync(ReliabilityTest.RunIdStarted(resume));
+        var cloned = (await resumed.TasksAsync()).Where(t => t.ClonedFrom is not null).Select(t => t.Record.Position).Order(StringComparer.Ordinal);
+        Assert.That(cloned, Is.EqualTo(new[] { "Start/", "Work/0", "Work/2" }));
+        Assert.That(await (await resumed.EndTaskAsync())!.StdoutAsync(), Does.Contain("total = 5"));
+    }
+
+    [Test]
     public async Task AStepPastItsTimeoutFailsTheWorkflowAndTheRunIsRecordedFailed()
     {
         var datastore = Moto.NewDatastore(out var root);

@@ -15,7 +15,8 @@ internal sealed record SplitScope(StepNode Split, int? Branch);
 /// </summary>
 /// <remarks>
 /// A task's id is a hash of its position (FNV-1a, 64 bits, cut to 53): positions are unique within a run, so ids
-/// are too (short of a hash collision, about one in 10^12 for a run of 10,000 tasks), a retry keeps its id, and a
+/// are too (short of a hash collision, about one in 180 million for a run of 10,000 tasks, which the task
+/// refuses rather than replace another's record), a retry keeps its id, and a
 /// task finds its parents' ids without asking Argo for them.
 /// </remarks>
 internal sealed class ArgoTaskPlan

@@ -201,6 +201,26 @@ public class ArgoManifestTests
         Assert.That(result.Error, Does.Contain("Cannot write the WorkflowTemplate to").And.Contain("Give --output a folder that can be written"), result.ToString());
     }
 
+    [Test]
+    public void ALoopWithSeveralWaysOutIsRefused()
+    {
+        var result = ArgoDeploy.Run("PollFlow", _work, null, "--image", "app:1");
+        Assert.That(result.Code, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.Contain("Step Poll is a loop with 2 ways out (Found, GaveUp); on Argo a loop must leave by one step"), result.ToString());
+    }
+
+    [TestCase("Start", "x.1", "'x.1' is not a task path")]
+    [TestCase("A", ".", "Step A stands inside 1 splits, so its path needs as many branch indices")]
+    [TestCase("Nope", ".", "has no step 'Nope'")]
+    public void ATaskOfAWorkflowWithABadPathIsBadInput(string step, string path, string message)
+    {
+        var environment = ArgoDeploy.Environment(Path.Combine(_work, "store"));
+        Directory.CreateDirectory(Path.Combine(_work, "store"));
+        var result = TestProcess.RunProgram(RepoPaths.SampleDll("ForeachFlow"), _work, environment, "argo", "step", step, "--run-id", "foreachflow-abcde", "--path", path);
+        Assert.That(result.Code, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.Contain(message), result.ToString());
+    }
+
     private JsonNode Manifest(string flow) =>
         ArgoSchema.ToJson(ArgoDeploy.ToFolder(flow, _work)[$"{flow.ToLowerInvariant()}.workflowtemplate.yaml"]);
 

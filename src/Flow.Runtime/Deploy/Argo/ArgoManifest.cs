@@ -81,7 +81,7 @@ internal sealed class ArgoManifest
         {
             if (step.IsLoop && step.Onward.Count() > 1)
             {
-                throw new FlowException($"Step {step.Name} is a loop with {step.Onward.Count()} ways out ({string.Join(", ", step.Onward)}); on Argo a loop must leave by one step. Choose the way on in that step instead.");
+                throw new FlowException($"Step {step.Name} is a loop with {step.Onward.Count()} ways out ({string.Join(", ", step.Onward)}); on Argo a loop must leave by one step: let it go to one step that then chooses between {string.Join(" and ", step.Onward)}.");
             }
 
             var parents = graph.Parents(step.Name).ToList();

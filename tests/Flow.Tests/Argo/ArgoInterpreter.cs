@@ -157,7 +157,12 @@ internal sealed partial class ArgoInterpreter
             return await RunTemplateAsync((string)task["template"], Arguments(task, taskScope), taskScope);
         }
 
-        // A fanned-out task succeeds when every child does; its outputs are the children's, as JSON lists.
+        // A fan-out over nothing is skipped; one over something succeeds when every child does, its outputs the children's, as JSON lists.
+        if (items.Count == 0)
+        {
+            return new NodeResult("Skipped", new Dictionary<string, string>());
+        }
+
         var children = await Task.WhenAll(items.Select(item => RunTemplateAsync((string)task["template"], Arguments(task, new Dictionary<string, string>(taskScope) { ["item"] = item }), taskScope)));
         var outputs = children.SelectMany(c => c.Outputs.Keys).Distinct().ToDictionary(k => k, k => JsonSerializer.Serialize(children.Select(c => c.Outputs.GetValueOrDefault(k))), StringComparer.Ordinal);
         return new NodeResult(children.All(c => c.Phase == "Succeeded") ? "Succeeded" : "Failed", outputs);

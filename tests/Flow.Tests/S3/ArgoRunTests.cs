@@ -29,10 +29,20 @@ public class ArgoRunTests
     [TestCase("ChoiceFlow", "12 is high, score 28", new[] { "number", "12" })]
     [TestCase("LoopFlow", "rounds = 5, iterations = [0,1,2,3,4], height = 30, other = -1, steps = [1,2,3]", new string[] { })]
     [TestCase("ParamFlow", "seed 3: values = 603,605,607,609,611,613", new[] { "seed", "3" })]
-    public async Task TheWorkflowStoresWhatALocalRunStores(string flow, string printed, string[] parameters)
+    public Task TheWorkflowStoresWhatALocalRunStores(string flow, string printed, string[] parameters) =>
+        AssertArgoRunEqualsALocalRunAsync(flow, printed, parameters, Moto.AwsEnvironment());
+
+    [Test]
+    public Task AnEmptyForeachGoesStraightToItsJoin()
+    {
+        var environment = Moto.AwsEnvironment();
+        environment["FLOW_TEST_ITEMS"] = "0";
+        return AssertArgoRunEqualsALocalRunAsync("FaultFlow", "total = 0", [], environment);
+    }
+
+    private async Task AssertArgoRunEqualsALocalRunAsync(string flow, string printed, string[] parameters, Dictionary<string, string> environment)
     {
         var datastore = Moto.NewDatastore(out var root);
-        var environment = Moto.AwsEnvironment();
         environment[DatastoreConfig.RootVariable] = root;
         var arguments = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var i = 0; i < parameters.Length; i += 2)

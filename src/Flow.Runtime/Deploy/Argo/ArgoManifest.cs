@@ -219,7 +219,8 @@ internal sealed class ArgoManifest
             var split = _graph.Steps.Single(s => string.Equals(s.MatchingJoin, step.Name, StringComparison.Ordinal));
             if (split.Transition == TransitionKind.Foreach)
             {
-                return $"{_eachTasks[split.Name]}.Succeeded";
+                // Argo skips a fan-out over no elements; the join of an empty foreach runs, with no inputs, as it does locally.
+                return $"{_eachTasks[split.Name]}.Succeeded || {_eachTasks[split.Name]}.Skipped";
             }
 
             return string.Join(" && ", split.Next.Select((_, branch) => "(" + string.Join(" || ", parents

@@ -110,8 +110,8 @@ internal sealed class ArgoManifest
             templates.Add(StepTemplate(step));
         }
 
-        templates.Add(Container(CreateRun, [.. Program(), "argo", "start", "--run-id", "{{workflow.name}}", .. _graph.Parameters.SelectMany(p => new[] { "--" + p.OptionName, $"{{{{workflow.parameters.{p.OptionName}}}}}" })]));
-        templates.Add(Container(FinishRun, [.. Program(), "argo", "finish", "--run-id", "{{workflow.name}}", "--status", "{{workflow.status}}"]));
+        templates.Add(RunTemplate(CreateRun, [.. Program(), "argo", "start", "--run-id", "{{workflow.name}}", .. _graph.Parameters.SelectMany(p => new[] { "--" + p.OptionName, $"{{{{workflow.parameters.{p.OptionName}}}}}" })]));
+        templates.Add(RunTemplate(FinishRun, [.. Program(), "argo", "finish", "--run-id", "{{workflow.name}}", "--status", "{{workflow.status}}"]));
         return Map(
             ("apiVersion", "argoproj.io/v1alpha1"),
             ("kind", "WorkflowTemplate"),
@@ -266,9 +266,8 @@ internal sealed class ArgoManifest
         }
 
         args.AddRange(["--outputs", OutputsFolder]);
-        var template = Container(_stepTemplates[step.Name], args, step);
-        var ordered = Map(
-            ("name", template["name"]),
+        return Map(
+            ("name", _stepTemplates[step.Name]),
             ("inputs", Map(("parameters", new List<object?> { Input("path"), Map(("name", "iteration"), ("default", "0")) }))),
             ("outputs", Map(("parameters", new[] { "next", "foreach", "iteration" }
                 .Select(o => (object?)Map(("name", o), ("valueFrom", Map(("path", $"{OutputsFolder}/{o}")))))
@@ -279,11 +278,13 @@ internal sealed class ArgoManifest
                     ("backoff", retry.DelaySeconds > 0 ? Map(("duration", $"{retry.DelaySeconds.ToString(CultureInfo.InvariantCulture)}s")) : null))
                 : null),
             ("activeDeadlineSeconds", step.Timeout is { } timeout ? Math.Ceiling(timeout.TotalSeconds).ToString(CultureInfo.InvariantCulture) : null),
-            ("container", template["container"]));
-        return ordered;
+            ("container", Container(args, step)));
     }
 
-    private Dictionary<string, object?> Container(string name, List<string> args, StepNode? step = null)
+    // A template of one container that does not run a step: it records the run, or its end.
+    private Dictionary<string, object?> RunTemplate(string name, List<string> args) => Map(("name", name), ("container", Container(args, null)));
+
+    private Dictionary<string, object?> Container(List<string> args, StepNode? step)
     {
         var env = new List<object?>
         {
@@ -293,13 +294,11 @@ internal sealed class ArgoManifest
         env.AddRange(_options.Settings.OrderBy(s => s.Key, StringComparer.Ordinal).Select(s => EnvVar(s.Key, s.Value)));
         env.AddRange((step?.Environment ?? []).Select(e => EnvVar(e.Name, e.Value)));
         return Map(
-            ("name", name),
-            ("container", Map(
-                ("image", _options.Image),
-                ("args", args.ToList<object?>()),
-                ("env", env),
-                ("envFrom", _options.Secret is { } secret ? new List<object?> { Map(("secretRef", Map(("name", secret)))) } : null),
-                ("resources", step?.Resources is { } r ? Resources(r) : null))));
+            ("image", _options.Image),
+            ("args", args.ToList<object?>()),
+            ("env", env),
+            ("envFrom", _options.Secret is { } secret ? new List<object?> { Map(("secretRef", Map(("name", secret)))) } : null),
+            ("resources", step?.Resources is { } r ? Resources(r) : null));
     }
 
     private static Dictionary<string, object?> Resources(ResourceRequest request)

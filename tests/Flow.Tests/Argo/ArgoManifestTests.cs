@@ -209,6 +209,14 @@ public class ArgoManifestTests
         Assert.That(result.Error, Does.Contain("Step Poll is a loop with 2 ways out (Found, GaveUp); on Argo a loop must leave by one step"), result.ToString());
     }
 
+    [Test]
+    public void AStepThatAConditionalStepMaySkipToIsRefused()
+    {
+        var result = ArgoDeploy.Run("ShortcutFlow", _work, null, "--image", "app:1");
+        Assert.That(result.Code, Is.EqualTo(2), result.ToString());
+        Assert.That(result.Error, Does.Contain("Step Finish follows conditional step Choose and other steps (Extra)").And.Contain("Put a step between them"), result.ToString());
+    }
+
     [TestCase("Start", "x.1", "'x.1' is not a task path")]
     [TestCase("A", ".", "Step A stands inside 1 splits, so its path needs as many branch indices")]
     [TestCase("Nope", ".", "has no step 'Nope'")]

@@ -73,6 +73,11 @@ public class ArgoRunTests
         // The command line reads it back as it reads a local run.
         var dump = TestProcess.RunProgram(dll, _work, environment, [.. prefix, "dump", $"{argo.WorkflowName}/End"]);
         Assert.That(dump.Code, Is.EqualTo(0), dump.ToString());
+        var logs = TestProcess.RunProgram(dll, _work, environment, [.. prefix, "logs", $"{argo.WorkflowName}/End"]);
+        Assert.That(logs.Code, Is.EqualTo(0), logs.ToString());
+        Assert.That(logs.Output, Does.Contain(printed));
+        var listed = TestProcess.RunProgram(dll, _work, environment, [.. prefix, "runs"]);
+        Assert.That(listed.Output, Does.Contain(argo.WorkflowName).And.Contain(localId), listed.ToString());
     }
 
     [Test]

@@ -234,7 +234,7 @@ internal static class FlowEmitter
         }
 
         w.Line("},");
-        w.Line($"{SourceWriter.Literal(flow.Schedule)});");
+        w.Line(flow.Project is null ? $"{SourceWriter.Literal(flow.Schedule)});" : $"{SourceWriter.Literal(flow.Schedule)}) {{ Project = {SourceWriter.Literal(flow.Project)} }};");
         w.Close();
     }
 

@@ -55,6 +55,7 @@ internal static class FlowModelBuilder
             steps,
             artifacts,
             flow.Schedule is { } schedule ? schedule.Cron ?? schedule.Shortcuts[0] : null,
+            flow.Project,
             facts.BranchAccessors.ToEquatableArray());
     }
 }

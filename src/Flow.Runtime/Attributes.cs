@@ -134,6 +134,21 @@ public sealed class EnvironmentAttribute : Attribute
     public string Value { get; }
 }
 
+/// <summary>
+/// Puts the flow in a project: its runs carry the system tags <c>project:NAME</c> and <c>project_branch:BRANCH</c>
+/// (<c>user.NAME</c> for a user's own runs), so that deployments of several branches of one project live side by side.
+/// A name is lowercase letters, digits and underscores, starting with a letter, at most 40 characters.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
+public sealed class ProjectAttribute : Attribute
+{
+    /// <summary>Creates the attribute for the project <paramref name="name"/>.</summary>
+    public ProjectAttribute(string name) => Name = name;
+
+    /// <summary>The project's name.</summary>
+    public string Name { get; }
+}
+
 /// <summary>When a deployed flow runs: a five-field cron expression (UTC), or one of the shortcuts.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class ScheduleAttribute : Attribute

@@ -4,7 +4,8 @@ namespace Flow.TestFlows;
 /// Loops everywhere a flow can have one: at the top (<see cref="Count"/>), inside a static branch straight into its
 /// join (<see cref="Climb"/>), and inside a foreach, where each element loops on its own (<see cref="Work"/>, which
 /// runs as many times as its item says).
-/// <c>FLOW_TEST_LOOP_FAIL=N</c> makes iteration N of <see cref="Count"/> throw (until <c>FLOW_TEST_LOOP_FIXED=1</c>);
+/// <c>FLOW_TEST_LOOP_FAIL=N</c> makes iteration N of <see cref="Count"/> throw (until <c>FLOW_TEST_LOOP_FIXED=1</c>; with
+/// <c>FLOW_TEST_LOOP_FAIL_ONCE=1</c> only its first attempt);
 /// <c>FLOW_TEST_LOOP_FOREVER=1</c> makes it never leave; <c>FLOW_TEST_SLEEP_MS</c> slows each iteration down.
 /// </summary>
 public partial class LoopFlow : FlowSpec
@@ -41,7 +42,8 @@ public partial class LoopFlow : FlowSpec
 
         if (Environment.GetEnvironmentVariable("FLOW_TEST_LOOP_FAIL") is { Length: > 0 } fail
             && int.Parse(fail, System.Globalization.CultureInfo.InvariantCulture) == Current.Iteration
-            && Environment.GetEnvironmentVariable("FLOW_TEST_LOOP_FIXED") != "1")
+            && Environment.GetEnvironmentVariable("FLOW_TEST_LOOP_FIXED") != "1"
+            && (Environment.GetEnvironmentVariable("FLOW_TEST_LOOP_FAIL_ONCE") != "1" || Current.Attempt == 0))
         {
             throw new InvalidOperationException($"Iteration {Current.Iteration} fails on purpose.");
         }

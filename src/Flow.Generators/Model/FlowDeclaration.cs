@@ -202,6 +202,13 @@ internal sealed class FlowDeclaration
 
     public ScheduleDeclaration? Schedule { get; set; }
 
+    /// <summary>The flow's [Project] name, as written (null: none).</summary>
+    public string? Project { get; set; }
+
+    public LocationInfo? ProjectLocation { get; set; }
+
+    public bool HasProject { get; set; }
+
     /// <summary>[Step] methods that share their name with another method; each is listed.</summary>
     public List<MemberAt> DuplicateSteps { get; } = new();
 

@@ -57,4 +57,5 @@ internal sealed record FlowModel(
     EquatableArray<StepModel> Steps,
     EquatableArray<ArtifactModel> Artifacts,
     string? Schedule,
+    string? Project,
     EquatableArray<string> BranchAccessors);

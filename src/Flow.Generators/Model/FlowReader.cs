@@ -29,6 +29,13 @@ internal static class FlowReader
         ReadShape(flow);
         ReadArtifacts(flow, symbols);
         ReadSchedule(flow, symbols);
+        if (symbols.Find(flow.Type, symbols.Project) is { } project)
+        {
+            flow.HasProject = true;
+            flow.Project = project.ConstructorArguments.FirstOrDefault().Value as string;
+            flow.ProjectLocation = LocationInfo.From(project.ApplicationSyntaxReference);
+        }
+
         ReadSteps(flow, symbols);
         foreach (var step in flow.Steps)
         {

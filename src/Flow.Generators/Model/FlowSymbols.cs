@@ -26,6 +26,7 @@ internal sealed class FlowSymbols
         Environment = compilation.GetTypeByMetadataName("Flow.EnvironmentAttribute");
         Slurm = compilation.GetTypeByMetadataName("Flow.SlurmAttribute");
         Schedule = compilation.GetTypeByMetadataName("Flow.ScheduleAttribute");
+        Project = compilation.GetTypeByMetadataName("Flow.ProjectAttribute");
         JoinInputs = compilation.GetTypeByMetadataName("Flow.JoinInputs`1");
         StepError = compilation.GetTypeByMetadataName("Flow.StepError");
         JoinBranch = compilation.GetTypeByMetadataName("Flow.JoinBranchAttribute");
@@ -59,6 +60,8 @@ internal sealed class FlowSymbols
     public INamedTypeSymbol? Slurm { get; }
 
     public INamedTypeSymbol? Schedule { get; }
+
+    public INamedTypeSymbol? Project { get; }
 
     public INamedTypeSymbol? JoinInputs { get; }
 

@@ -15,9 +15,15 @@ internal static class DecoratorRules
         "--cpus-per-task", "--mem", "--gres", "--time", "--partition", "--account", "--qos", "--constraint",
     };
 
-    /// <summary>FLOW026: [Resources], [Retry], [Timeout], [Environment], [Slurm] and [Schedule] have values that make sense.</summary>
+    /// <summary>FLOW026: [Resources], [Retry], [Timeout], [Environment], [Slurm], [Schedule] and [Project] have values that make sense.</summary>
     public static IEnumerable<Finding> InvalidDecorator(FlowDeclaration flow, FlowFacts facts)
     {
+        if (flow.HasProject && !IsProjectName(flow.Project))
+        {
+            yield return Finding.At(flow.ProjectLocation,
+                $"[Project(\"{flow.Project}\")] is not a valid project name; use lowercase letters, digits and underscores, starting with a letter, at most 40 characters");
+        }
+
         if (flow.Schedule is { } schedule)
         {
             var given = (schedule.Cron is null ? 0 : 1) + schedule.Shortcuts.Length;
@@ -82,6 +88,10 @@ internal static class DecoratorRules
             }
         }
     }
+
+    /// <summary>A project name: lowercase letters, digits and underscores, starting with a letter, at most 40 characters.</summary>
+    public static bool IsProjectName(string? name) =>
+        name is { Length: > 0 and <= 40 } && name[0] is >= 'a' and <= 'z' && name.All(c => c is (>= 'a' and <= 'z') or (>= '0' and <= '9') or '_');
 
     /// <summary>
     /// FLOW027: [Catch] is not on a foreach or conditional step, except a loop with one way out: a caught iteration

@@ -11,6 +11,11 @@ public static class GraphPrinter
     {
         var builder = new StringBuilder();
         builder.Append("Flow ").Append(graph.Name);
+        if (graph.Project is { } project)
+        {
+            builder.Append(" (project: ").Append(project).Append(')');
+        }
+
         if (graph.Schedule is { } cron)
         {
             builder.Append(" (schedule: ").Append(cron).Append(')');

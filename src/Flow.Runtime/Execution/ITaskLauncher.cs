@@ -16,7 +16,10 @@ internal interface ITaskLauncher : IAsyncDisposable
     /// </summary>
     bool RunsElsewhere(Graph.StepNode step) => false;
 
-    /// <summary>Called after the scheduler has started every task it can for now: a launcher that batches may submit.</summary>
+    /// <summary>
+    /// Called after the scheduler has started every task it can for now, and after each retry is started: a launcher
+    /// that batches the tasks it is given (a job array) submits them then.
+    /// </summary>
     void Started()
     {
     }

@@ -105,7 +105,9 @@ public sealed class LocalScheduler
     /// </summary>
     private void CheckResources(MachineCapacity capacity, TextWriter log)
     {
-        foreach (var step in _definition.Graph.Steps)
+        // A step that runs on Slurm asks the cluster, never this machine.
+        var slurmAll = _options.Slurm?.AllSteps == true;
+        foreach (var step in _definition.Graph.Steps.Where(s => !slurmAll && s.Slurm is null))
         {
             if (step.Resources is not { } r)
             {
@@ -146,7 +148,7 @@ public sealed class LocalScheduler
             User = user,
             Status = RunStatus.Running,
             Tags = _options.Tags,
-            SystemTags = [$"user:{user}", $"runtime:dotnet-{System.Environment.Version}", $"flow_version:{typeof(FlowSpec).Assembly.GetName().Version}"],
+            SystemTags = [$"user:{user}", $"runtime:dotnet-{System.Environment.Version}", $"flow_version:{typeof(FlowSpec).Assembly.GetName().Version}", .. ProjectTags(user)],
             Parameters = parameters,
             StartedAt = DateTimeOffset.UtcNow,
             OriginRunId = origin,
@@ -228,6 +230,21 @@ public sealed class LocalScheduler
         var pool = _options.Workers is { Attached: false } early ? early : new WorkerPool(_options.Worker!);
         pool.Attach(_definition.Graph.Name, _datastore.Description, _datastore.Metadata, output, log, _options.MaxWorkers);
         return pool;
+    }
+
+    /// <summary>
+    /// For a flow in a project: <c>project:NAME</c> and <c>project_branch:BRANCH</c>, the user's own branch
+    /// (<c>user.NAME</c>) for a run started here; a deployment's runs name its branch and production token instead.
+    /// </summary>
+    private IEnumerable<string> ProjectTags(string user)
+    {
+        if (_definition.Graph.Project is not { } project)
+        {
+            return [];
+        }
+
+        var branch = "user." + string.Concat(user.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' ? c : '_'));
+        return [$"project:{project}", $"project_branch:{branch}"];
     }
 
     private static string NewRunId() =>

@@ -204,7 +204,14 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
                 Environment = EnvironmentOf(node, reservation),
                 InputsChecked = true,
             };
-            record = await launcher.RunAsync(request, node.Timeout, cancellationToken).ConfigureAwait(false);
+            var attemptRun = launcher.RunAsync(request, node.Timeout, cancellationToken);
+            if (attempt > 0)
+            {
+                // A retry starts outside the scheduler's loop, which may be waiting for this very task.
+                launcher.Started();
+            }
+
+            record = await attemptRun.ConfigureAwait(false);
             if (record.Status == RunStatus.Succeeded)
             {
                 return record;

@@ -188,6 +188,9 @@ public sealed class FlowGraph
     /// <summary>The cron expression of the flow's <see cref="ScheduleAttribute"/>, if any.</summary>
     public string? Schedule { get; }
 
+    /// <summary>The name of the flow's <see cref="ProjectAttribute"/>, if any.</summary>
+    public string? Project { get; init; }
+
     /// <summary>The start step.</summary>
     public StepNode Start => _byName["Start"];
 

@@ -1,32 +1,35 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using System.Globalization;
+using System.IO.Hashing;
+using System.Net;
 using System.Runtime.InteropServices;
+using System.Security.Cryptography;
 using System.Text.RegularExpressions;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Amazon.S3.Transfer;
 using Microsoft.Win32.SafeHandles;
 
 namespace Flow.S3;
 
 /// <summary>
 /// Fast data access for steps: many objects and large objects to and from S3, into memory or files. A large upload
-/// goes through the AWS SDK's <see cref="TransferUtility"/> as parallel parts (multipart upload), a small one as one
-/// <c>PutObject</c>. Downloads fetch an object the way it was uploaded, its parts in parallel, with <c>GetObject</c>,
-/// whose bodies the SDK checks against what S3 sends with them (the transfer utility's streams do not), and which
-/// accepts any S3-compatible answer for an empty object. Failed requests are tried again by the SDK's retry policy,
-/// every failure is a <see cref="FlowException"/> worded like the datastore's (and never shows a credential), and a
-/// callback hears the progress. Locations are <c>s3://bucket/key</c>; the client comes from the AWS SDK's standard
-/// settings.
+/// goes as parallel parts (a multipart upload made with the AWS SDK's requests), a small one as one <c>PutObject</c>;
+/// every body goes plain, with a CRC32 in a header that S3 checks. Downloads read an object of at most one part with
+/// one ranged <c>GetObject</c>, a larger one the way it was uploaded, its parts in parallel; every body is checked
+/// against the checksum S3 sends with it or the ETag's MD5, and any S3-compatible answer for an empty object is taken.
+/// Failed requests are tried again by the SDK's retry policy, every failure is a <see cref="FlowException"/> worded
+/// like the datastore's (and never shows a credential), and a callback hears the progress. Locations are
+/// <c>s3://bucket/key</c>; the client comes from the AWS SDK's standard settings.
 /// </summary>
 public sealed partial class S3Transfer : IDisposable
 {
     private const int ReadSize = 1 << 20;
+    private const long MaxParts = 10_000;
     private readonly IAmazonS3 _client;
     private readonly bool _ownsClient;
     private readonly S3TransferOptions _options;
-    private readonly TransferUtility _utility;
     private readonly S3ErrorTranslator _errors;
 
     /// <summary>
@@ -50,18 +53,12 @@ public sealed partial class S3Transfer : IDisposable
         _client = client;
         _ownsClient = ownsClient;
         _options = options;
-        _utility = new TransferUtility(client, new TransferUtilityConfig
-        {
-            ConcurrentServiceRequests = options.Parallelism,
-            MinSizeBeforePartUpload = options.MultipartThreshold,
-        });
         _errors = new S3ErrorTranslator(client, credentials, "the s3:// location", "try again");
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        _utility.Dispose();
         if (_ownsClient)
         {
             _client.Dispose();
@@ -101,16 +98,7 @@ public sealed partial class S3Transfer : IDisposable
     {
         var list = objects.Select(o => (Location: ParseObject(o.Uri), o.Data)).ToList();
         var progress = new Tracker(_options.Progress, list.Count, list.Sum(o => (long)o.Data.Length));
-        await EachAsync(list, async (o, token) =>
-        {
-            var body = MemoryMarshal.TryGetArray(o.Data, out var segment)
-                ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-                : new MemoryStream(o.Data.ToArray(), writable: false);
-            await using (body.ConfigureAwait(false))
-            {
-                return await UploadAsync(o.Location, null, body, o.Data.Length, progress.Object(o.Data.Length), token).ConfigureAwait(false);
-            }
-        }, cancellationToken).ConfigureAwait(false);
+        await EachAsync(list, (o, token) => UploadAsync(o.Location, null, o.Data, o.Data.Length, progress.Object(o.Data.Length), token), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Uploads one file.</summary>
@@ -124,7 +112,7 @@ public sealed partial class S3Transfer : IDisposable
         var sizes = list.Select(f => new FileInfo(f.Path) is { Exists: true } info ? info.Length : throw new FlowException($"Cannot upload {f.Path}: there is no such file.")).ToList();
         var progress = new Tracker(_options.Progress, list.Count, sizes.Sum());
         await EachAsync(list.Select((file, i) => (file.Path, file.Location, Size: sizes[i])).ToList(), (file, token) =>
-            UploadAsync(file.Location, file.Path, null, file.Size, progress.Object(file.Size), token), cancellationToken).ConfigureAwait(false);
+            UploadAsync(file.Location, file.Path, default, file.Size, progress.Object(file.Size), token), cancellationToken).ConfigureAwait(false);
     }
 
     private static S3TransferOptions Checked(S3TransferOptions? options)
@@ -230,15 +218,22 @@ public sealed partial class S3Transfer : IDisposable
     private static FlowException CannotWrite(string path, Exception e) => new($"Cannot write {path}: {e.Message}", e);
 
     /// <summary>
-    /// Reads an object part by part as it was uploaded, handing the bytes to the sink that <paramref name="open"/>
-    /// makes once the size is known. The first GET asks for part 1, which for an object uploaded whole is the whole
-    /// object (one request); an object uploaded in parts has its other parts fetched in parallel, each pinned to the
-    /// ETag of the first answer, so that an object replaced meanwhile is an error and never a mix of two versions.
-    /// Every body is read to its end, where the SDK checks it against the checksum S3 sent with it.
+    /// Reads an object, handing the bytes to the sink that <paramref name="open"/> makes once the size is known: whole
+    /// in one answer when it is no larger than a part (<see cref="ReadWholeAsync"/>), else part by part as it was
+    /// uploaded. The first GET for parts asks for part 1, which for an object uploaded whole is the whole object (one
+    /// request); an object uploaded in parts has its other parts fetched in parallel, each pinned to the ETag of the
+    /// first answer, so that an object replaced meanwhile is an error and never a mix of two versions. Every body is
+    /// read to its end, where the SDK checks it against the checksum S3 sent with it.
     /// </summary>
     private Task ReadAsync(S3Root location, ObjectProgress progress, Func<long, Sink> open, CancellationToken cancellationToken) =>
         _errors.CallAsync("read", location.Bucket, location.Prefix, async () =>
         {
+            if (await ReadWholeAsync(location, progress, open, cancellationToken).ConfigureAwait(false))
+            {
+                progress.Done();
+                return true;
+            }
+
             Sink sink;
             string etag;
             int parts;
@@ -252,23 +247,86 @@ public sealed partial class S3Transfer : IDisposable
                 etag = first.ETag;
                 progress.Sized(size);
                 sink = open(size);
-                await CopyAsync(first, size, sink, progress, cancellationToken).ConfigureAwait(false);
+                await CopyAsync(first, size, sink, progress, null, cancellationToken).ConfigureAwait(false);
             }
 
             await Parallel.ForAsync(2, parts + 1, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken }, async (part, token) =>
             {
                 using var response = await GetPartAsync(location, part, etag, token).ConfigureAwait(false);
-                await CopyAsync(response, size, sink, progress, token).ConfigureAwait(false);
+                await CopyAsync(response, size, sink, progress, null, token).ConfigureAwait(false);
             }).ConfigureAwait(false);
             progress.Done();
             return true;
         }, cancellationToken);
 
+    /// <summary>
+    /// Reads an object of at most <see cref="S3TransferOptions.PartSize"/> bytes with one GET of that range; false,
+    /// having handed nothing to a sink, when the object is larger or empty, or when the answer could not be checked.
+    /// A range spares the SDK's MD5 of the body against the ETag, which costs more CPU than the transfer itself: where
+    /// S3 sends a checksum with the answer, the SDK checks that (a CRC32, far cheaper); where it does not, the body is
+    /// checked here against the ETag's MD5, as the SDK would have; and where neither can be done (an ETag that is not an
+    /// MD5, and no checksum), the object is read again by parts, whose answers carry the checksums of the parts.
+    /// </summary>
+    private async Task<bool> ReadWholeAsync(S3Root location, ObjectProgress progress, Func<long, Sink> open, CancellationToken cancellationToken)
+    {
+        GetObjectResponse response;
+        try
+        {
+            response = await _client.GetObjectAsync(new GetObjectRequest
+            {
+                BucketName = location.Bucket,
+                Key = location.Prefix,
+                ByteRange = new ByteRange(0, _options.PartSize - 1),
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.RequestedRangeNotSatisfiable)
+        {
+            // An empty object has no first byte; the GET of part 1 reads it.
+            return false;
+        }
+
+        using (response)
+        {
+            // A server that ignores the range answers with the whole object and no Content-Range.
+            var (start, total) = Range(response.ContentRange);
+            var size = total >= 0 ? total : response.ContentLength;
+            var checkedBySdk = response.ResponseMetadata?.ChecksumAlgorithm is { } algorithm && algorithm != CoreChecksumAlgorithm.NONE;
+            var md5 = checkedBySdk ? null : EtagMd5(response);
+            if (start != 0 || size == 0 || response.ContentLength != size || (!checkedBySdk && md5 is null))
+            {
+                return false;
+            }
+
+            progress.Sized(size);
+            var sink = open(size);
+            using var hash = md5 is null ? null : IncrementalHash.CreateHash(HashAlgorithmName.MD5);
+            await CopyAsync(response, size, sink, progress, hash, cancellationToken).ConfigureAwait(false);
+            if (hash is not null && !hash.GetHashAndReset().AsSpan().SequenceEqual(md5))
+            {
+                throw new IOException("the body's MD5 hash differs from the object's ETag: the data was damaged on the way");
+            }
+
+            return true;
+        }
+    }
+
+    /// <summary>The MD5 an ETag stands for: that of an object uploaded whole and not encrypted with a key of KMS or of the caller (whose ETags are not MD5s of the data); else null.</summary>
+    private static byte[]? EtagMd5(GetObjectResponse response)
+    {
+        var etag = response.ETag?.Trim('"');
+        var encrypted = (response.ServerSideEncryptionCustomerMethod is { } method && method != ServerSideEncryptionCustomerMethod.None)
+            || !string.IsNullOrEmpty(response.ServerSideEncryptionKeyManagementServiceKeyId);
+        return !encrypted && etag is { Length: 32 } && etag.All(char.IsAsciiHexDigit) ? Convert.FromHexString(etag) : null;
+    }
+
     private Task<GetObjectResponse> GetPartAsync(S3Root location, int part, string? etag, CancellationToken cancellationToken) =>
         _client.GetObjectAsync(new GetObjectRequest { BucketName = location.Bucket, Key = location.Prefix, PartNumber = part, EtagToMatch = etag }, cancellationToken);
 
-    /// <summary>Copies a body to the sink at its offset in the object of <paramref name="size"/> bytes, a full buffer at a time, then reads it to its end.</summary>
-    private static async Task CopyAsync(GetObjectResponse response, long size, Sink sink, ObjectProgress progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Copies a body to the sink at its offset in the object of <paramref name="size"/> bytes, a full buffer at a time
+    /// (adding each to <paramref name="hash"/> when there is one), then reads it to its end.
+    /// </summary>
+    private static async Task CopyAsync(GetObjectResponse response, long size, Sink sink, ObjectProgress progress, IncrementalHash? hash, CancellationToken cancellationToken)
     {
         var offset = Range(response.ContentRange).Start;
         var length = response.ContentLength;
@@ -290,6 +348,7 @@ public sealed partial class S3Transfer : IDisposable
                     throw new IOException($"a body ended after {done + read} of its {length} bytes");
                 }
 
+                hash?.AppendData(buffer, 0, read);
                 await sink(offset + done, buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 done += read;
                 progress.Add(read);
@@ -318,28 +377,157 @@ public sealed partial class S3Transfer : IDisposable
     [GeneratedRegex(@"^bytes (\d+)-\d+/(\d+)$", RegexOptions.CultureInvariant)]
     private static partial Regex ContentRange();
 
-    /// <summary>Uploads a file (<paramref name="path"/>) or a stream (<paramref name="body"/>) of <paramref name="size"/> bytes.</summary>
-    private async Task<bool> UploadAsync(S3Root location, string? path, Stream? body, long size, ObjectProgress progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Uploads a file (<paramref name="path"/>) or bytes in memory (<paramref name="data"/>) of <paramref name="size"/>
+    /// bytes: one <c>PutObject</c> below the multipart threshold, else a multipart upload of its own.
+    /// </summary>
+    private async Task<bool> UploadAsync(S3Root location, string? path, ReadOnlyMemory<byte> data, long size, ObjectProgress progress, CancellationToken cancellationToken)
     {
+        // One array for every part of a body in memory: MemoryStreams over slices of it, no copy (a body that is
+        // not an array's is copied once).
+        var array = path is not null ? default : MemoryMarshal.TryGetArray(data, out var segment) ? segment : new ArraySegment<byte>(data.ToArray());
         await _errors.CallAsync("write", location.Bucket, location.Prefix, async () =>
         {
             if (size < _options.MultipartThreshold)
             {
-                // One PutObject, as the transfer utility would make, without its work around the request.
-                var put = new PutObjectRequest { BucketName = location.Bucket, Key = location.Prefix, AutoCloseStream = false };
-                (put.FilePath, put.InputStream) = (path, body);
+                var put = new PutObjectRequest { BucketName = location.Bucket, Key = location.Prefix, UseChunkEncoding = false, ChecksumAlgorithm = ChecksumAlgorithm.CRC32 };
+                if (path is null)
+                {
+                    put.InputStream = new MemoryStream(array.Array!, array.Offset, array.Count, writable: false);
+                    put.ChecksumCRC32 = Crc32Of(array);
+                }
+                else
+                {
+                    put.FilePath = path;
+                    put.ChecksumCRC32 = await Crc32OfFileAsync(path, 0, size, cancellationToken).ConfigureAwait(false);
+                }
+
                 await _client.PutObjectAsync(put, cancellationToken).ConfigureAwait(false);
                 return true;
             }
 
-            var request = new TransferUtilityUploadRequest { BucketName = location.Bucket, Key = location.Prefix, PartSize = _options.PartSize, AutoCloseStream = false };
-            (request.FilePath, request.InputStream) = (path, body);
-            request.UploadProgressEvent += (_, e) => progress.Reached(e.TransferredBytes);
-            await _utility.UploadAsync(request, cancellationToken).ConfigureAwait(false);
+            await UploadPartsAsync(location, path, array, size, progress, cancellationToken).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);
         progress.Done();
         return true;
+    }
+
+    /// <summary>
+    /// A multipart upload, <see cref="S3TransferOptions.Parallelism"/> parts at once, each part read from the file at
+    /// its offset (or a slice of the array) and sent as a plain body with its CRC32 in a header, which S3 checks;
+    /// the object gets the composite CRC32 of its parts. An upload that fails is aborted, so that no parts are left
+    /// stored (and billed) behind it.
+    /// </summary>
+    private async Task UploadPartsAsync(S3Root location, string? path, ArraySegment<byte> array, long size, ObjectProgress progress, CancellationToken cancellationToken)
+    {
+        // S3 takes at most 10,000 parts: a larger object goes in larger parts (rounded up to whole MiB).
+        var partSize = Math.Max(_options.PartSize, ((size + MaxParts - 1) / MaxParts + (1 << 20) - 1) >> 20 << 20);
+        var count = (int)((size + partSize - 1) / partSize);
+        var upload = await _client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+        {
+            BucketName = location.Bucket,
+            Key = location.Prefix,
+            ChecksumAlgorithm = ChecksumAlgorithm.CRC32,
+        }, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var parts = new PartETag[count];
+            await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = _options.Parallelism, CancellationToken = cancellationToken }, async (i, token) =>
+            {
+                var offset = i * partSize;
+                var length = Math.Min(partSize, size - offset);
+                var request = new UploadPartRequest
+                {
+                    BucketName = location.Bucket,
+                    Key = location.Prefix,
+                    UploadId = upload.UploadId,
+                    PartNumber = i + 1,
+                    PartSize = length,
+                    ChecksumAlgorithm = ChecksumAlgorithm.CRC32,
+                    UseChunkEncoding = false,
+                };
+                if (path is null)
+                {
+                    request.InputStream = new MemoryStream(array.Array!, array.Offset + (int)offset, (int)length, writable: false);
+                    request.ChecksumCRC32 = Crc32Of(array.AsSpan((int)offset, (int)length));
+                }
+                else
+                {
+                    (request.FilePath, request.FilePosition) = (path, offset);
+                    request.ChecksumCRC32 = await Crc32OfFileAsync(path, offset, length, token).ConfigureAwait(false);
+                }
+
+                var response = await _client.UploadPartAsync(request, token).ConfigureAwait(false);
+                parts[i] = new PartETag(i + 1, response.ETag) { ChecksumCRC32 = response.ChecksumCRC32 };
+                progress.Add(length);
+            }).ConfigureAwait(false);
+            await _client.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+            {
+                BucketName = location.Bucket,
+                Key = location.Prefix,
+                UploadId = upload.UploadId,
+                PartETags = [.. parts],
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await AbortQuietlyAsync(location, upload.UploadId).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The CRC32 of a body as S3 takes it (big-endian, base64), which S3 checks the body against and stores. Given with
+    /// the request, it spares the SDK's own pass over the body for it, which costs several times as much CPU.
+    /// </summary>
+    private static string Crc32Of(ReadOnlySpan<byte> data) => Crc32Text(Crc32.HashToUInt32(data));
+
+    /// <summary>The CRC32 of <paramref name="length"/> bytes of a file from <paramref name="offset"/>, as <see cref="Crc32Of"/> gives it.</summary>
+    private static async Task<string> Crc32OfFileAsync(string path, long offset, long length, CancellationToken cancellationToken)
+    {
+        var crc = new Crc32();
+        var buffer = ArrayPool<byte>.Shared.Rent(ReadSize);
+        try
+        {
+            using var file = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.Asynchronous);
+            for (long done = 0; done < length;)
+            {
+                var read = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, (int)Math.Min(ReadSize, length - done)), offset + done, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new IOException($"{path} ended after {offset + done} bytes; it changed while it was being uploaded");
+                }
+
+                crc.Append(buffer.AsSpan(0, read));
+                done += read;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return Crc32Text(crc.GetCurrentHashAsUInt32());
+    }
+
+    private static string Crc32Text(uint crc)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, crc);
+        return Convert.ToBase64String(bytes);
+    }
+
+    /// <summary>Aborts a multipart upload that failed; the upload's own error is the one to report, not one from aborting it.</summary>
+    private async Task AbortQuietlyAsync(S3Root location, string uploadId)
+    {
+        try
+        {
+            await _client.AbortMultipartUploadAsync(new AbortMultipartUploadRequest { BucketName = location.Bucket, Key = location.Prefix, UploadId = uploadId }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is AmazonServiceException or AmazonClientException or IOException or HttpRequestException or OperationCanceledException)
+        {
+        }
     }
 
     /// <summary>Takes bytes of one object at their offset in it.</summary>
@@ -369,8 +557,8 @@ public sealed partial class S3Transfer : IDisposable
     }
 
     /// <summary>
-    /// One object's share of the progress. The SDK reports how many bytes of an object are done, from parts that
-    /// finish in any order: the count only moves forward, never past the object's size, and ends exact.
+    /// One object's share of the progress, counted as its parts finish, in any order: the count only moves forward,
+    /// never past the object's size, and ends exact.
     /// </summary>
     private sealed class ObjectProgress(Tracker tracker, long size)
     {
@@ -395,14 +583,6 @@ public sealed partial class S3Transfer : IDisposable
             lock (_gate)
             {
                 MoveTo(_done + bytes);
-            }
-        }
-
-        public void Reached(long bytes)
-        {
-            lock (_gate)
-            {
-                MoveTo(bytes);
             }
         }
 

@@ -220,10 +220,9 @@ internal sealed class SlurmLauncher : ITaskLauncher
                     var index = (i / perJob).ToString(CultureInfo.InvariantCulture);
                     element.JobId = array ? $"{jobId}_{index}" : jobId;
                     element.OutputFile = array ? output.Replace("%a", index, StringComparison.Ordinal) : output;
-                    if (!element.Done.Task.IsCompleted)
-                    {
-                        _active[element.Request.Pathspec] = element;
-                    }
+
+                    // Even a task whose run was cancelled meanwhile: its job exists now, and the end of the run cancels it.
+                    _active[element.Request.Pathspec] = element;
                 }
             }
 
@@ -347,8 +346,9 @@ internal sealed class SlurmLauncher : ITaskLauncher
             {
                 return;
             }
-            catch (Exception e) when (e is FlowException or IOException)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
+                // One failed round is not the end: the next one asks again (squeue failing for long fails the tasks).
                 _log.WriteLine($"warning: following the Slurm jobs failed: {e.Message}");
             }
         }

@@ -27,6 +27,30 @@ public class DecoratorRuleTests
         }
         """);
 
+    [TestCase("Titles")]
+    [TestCase("title-models")]
+    [TestCase("1titles")]
+    [TestCase("")]
+    [TestCase("a_project_name_that_is_longer_than_forty_c")]
+    public Task FLOW026_Reports_an_invalid_project_name(string name) => AnalyzerVerifier.VerifyAsync($$"""
+        [{|FLOW026:Project("{{name}}")|}]
+        public partial class F : FlowSpec
+        {
+            [Step] public void Start() { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW026_Accepts_a_project_name() => AnalyzerVerifier.VerifyAsync("""
+        [Project("title_models2")]
+        public partial class F : FlowSpec
+        {
+            [Step] public void Start() { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
     [Test]
     public Task FLOW026_Accepts_slurm_settings() => AnalyzerVerifier.VerifyAsync("""
         public partial class F : FlowSpec

@@ -17,7 +17,7 @@ public class TaskCrashTests : ReliabilityTest
         var runId = RunIdStarted(crashed);
         Assert.That(crashed.Code, Is.EqualTo(1), crashed.ToString());
         Assert.That(crashed.Error, Does.Contain($"run {runId} failed in task {runId}/Work/3: ").And.Contain($"Task {runId}/Work/3 did not finish: it {reason}"), crashed.ToString());
-        Assert.That(crashed.Error, Does.Contain($"resume Work --origin-run-id {runId}"), crashed.ToString());
+        Assert.That(crashed.Error, Does.Contain($"resume --origin-run-id {runId}"), crashed.ToString());
         Assert.That(crashed.Output, Does.Not.Contain("total ="), crashed.ToString());
         Assert.That(Stored.RunJson("FaultFlow", runId).GetProperty("status").GetString(), Is.EqualTo("Failed"), crashed.ToString());
         AssertRecordedFailure("FaultFlow", runId, "Work.3", reason);

@@ -109,6 +109,18 @@ public class SchedulerTests
     }
 
     [Test]
+    public async Task ARunOfAFlowInAProjectIsOnTheUsersOwnBranchAndNeverInProduction()
+    {
+        var result = await new LocalScheduler(FlowApp.DefinitionOf<ProjectFlow>(), new RunOptions { User = "Ann.Lee", Log = TextWriter.Null, Output = TextWriter.Null, Datastore = Flow.Datastore.FlowDatastore.Local(_root) }).RunAsync();
+        Assert.That(result.Succeeded, Is.True, result.Error?.ToString());
+        var client = new Flow.Client.FlowClient(Flow.Datastore.FlowDatastore.Local(_root)) { Namespace = "project:title_models" };
+        var run = (await client.Flow("ProjectFlow").ListAsync()).Single();
+        Assert.That(run.SystemTags, Does.Contain("project:title_models").And.Contain("project_branch:user.ann.lee").And.Contain("user:Ann.Lee"));
+        Assert.That(run.SystemTags.Where(t => t.StartsWith("production:", StringComparison.Ordinal)), Is.Empty);
+        Assert.That(GraphPrinter.Text(FlowApp.DefinitionOf<ProjectFlow>().Graph), Does.StartWith("Flow ProjectFlow (project: title_models)"));
+    }
+
+    [Test]
     public async Task AnEmptyForeachRunsItsJoinWithNoInputs()
     {
         var result = await RunAsync<EmptyForeachFlow>();

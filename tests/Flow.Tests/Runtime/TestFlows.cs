@@ -391,3 +391,15 @@ public partial class SlurmMarkedFlow : FlowSpec
     {
     }
 }
+
+[Project("title_models")]
+public partial class ProjectFlow : FlowSpec
+{
+    [Step]
+    public void Start() => Next(End);
+
+    [Step]
+    public void End()
+    {
+    }
+}

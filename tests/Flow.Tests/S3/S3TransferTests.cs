@@ -154,6 +154,52 @@ public class S3TransferTests
     }
 
     [Test]
+    public async Task EveryBodyGoesWithItsCrc32AndASmallObjectComesBackInOneGet()
+    {
+        var large = RandomNumberGenerator.GetBytes((11 << 20) + 777);
+        var small = RandomNumberGenerator.GetBytes(70_001);
+        var file = Path.Combine(_folder, "large.bin");
+        await File.WriteAllBytesAsync(file, large);
+        using var client = new RecordingClient(MotoServer.Config(Moto.Endpoint));
+        using var transfer = new S3Transfer(client, SmallParts);
+
+        await transfer.PutAsync(Uri("small"), small);
+        await transfer.PutFileAsync(file, Uri("large"));
+        await transfer.PutAsync(Uri("large-memory"), large);
+
+        Assert.That(client.Sent.Where(s => s.Part == 0).Select(s => s.Crc32), Is.EqualTo(new[] { Crc32(small) }), "the PutObject");
+        var parts = client.Sent.Where(s => s.Part > 0).ToList();
+        Assert.That(parts, Has.Count.EqualTo(6), "three parts for each large upload");
+        foreach (var (part, crc) in parts)
+        {
+            var start = (part - 1) * (int)SmallParts.PartSize;
+            Assert.That(crc, Is.EqualTo(Crc32(large.AsSpan(start, Math.Min((int)SmallParts.PartSize, large.Length - start)))), $"part {part}");
+        }
+
+        client.Gets.Clear();
+        Assert.That(await transfer.GetAsync(Uri("small")), Is.EqualTo(small));
+        Assert.That(client.Gets, Is.EqualTo(new[] { "range" }), "one ranged GET, checked by the CRC32 S3 stored");
+        Assert.That(await transfer.GetAsync(Uri("large")), Is.EqualTo(large));
+    }
+
+    /// <summary>CRC32 (IEEE) bit by bit, big-endian and base64 as S3 takes it: a reference the transfer's own is checked against.</summary>
+    private static string Crc32(ReadOnlySpan<byte> data)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in data)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+            }
+        }
+
+        crc ^= 0xFFFFFFFFu;
+        return Convert.ToBase64String([(byte)(crc >> 24), (byte)(crc >> 16), (byte)(crc >> 8), (byte)crc]);
+    }
+
+    [Test]
     public void AMissingObjectIsAClearErrorNamingIt()
     {
         using var transfer = Transfer(new S3TransferOptions());
@@ -199,6 +245,32 @@ public class S3TransferTests
             }, cancellationToken);
             response.PartsCount = (int)((size + partSize - 1) / partSize);
             return response;
+        }
+    }
+
+    /// <summary>A client that records the CRC32 each upload request carries (part 0: a PutObject) and the kind of each GET.</summary>
+    private sealed class RecordingClient(Amazon.S3.AmazonS3Config config) : Amazon.S3.AmazonS3Client(MotoServer.Credentials, config)
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(int Part, string Crc32)> Sent { get; } = [];
+
+        public System.Collections.Concurrent.ConcurrentQueue<string> Gets { get; } = [];
+
+        public override Task<Amazon.S3.Model.PutObjectResponse> PutObjectAsync(Amazon.S3.Model.PutObjectRequest request, CancellationToken cancellationToken = default)
+        {
+            Sent.Enqueue((0, request.ChecksumCRC32));
+            return base.PutObjectAsync(request, cancellationToken);
+        }
+
+        public override Task<Amazon.S3.Model.UploadPartResponse> UploadPartAsync(Amazon.S3.Model.UploadPartRequest request, CancellationToken cancellationToken = default)
+        {
+            Sent.Enqueue((request.PartNumber ?? -1, request.ChecksumCRC32));
+            return base.UploadPartAsync(request, cancellationToken);
+        }
+
+        public override Task<Amazon.S3.Model.GetObjectResponse> GetObjectAsync(Amazon.S3.Model.GetObjectRequest request, CancellationToken cancellationToken = default)
+        {
+            Gets.Enqueue(request.ByteRange is not null ? "range" : $"part {request.PartNumber}");
+            return base.GetObjectAsync(request, cancellationToken);
         }
     }
 

@@ -80,7 +80,7 @@ public static partial class FlowApp
             {
                 ("run", RunCommand), ("resume", ResumeCommand), ("show", ShowCommand), ("check", CheckCommand), ("runs", RunsCommand),
                 ("logs", LogsCommand), ("dump", DumpCommand), ("tag", TagCommand), ("step", StepCommand), ("tasks", TasksCommand), ("worker", WorkerCommand),
-                ("deploy", DeployCommand), ("trigger", TriggerCommand), ("schedule-tick", ScheduleTickCommand),
+                ("deploy", DeployCommand), ("trigger", TriggerCommand), ("argo", ArgoCommand), ("schedule-tick", ScheduleTickCommand),
             };
 
             // A command line that names its command gets only that one built (a run is started with every bit
@@ -333,13 +333,6 @@ public static partial class FlowApp
         private static T NotNegative<T>(T value, string option)
             where T : System.Numerics.INumber<T> =>
             T.IsNegative(value) ? throw new FlowException($"{option} must be 0 or more, got {value}.") : value;
-
-        private Command DeployCommand()
-        {
-            var command = new Command("deploy", "Deploy the flow to a production scheduler.");
-            command.Subcommands.Add(DeploySlurmCommand());
-            return command;
-        }
 
         private Command TasksCommand()
         {

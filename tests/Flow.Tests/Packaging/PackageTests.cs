@@ -130,6 +130,9 @@ public class PackageTests
             $"AWSSDK.S3 {CentralVersion("AWSSDK.S3")}",
             $"MessagePack {CentralVersion("MessagePack")}",
             $"System.CommandLine {CentralVersion("System.CommandLine")}",
+            $"YamlDotNet {CentralVersion("YamlDotNet")}",
+            $"Cronos {CentralVersion("Cronos")}",
+            $"System.IO.Hashing {CentralVersion("System.IO.Hashing")}",
         }));
     }
 

@@ -12,7 +12,7 @@ internal static class DecoratorRules
     private static readonly string[] SbatchOptionsOfFlow =
     {
         "--array", "--job-name", "--output", "--error", "--parsable", "--wrap", "--export", "--chdir",
-        "--cpus-per-task", "--mem", "--gres", "--time", "--partition", "--account", "--qos", "--constraint",
+        "--cpus-per-task", "--mem", "--gres", "--time", "--partition", "--account", "--qos", "--constraint", "--requeue", "--no-requeue",
     };
 
     /// <summary>FLOW026: [Resources], [Retry], [Timeout], [Environment], [Slurm], [Schedule] and [Project] have values that make sense.</summary>

@@ -303,7 +303,7 @@ public static partial class FlowApp
                     TaskId = NotNegative(parsed.GetValue(taskId), "--task-id"),
                     Attempt = NotNegative(parsed.GetValue(attempt), "--attempt"),
                     Iteration = NotNegative(parsed.GetValue(iteration), "--iteration"),
-                    Position = parsed.GetValue(position) ?? name + "/",
+                    Position = parsed.GetValue(position) ?? (parsed.GetValue(iteration) is > 0 and var k ? $"{name}/#{k.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : name + "/"),
                     Inputs = parsed.GetValue(inputs) ?? [],
                     ForeachIndex = parsed.GetValue(foreachIndex) is { } element ? NotNegative(element, "--foreach-index") : null,
                     Index = NotNegative(parsed.GetResult(index) is { Implicit: false } ? parsed.GetValue(index) : parsed.GetValue(foreachIndex) ?? 0, "--index"),

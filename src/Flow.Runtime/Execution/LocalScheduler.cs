@@ -17,6 +17,7 @@ public sealed class LocalScheduler
     private readonly RunOptions _options;
     private readonly FlowDatastore _datastore;
     private MachineCapacity? _capacity;
+    private readonly Flow.Slurm.SlurmSettings? _slurm;
 
     /// <summary>Creates a scheduler for one flow.</summary>
     public LocalScheduler(FlowDefinition definition, RunOptions? options = null)
@@ -44,6 +45,18 @@ public sealed class LocalScheduler
         }
 
         _datastore = _options.Datastore ?? FlowDatastore.FromConfiguration();
+
+        // Settled before any run exists: a mistake here is bad input, never a run left running.
+        _slurm = _options.Slurm ?? (_definition.Graph.Steps.Any(s => s.Slurm is not null) ? Flow.Slurm.SlurmSettings.Resolve() : null);
+        if (_slurm is not null && !_slurm.AllSteps && !_definition.Graph.Steps.Any(s => s.Slurm is not null))
+        {
+            _slurm = null;
+        }
+
+        if (_slurm is not null && _options.Worker is null)
+        {
+            throw new FlowException("Running steps on Slurm needs the command that starts this flow's program on the nodes (RunOptions.Worker); run the flow from its command line, or set it.");
+        }
     }
 
     // Detected once per scheduler: looking for GPUs may start nvidia-smi.
@@ -106,7 +119,7 @@ public sealed class LocalScheduler
     private void CheckResources(MachineCapacity capacity, TextWriter log)
     {
         // A step that runs on Slurm asks the cluster, never this machine.
-        var slurmAll = _options.Slurm?.AllSteps == true;
+        var slurmAll = _slurm?.AllSteps == true;
         foreach (var step in _definition.Graph.Steps.Where(s => !slurmAll && s.Slurm is null))
         {
             if (step.Resources is not { } r)
@@ -212,14 +225,12 @@ public sealed class LocalScheduler
     /// <summary>The launcher that sends the tasks of Slurm's steps to Slurm and the rest to <paramref name="local"/>.</summary>
     private ITaskLauncher Slurm(ITaskLauncher local, TextWriter output, TextWriter log)
     {
-        var settings = _options.Slurm ?? (_definition.Graph.Steps.Any(s => s.Slurm is not null) ? Flow.Slurm.SlurmSettings.Resolve() : null);
-        if (settings is null || (!settings.AllSteps && !_definition.Graph.Steps.Any(s => s.Slurm is not null)))
+        if (_slurm is not { } settings)
         {
             return local;
         }
 
-        var program = _options.Worker
-            ?? throw new FlowException("Running steps on Slurm needs the command that starts this flow's program on the nodes (RunOptions.Worker); run the flow from its command line, or set it.");
+        var program = _options.Worker!;
         var store = _datastore.Description.StartsWith("s3://", StringComparison.Ordinal)
             ? new DatastoreConfig(DatastoreKind.S3, _datastore.Description)
             : new DatastoreConfig(DatastoreKind.Local, Path.GetFullPath(_datastore.Description));

@@ -61,14 +61,14 @@ internal static class SlurmCommands
         or "NODE_FAIL" or "PREEMPTED" or "BOOT_FAIL" or "DEADLINE" or "SPECIAL_EXIT" or "REVOKED";
 
     /// <summary>
-    /// Reasons for which a pending job can never start on this cluster as it is (a request larger than any node, a
-    /// partition or feature that is not there): the job is cancelled and its task fails with the reason.
+    /// Reasons for which a pending job can never start as it is asked for: its own request is larger than what the
+    /// partition or its QOS allows any one job, or names a feature, account or QOS that is not there. The job is
+    /// cancelled and its task fails with the reason. Limits that clear as other jobs end (per user, per account, the
+    /// partition's or nodes' state, reservations) are waited out, as Slurm itself does.
     /// </summary>
     public static bool NeverStarts(string reason) =>
-        reason is "BadConstraints" or "PartitionConfig" or "PartitionNodeLimit" or "PartitionTimeLimit" or "PartitionDown" or "PartitionInactive"
-            or "InvalidAccount" or "InvalidQOS" or "QOSJobLimit" or "AssocMaxJobsLimit" or "Nodes_required_for_job_are_DOWN,_DRAINED_or_reserved_for_jobs_in_higher_priority_partitions"
-        || reason.StartsWith("ReqNodeNotAvail", StringComparison.Ordinal) && reason.Contains("UnavailableNodes:", StringComparison.Ordinal) && !reason.EndsWith("UnavailableNodes:", StringComparison.Ordinal)
-        || reason.Contains("MaxCpuPerJob", StringComparison.Ordinal) || reason.Contains("MaxMemPerJob", StringComparison.Ordinal) || reason.Contains("MaxTRES", StringComparison.Ordinal);
+        reason is "BadConstraints" or "PartitionConfig" or "PartitionNodeLimit" or "PartitionTimeLimit" or "InvalidAccount" or "InvalidQOS"
+        || (reason.StartsWith("QOS", StringComparison.Ordinal) && reason.Contains("PerJob", StringComparison.Ordinal));
 
     /// <summary>The last lines of a file, for an error message; empty when it cannot be read.</summary>
     public static string Tail(string path, int lines = 5)

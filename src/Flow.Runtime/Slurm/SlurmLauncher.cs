@@ -20,7 +20,7 @@ namespace Flow.Slurm;
 /// </summary>
 internal sealed class SlurmLauncher : ITaskLauncher
 {
-    private const int SqueueFailuresTolerated = 20;
+    private static readonly TimeSpan SqueueOutageTolerated = TimeSpan.FromMinutes(5);
     private readonly ITaskLauncher _local;
     private readonly FlowDefinition _definition;
     private readonly FlowDatastore _datastore;
@@ -40,7 +40,9 @@ internal sealed class SlurmLauncher : ITaskLauncher
     private readonly Dictionary<string, string> _arraysShown = new(StringComparer.Ordinal);
     private Task? _poller;
     private string? _folder;
-    private int _squeueFailures;
+    private DateTimeOffset? _squeueFailingSince;
+    private string _squeueError = "";
+
 
     /// <param name="local">Runs the tasks that stay on this machine.</param>
     /// <param name="definition">The flow.</param>
@@ -117,6 +119,10 @@ internal sealed class SlurmLauncher : ITaskLauncher
         }
     }
 
+    /// <summary>
+    /// Ends the launcher with its run: every job still under way is cancelled at once (a run stopped by a signal has a
+    /// few seconds left), then those whose submission was still on its way, and the run's job folder is removed.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         Task[] submissions;
@@ -131,31 +137,18 @@ internal sealed class SlurmLauncher : ITaskLauncher
             _waiting.Clear();
         }
 
-        await Task.WhenAll(submissions).ConfigureAwait(false);
         await _stop.CancelAsync().ConfigureAwait(false);
+        var cancelled = await CancelActiveAsync().ConfigureAwait(false);
+        await Task.WhenAll(submissions).ConfigureAwait(false);
+        cancelled.AddRange(await CancelActiveAsync().ConfigureAwait(false));
+        if (cancelled.Count > 0)
+        {
+            _log.WriteLine($"Cancelled {cancelled.Count} Slurm job(s) of the run: {string.Join(", ", cancelled)}.");
+        }
+
         if (_poller is { } poller)
         {
             await poller.ConfigureAwait(false);
-        }
-
-        List<Element> left;
-        lock (_gate)
-        {
-            left = [.. _active.Values];
-            _active.Clear();
-        }
-
-        if (left.Count > 0)
-        {
-            var jobs = left.Select(e => e.JobId!).Distinct(StringComparer.Ordinal).ToList();
-            var cancelled = await SlurmCommands.RunAsync("scancel", jobs, CancellationToken.None).ConfigureAwait(false);
-            _log.WriteLine(cancelled.ExitCode == 0
-                ? $"Cancelled {jobs.Count} Slurm job(s) of the run: {string.Join(", ", jobs)}."
-                : $"warning: scancel {string.Join(" ", jobs)} failed: {cancelled.Message}");
-            foreach (var element in left)
-            {
-                element.Done.TrySetCanceled();
-            }
         }
 
         if (_folder is not null)
@@ -174,6 +167,34 @@ internal sealed class SlurmLauncher : ITaskLauncher
         await _local.DisposeAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Cancels the jobs of the tasks still under way; their ids.</summary>
+    private async Task<List<string>> CancelActiveAsync()
+    {
+        List<Element> left;
+        lock (_gate)
+        {
+            left = [.. _active.Values];
+            _active.Clear();
+        }
+
+        var jobs = left.Select(e => e.JobId!).Distinct(StringComparer.Ordinal).ToList();
+        if (jobs.Count > 0)
+        {
+            var cancelled = await SlurmCommands.RunAsync("scancel", jobs, CancellationToken.None).ConfigureAwait(false);
+            if (cancelled.ExitCode != 0)
+            {
+                _log.WriteLine($"warning: scancel {string.Join(" ", jobs)} failed: {cancelled.Message}");
+            }
+        }
+
+        foreach (var element in left)
+        {
+            element.Done.TrySetCanceled();
+        }
+
+        return jobs;
+    }
+
     private async Task SubmitAsync(List<Element> elements)
     {
         var first = elements[0];
@@ -186,7 +207,8 @@ internal sealed class SlurmLauncher : ITaskLauncher
             var script = Path.Combine(folder, name + ".sh");
 
             // A task with a timeout has a job of its own, so that it can be stopped alone.
-            var perJob = first.Timeout is null ? Math.Max(1, (int)Math.Ceiling(elements.Count / (4.0 * _parallel))) : 1;
+            // At most 1,000 array tasks: Slurm's default MaxArraySize is 1,001.
+            var perJob = first.Timeout is null ? Math.Max(1, (int)Math.Ceiling(elements.Count / Math.Min(4.0 * _parallel, 1000))) : 1;
             var jobs = (elements.Count + perJob - 1) / perJob;
             await File.WriteAllLinesAsync(tasksFile, elements.Select(e => RecordJson.SerializeToString(e.Request)), CancellationToken.None).ConfigureAwait(false);
             await File.WriteAllTextAsync(script, Script(first.Request, tasksFile, perJob), CancellationToken.None).ConfigureAwait(false);
@@ -232,7 +254,7 @@ internal sealed class SlurmLauncher : ITaskLauncher
                     ? $"[{step}/{first.Request.TaskId}] submitted to Slurm as job {jobId}"
                     : $"[{step}] {elements.Count} tasks submitted to Slurm as job {jobId}");
         }
-        catch (Exception e) when (e is FlowException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OperationCanceledException)
         {
             var error = e as FlowException ?? new FlowException($"Cannot submit step {step} to Slurm: {e.Message}", e);
             foreach (var element in elements)
@@ -245,7 +267,9 @@ internal sealed class SlurmLauncher : ITaskLauncher
     /// <summary>The sbatch options of a step's jobs: its request, its time limit, where it goes, and Flow's own.</summary>
     private List<string> SbatchArguments(StepNode node, TimeSpan? timeout, string jobName, string output)
     {
-        List<string> arguments = ["--parsable", $"--job-name={jobName}", $"--output={output}", .. Request(node, timeout, _settings)];
+        // --no-requeue: a job that Slurm ends (a node failing, preemption) is a failed task, retried as a new attempt by
+        // [Retry], never also run again by Slurm beside it.
+        List<string> arguments = ["--parsable", "--no-requeue", $"--job-name={jobName}", $"--output={output}", .. Request(node, timeout, _settings)];
         return arguments;
     }
 
@@ -371,55 +395,48 @@ internal sealed class SlurmLauncher : ITaskLauncher
         }
 
         var jobs = active.Select(e => e.JobId!.Split('_')[0]).Distinct(StringComparer.Ordinal).ToList();
-        var queue = await SlurmCommands.RunAsync("squeue", ["-h", "-r", "-t", "all", "-o", "%i|%T|%r", "-j", string.Join(",", jobs)], stop).ConfigureAwait(false);
-        var states = new Dictionary<string, (string State, string Reason)>(StringComparer.Ordinal);
-        if (queue.ExitCode != 0)
+        var states = await QueueAsync(jobs, stop).ConfigureAwait(false);
+        if (states is null)
         {
-            // A job the controller has forgotten makes squeue refuse the whole list: then the records decide.
-            if (++_squeueFailures > SqueueFailuresTolerated && !queue.Message.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase))
+            // squeue is not answering (a controller restarting): the records still tell which tasks ended. Only after
+            // a long outage are the tasks given up, and their jobs cancelled, so that none runs on unwatched.
+            _squeueFailingSince ??= _time.GetUtcNow();
+            if (_time.GetUtcNow() - _squeueFailingSince > SqueueOutageTolerated)
             {
+                await SlurmCommands.RunAsync("scancel", jobs, CancellationToken.None).ConfigureAwait(false);
                 foreach (var element in active)
                 {
-                    await FailAsync(element, new FlowException($"Cannot follow Slurm job {element.JobId}: squeue failed {_squeueFailures} times in a row: {queue.Message}")).ConfigureAwait(false);
+                    await FailAsync(element, new FlowException($"Cannot follow Slurm job {element.JobId}: squeue has failed for {SqueueOutageTolerated.TotalMinutes:0} minutes ({_squeueError}); the job was cancelled.")).ConfigureAwait(false);
                 }
 
                 return;
             }
 
-            foreach (var element in active)
+            await ForEachAsync(active, async element =>
             {
-                if (await FinishedRecordAsync(element).ConfigureAwait(false) is { } record)
+                if (await FinishedRecordAsync(element).ConfigureAwait(false) is { Record: { } record })
                 {
+                    await EchoAsync(record).ConfigureAwait(false);
                     Complete(element, record);
                 }
-            }
-
+            }, stop).ConfigureAwait(false);
             return;
         }
 
-        _squeueFailures = 0;
-        foreach (var line in queue.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var parts = line.Split('|');
-            if (parts.Length >= 3)
-            {
-                states[parts[0]] = (parts[1], parts[2]);
-            }
-        }
-
+        _squeueFailingSince = null;
         var now = _time.GetUtcNow();
         ReportArrays(active, states);
+        var ended = new List<(Element Element, string State, string Reason)>();
         foreach (var element in active)
         {
             if (!states.TryGetValue(element.JobId!, out var seen))
             {
                 // Gone from the controller, or never an array element of its own yet (a pending array shows as one line).
-                if (states.Keys.Any(k => k.StartsWith(element.JobId!.Split('_')[0] + "_[", StringComparison.Ordinal)))
+                if (!states.Keys.Any(k => k.StartsWith(element.JobId!.Split('_')[0] + "_[", StringComparison.Ordinal)))
                 {
-                    continue;
+                    ended.Add((element, "gone from Slurm's queue", ""));
                 }
 
-                await EndedAsync(element, "gone from Slurm's queue", "").ConfigureAwait(false);
                 continue;
             }
 
@@ -442,9 +459,60 @@ internal sealed class SlurmLauncher : ITaskLauncher
             }
             else if (SlurmCommands.IsFinished(seen.State))
             {
-                await EndedAsync(element, seen.State, seen.Reason).ConfigureAwait(false);
+                ended.Add((element, seen.State, seen.Reason));
             }
         }
+
+        // The records of many finished tasks (a whole array) are read a few at a time, not one after another.
+        await ForEachAsync(ended, e => EndedAsync(e.Element, e.State, e.Reason), stop).ConfigureAwait(false);
+    }
+
+    private static Task ForEachAsync<T>(IEnumerable<T> items, Func<T, Task> body, CancellationToken stop) =>
+        Parallel.ForEachAsync(items, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = stop }, (item, _) => new ValueTask(body(item)));
+
+    /// <summary>
+    /// squeue's state and reason of every task of <paramref name="jobs"/> it still knows, by id; null when squeue fails.
+    /// A job the controller has forgotten makes squeue refuse a whole list: then each job is asked about alone, and
+    /// the forgotten ones are left out (their tasks are then over).
+    /// </summary>
+    private async Task<Dictionary<string, (string State, string Reason)>?> QueueAsync(List<string> jobs, CancellationToken stop)
+    {
+        var states = new Dictionary<string, (string State, string Reason)>(StringComparer.Ordinal);
+        var queue = await SlurmCommands.RunAsync("squeue", ["-h", "-r", "-t", "all", "-o", "%i|%T|%r", "-j", string.Join(",", jobs)], stop).ConfigureAwait(false);
+        if (queue.ExitCode != 0 && queue.Message.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase) && jobs.Count > 1)
+        {
+            foreach (var job in jobs)
+            {
+                if (await QueueAsync([job], stop).ConfigureAwait(false) is not { } one)
+                {
+                    return null;
+                }
+
+                foreach (var (id, seen) in one)
+                {
+                    states[id] = seen;
+                }
+            }
+
+            return states;
+        }
+
+        if (queue.ExitCode != 0 && !queue.Message.Contains("Invalid job id", StringComparison.OrdinalIgnoreCase))
+        {
+            _squeueError = queue.Message;
+            return null;
+        }
+
+        foreach (var line in queue.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var parts = line.Split('|');
+            if (parts.Length >= 3)
+            {
+                states[parts[0]] = (parts[1], parts[2]);
+            }
+        }
+
+        return states;
     }
 
     /// <summary>Logs a job's state when it changes: pending (with Slurm's reason) and running; the scheduler logs the end.</summary>
@@ -487,10 +555,17 @@ internal sealed class SlurmLauncher : ITaskLauncher
     /// <summary>A job that ended: the task's own record if it stored one for this attempt, else a failure naming Slurm's state.</summary>
     private async Task EndedAsync(Element element, string state, string reason)
     {
-        if (await FinishedRecordAsync(element).ConfigureAwait(false) is { } record)
+        var (record, unreadable) = await FinishedRecordAsync(element).ConfigureAwait(false);
+        if (record is not null)
         {
             await EchoAsync(record).ConfigureAwait(false);
             Complete(element, record);
+            return;
+        }
+
+        if (unreadable)
+        {
+            // The datastore did not answer: the task may well have recorded itself. The next round asks again.
             return;
         }
 
@@ -525,17 +600,22 @@ internal sealed class SlurmLauncher : ITaskLauncher
         }
     }
 
-    private async Task<TaskRecord?> FinishedRecordAsync(Element element)
+    /// <summary>
+    /// The task's record for this attempt once it has ended; or, when the datastore could not be read, that it is
+    /// unknown (never a reason to record a failure over a record that may be there).
+    /// </summary>
+    private async Task<(TaskRecord? Record, bool Unreadable)> FinishedRecordAsync(Element element)
     {
         var request = element.Request;
         try
         {
             var record = await _datastore.Metadata.GetTaskAsync(_definition.Graph.Name, request.RunId, request.Step, request.TaskId, CancellationToken.None).ConfigureAwait(false);
-            return record is { Status: not RunStatus.Running } && record.Attempt == request.Attempt ? record : null;
+            return (record is { Status: not RunStatus.Running } && record.Attempt == request.Attempt ? record : null, false);
         }
         catch (Exception e) when (TaskExecutor.IsStoreFailure(e))
         {
-            return null;
+            _log.WriteLine($"warning: the record of task {request.Pathspec} could not be read ({e.Message}); asking again.");
+            return (null, true);
         }
     }
 

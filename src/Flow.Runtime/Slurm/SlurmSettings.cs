@@ -84,7 +84,7 @@ public sealed record SlurmSettings
             Account = Value("account", AccountVariable),
             Qos = Value("qos", QosVariable),
             Constraint = Value("constraint", ConstraintVariable),
-            Arguments = (Value("arguments", ArgumentsVariable) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+            Arguments = CheckArguments((Value("arguments", ArgumentsVariable) ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)),
             Folder = Value("folder", FolderVariable),
         };
     }
@@ -94,6 +94,28 @@ public sealed record SlurmSettings
         Resolve(with, Environment.GetEnvironmentVariable, DatastoreConfig.ConfigFilePath(Environment.GetEnvironmentVariable));
 
     private static readonly string[] Keys = ["partition", "account", "qos", "constraint", "arguments", "folder"];
+
+    // The sbatch options Flow sets itself (as FLOW026 lists them for [Slurm]), and --clusters, with which squeue would
+    // look for the run's jobs on another cluster than the one they went to.
+    private static readonly string[] OptionsOfFlow =
+    [
+        "--array", "--job-name", "--output", "--error", "--parsable", "--wrap", "--export", "--chdir", "--cpus-per-task", "--mem",
+        "--gres", "--time", "--partition", "--account", "--qos", "--constraint", "--requeue", "--no-requeue", "--clusters", "-M",
+    ];
+
+    private static string[] CheckArguments(string[] arguments)
+    {
+        foreach (var argument in arguments)
+        {
+            var option = argument.Split('=')[0];
+            if (!argument.StartsWith('-') || OptionsOfFlow.Contains(option, StringComparer.Ordinal))
+            {
+                throw new FlowException($"The Slurm argument '{argument}' ({ArgumentsVariable} or --with slurm:arguments=...) is not allowed: give whole sbatch options, and not those Flow sets itself ({string.Join(", ", OptionsOfFlow)}); use [Resources], [Timeout] and the Slurm settings instead.");
+            }
+        }
+
+        return arguments;
+    }
 
     private static Dictionary<string, string> ParseWith(string? with)
     {

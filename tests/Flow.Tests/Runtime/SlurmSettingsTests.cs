@@ -61,6 +61,33 @@ public class SlurmSettingsTests
         Assert.That(e!.Message, Does.Contain(message));
     }
 
+    [TestCase("--array=0-3")]
+    [TestCase("--requeue")]
+    [TestCase("--clusters=other")]
+    [TestCase("exclusive")]
+    public void RunWideArgumentsThatFlowSetsOrThatAreNotOptionsAreRefused(string argument)
+    {
+        var e = Assert.Throws<FlowException>(() => Resolve("slurm", new Dictionary<string, string> { ["FLOW_SLURM_ARGUMENTS"] = "--exclusive " + argument }));
+        Assert.That(e!.Message, Does.Contain($"'{argument}'"));
+    }
+
+    [TestCase("PartitionConfig", true)]
+    [TestCase("BadConstraints", true)]
+    [TestCase("PartitionTimeLimit", true)]
+    [TestCase("InvalidQOS", true)]
+    [TestCase("QOSMaxCpuPerJobLimit", true)]
+    [TestCase("QOSMaxMemoryPerJob", true)]
+    [TestCase("Resources", false)]
+    [TestCase("Priority", false)]
+    [TestCase("QOSJobLimit", false)]
+    [TestCase("AssocMaxJobsLimit", false)]
+    [TestCase("QOSMaxTRESPerUser", false)]
+    [TestCase("PartitionDown", false)]
+    [TestCase("ReqNodeNotAvail, UnavailableNodes:node3", false)]
+    [TestCase("Nodes_required_for_job_are_DOWN,_DRAINED_or_reserved_for_jobs_in_higher_priority_partitions", false)]
+    public void OnlyReasonsAboutTheJobsOwnRequestMeanItCanNeverStart(string reason, bool never) =>
+        Assert.That(SlurmCommands.NeverStarts(reason), Is.EqualTo(never));
+
     [Test]
     public void ACorruptConfigFileIsAClearError()
     {

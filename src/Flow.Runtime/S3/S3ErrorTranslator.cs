@@ -50,6 +50,7 @@ internal sealed partial class S3ErrorTranslator(IAmazonS3 client, AWSCredentials
             $"access denied ({s.ErrorCode}: {s.Message}); check the AWS credentials (AWS_ACCESS_KEY_ID, AWS_PROFILE) and their permissions on the bucket.",
         AmazonServiceException { StatusCode: HttpStatusCode.PreconditionFailed } =>
             "the object was replaced while it was being read; read it again.",
+        S3DataException d => $"{d.Message}; nothing of it was kept, try again.",
         AmazonServiceException { InnerException: HttpRequestException or IOException } s => $"{Unreachable()} ({s.InnerException!.Message}).",
         AmazonServiceException s => $"{(int)s.StatusCode} {s.ErrorCode}: {s.Message}",
         AmazonClientException { InnerException: HttpRequestException or IOException } c => $"{Unreachable()} ({c.InnerException!.Message}).",

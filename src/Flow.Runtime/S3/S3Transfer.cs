@@ -243,7 +243,7 @@ public sealed partial class S3Transfer : IDisposable
                 parts = first.PartsCount ?? 1;
                 size = parts == 1 ? first.ContentLength
                     : Range(first.ContentRange).Total is >= 0 and var total ? total
-                    : throw new IOException($"the answer for part 1 of {parts} does not say the object's size (Content-Range: {first.ContentRange})");
+                    : throw new S3DataException($"the answer for part 1 of {parts} does not say the object's size (Content-Range: {first.ContentRange})");
                 etag = first.ETag;
                 progress.Sized(size);
                 sink = open(size);
@@ -303,7 +303,7 @@ public sealed partial class S3Transfer : IDisposable
             await CopyAsync(response, size, sink, progress, hash, cancellationToken).ConfigureAwait(false);
             if (hash is not null && !hash.GetHashAndReset().AsSpan().SequenceEqual(md5))
             {
-                throw new IOException("the body's MD5 hash differs from the object's ETag: the data was damaged on the way");
+                throw new S3DataException("the body's MD5 hash differs from the object's ETag: the data was damaged on the way");
             }
 
             return true;
@@ -332,7 +332,7 @@ public sealed partial class S3Transfer : IDisposable
         var length = response.ContentLength;
         if (offset + length > size)
         {
-            throw new IOException($"a part of {length} bytes at {offset} lies beyond the object's {size} bytes");
+            throw new S3DataException($"a part of {length} bytes at {offset} lies beyond the object's {size} bytes");
         }
 
         var body = response.ResponseStream;
@@ -345,7 +345,7 @@ public sealed partial class S3Transfer : IDisposable
                 var read = await body.ReadAtLeastAsync(buffer.AsMemory(0, want), want, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
                 if (read < want)
                 {
-                    throw new IOException($"a body ended after {done + read} of its {length} bytes");
+                    throw new S3DataException($"a body ended after {done + read} of its {length} bytes");
                 }
 
                 hash?.AppendData(buffer, 0, read);
@@ -356,7 +356,7 @@ public sealed partial class S3Transfer : IDisposable
 
             if (await body.ReadAsync(buffer.AsMemory(0, 1), cancellationToken).ConfigureAwait(false) != 0)
             {
-                throw new IOException($"a body has more than the {length} bytes announced");
+                throw new S3DataException($"a body has more than the {length} bytes announced");
             }
         }
         finally
@@ -496,7 +496,7 @@ public sealed partial class S3Transfer : IDisposable
                 var read = await RandomAccess.ReadAsync(file, buffer.AsMemory(0, (int)Math.Min(ReadSize, length - done)), offset + done, cancellationToken).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    throw new IOException($"{path} ended after {offset + done} bytes; it changed while it was being uploaded");
+                    throw new S3DataException($"{path} ended after {offset + done} bytes; it changed while it was being uploaded");
                 }
 
                 crc.Append(buffer.AsSpan(0, read));

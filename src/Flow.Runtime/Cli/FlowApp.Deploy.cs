@@ -31,7 +31,8 @@ public static partial class FlowApp
             var serviceAccount = new Option<string?>("--service-account") { Description = "The Kubernetes service account the pods run as." };
             var ns = new Option<string?>("--namespace") { Description = "The Kubernetes namespace of the resources." };
             var timezone = new Option<string?>("--timezone") { Description = "The time zone of the flow's [Schedule], an IANA name such as Europe/Paris (default: UTC)." };
-            foreach (var option in new Option[] { image, outputFolder, secret, serviceAccount, ns, timezone })
+            var (branch, production) = BranchOptions();
+            foreach (var option in new Option[] { image, outputFolder, secret, serviceAccount, ns, timezone, branch, production })
             {
                 command.Options.Add(option);
             }
@@ -59,8 +60,11 @@ public static partial class FlowApp
                     error.WriteLine($"warning: flow {graph.Name} has no [Schedule], so --timezone is not used.");
                 }
 
+                var deployed = Flow.Deploy.Deployments.Branch(parsed.GetValue(branch), parsed.GetValue(production), LocalScheduler.DefaultUser());
                 var options = new ArgoOptions
                 {
+                    Branch = deployed,
+                    ProductionToken = Flow.Deploy.Deployments.Token(graph, deployed),
                     Image = imageName,
                     DatastoreRoot = config.Root,
                     FlowArgument = flowArgument,
@@ -118,7 +122,11 @@ public static partial class FlowApp
         {
             var command = new Command("start", "Record a new run with its parameters, as 'run' does before its first task.");
             var runId = new Option<string>("--run-id") { Description = "The run's id.", Required = true };
+            var token = new Option<string?>("--production-token") { Description = "The deployment's production token." };
+            var branch = new Option<string?>("--branch") { Description = "The deployment's branch." };
             command.Options.Add(runId);
+            command.Options.Add(token);
+            command.Options.Add(branch);
             var parameters = flow.Graph.Parameters.Select(p => (Info: p, Option: new Option<string?>("--" + p.OptionName) { Description = p.Help })).ToList();
             foreach (var (_, option) in parameters)
             {
@@ -138,7 +146,10 @@ public static partial class FlowApp
                     refs[name] = await datastore.PutAsync(value, flow.Graph.Artifacts.First(a => a.Name == name).Type, cancellationToken).ConfigureAwait(false);
                 }
 
-                var user = LocalScheduler.DefaultUser();
+                var production = parsed.GetValue(token) is { } tokenGiven ? Ids.Check(tokenGiven, "production token") : null;
+                var deployed = parsed.GetValue(branch) is { } branchGiven ? Flow.Deploy.Deployments.CheckBranch(branchGiven) : null;
+                var user = production is null ? LocalScheduler.DefaultUser() : "production";
+                string[] project = flow.Graph.Project is { } p && deployed is not null ? [$"project:{p}", $"project_branch:{deployed}"] : [];
                 await datastore.Metadata.CreateRunAsync(
                     new RunRecord
                     {
@@ -146,7 +157,8 @@ public static partial class FlowApp
                         RunId = id,
                         User = user,
                         Status = RunStatus.Running,
-                        SystemTags = [$"user:{user}", $"runtime:dotnet-{Environment.Version}", $"flow_version:{typeof(FlowSpec).Assembly.GetName().Version}"],
+                        SystemTags = [$"user:{user}", $"runtime:dotnet-{Environment.Version}", $"flow_version:{typeof(FlowSpec).Assembly.GetName().Version}", .. project,
+                            .. production is null ? Array.Empty<string>() : [$"production:{production}"]],
                         Parameters = refs,
                         StartedAt = DateTimeOffset.UtcNow,
                     },

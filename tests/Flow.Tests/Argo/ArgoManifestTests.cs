@@ -115,7 +115,13 @@ public class ArgoManifestTests
     {
         var choice = Manifest("ChoiceFlow");
         Assert.That(choice["spec"]!["arguments"]!["parameters"]!.ToJsonString(), Is.EqualTo("""[{"name":"number","value":"7"}]"""));
-        Assert.That(Strings(ArgoDeploy.Templates(choice)["create-run"]["container"]!["args"]), Is.EqualTo(new[] { "ChoiceFlow", "argo", "start", "--run-id", "{{workflow.name}}", "--number", "{{workflow.parameters.number}}" }));
+        var user = "user." + global::Flow.Execution.LocalScheduler.DefaultUser().ToLowerInvariant();
+        Assert.That(Strings(ArgoDeploy.Templates(choice)["create-run"]["container"]!["args"]), Is.EqualTo(new[]
+        {
+            "ChoiceFlow", "argo", "start", "--run-id", "{{workflow.name}}",
+            "--production-token", global::Flow.Deploy.Deployments.Token(new global::Flow.Graph.FlowGraph("ChoiceFlow", "ChoiceFlow", [], [], []), user), "--branch", user,
+            "--number", "{{workflow.parameters.number}}",
+        }), "the run is created in the deployment's namespace (by default the user's own branch) with the workflow's parameters");
         Assert.That(Manifest("ParamFlow")["spec"]!["arguments"]!["parameters"]!.ToJsonString(), Is.EqualTo("""[{"name":"seed"}]"""), "a required parameter has no default: Argo asks for it");
         Assert.That(Manifest("BranchFlow")["spec"]!.AsObject().ContainsKey("arguments"), Is.False);
     }

@@ -76,7 +76,7 @@ public class ArgoRunTests
         var logs = TestProcess.RunProgram(dll, _work, environment, [.. prefix, "logs", $"{argo.WorkflowName}/End"]);
         Assert.That(logs.Code, Is.EqualTo(0), logs.ToString());
         Assert.That(logs.Output, Does.Contain(printed));
-        var listed = TestProcess.RunProgram(dll, _work, environment, [.. prefix, "runs"]);
+        var listed = TestProcess.RunProgram(dll, _work, environment, [.. prefix, "runs", "--all"]);
         Assert.That(listed.Output, Does.Contain(argo.WorkflowName).And.Contain(localId), listed.ToString());
     }
 
@@ -137,6 +137,25 @@ public class ArgoRunTests
         var run = await new FlowClient(datastore) { Namespace = null }.Flow("HangFlow").GetAsync(argo.WorkflowName);
         Assert.That(run.Status, Is.EqualTo(RunStatus.Failed), "the exit handler recorded the failure");
         Assert.That(await run.StepAsync("End"), Is.Empty, "nothing ran after the step that timed out");
+    }
+
+    [Test]
+    public async Task AProductionDeploymentsRunsAreInItsNamespaceOnItsBranchNamedForProjectAndBranch()
+    {
+        var datastore = Moto.NewDatastore(out var root);
+        var environment = Moto.AwsEnvironment();
+        environment[DatastoreConfig.RootVariable] = root;
+        var files = ArgoDeploy.ToFolder("ScheduledFlow", _work, environment, "--production");
+        Assert.That(files.Keys, Is.EquivalentTo(new[] { "nightly-titles-prod-scheduledflow.workflowtemplate.yaml", "nightly-titles-prod-scheduledflow.cronworkflow.yaml" }));
+        var argo = new ArgoInterpreter(files["nightly-titles-prod-scheduledflow.workflowtemplate.yaml"], ArgoDeploy.Program("ScheduledFlow").Dll, _work, environment);
+        Assert.That(await argo.RunAsync(new Dictionary<string, string> { ["day"] = "2026-11-30" }), Is.EqualTo("Succeeded"), Containers(argo));
+
+        var run = await new FlowClient(datastore) { Namespace = null }.Flow("ScheduledFlow").GetAsync(argo.WorkflowName);
+        var token = run.SystemTags.Single(t => t.StartsWith("production:", StringComparison.Ordinal));
+        Assert.That(run.SystemTags, Does.Contain("project:nightly_titles").And.Contain("project_branch:prod").And.Contain("user:production"));
+        Assert.That(await run.ArtifactAsync<string>("Report"), Is.EqualTo("titles of 2026-11-30"), "a backfill's parameter");
+        Assert.That((await new FlowClient(datastore) { Namespace = token }.Flow("ScheduledFlow").LatestAsync())!.Id, Is.EqualTo(argo.WorkflowName));
+        Assert.That(await new FlowClient(datastore) { Namespace = "user:" + global::Flow.Execution.LocalScheduler.DefaultUser() }.Flow("ScheduledFlow").LatestAsync(), Is.Null, "a production run is not the user's");
     }
 
     // Deploys the flow with the test's environment, and checks that the credentials in it stayed out.

@@ -64,7 +64,8 @@ internal sealed class ArgoManifest
     {
         Check(flow.Graph);
         var manifest = new ArgoManifest(flow, options);
-        var name = KubernetesNames.Of(flow.Graph.Name);
+        // A flow in a project is deployed per branch: the names hold both, so that branches live side by side.
+        var name = KubernetesNames.Of(flow.Graph.Project is { } project && options.Branch is { } branch ? $"{project}-{branch}-{flow.Graph.Name}" : flow.Graph.Name);
         var resources = new List<ArgoResource> { new("WorkflowTemplate", name, manifest.WorkflowTemplate(name)) };
         if (flow.Graph.Schedule is { } schedule)
         {
@@ -110,7 +111,10 @@ internal sealed class ArgoManifest
             templates.Add(StepTemplate(step));
         }
 
-        templates.Add(RunTemplate(CreateRun, [.. Program(), "argo", "start", "--run-id", "{{workflow.name}}", .. _graph.Parameters.SelectMany(p => new[] { "--" + p.OptionName, $"{{{{workflow.parameters.{p.OptionName}}}}}" })]));
+        templates.Add(RunTemplate(CreateRun, [.. Program(), "argo", "start", "--run-id", "{{workflow.name}}",
+            .. _options.ProductionToken is { } token ? ["--production-token", token] : Array.Empty<string>(),
+            .. _options.Branch is { } branch ? ["--branch", branch] : Array.Empty<string>(),
+            .. _graph.Parameters.SelectMany(p => new[] { "--" + p.OptionName, $"{{{{workflow.parameters.{p.OptionName}}}}}" })]));
         templates.Add(RunTemplate(FinishRun, [.. Program(), "argo", "finish", "--run-id", "{{workflow.name}}", "--status", "{{workflow.status}}"]));
         return Map(
             ("apiVersion", "argoproj.io/v1alpha1"),

@@ -21,6 +21,12 @@ internal sealed record ArgoOptions
     /// <summary>The Kubernetes namespace of the resources written.</summary>
     public string? Namespace { get; init; }
 
+    /// <summary>The deployment's branch (<c>prod</c>, <c>test.NAME</c>, <c>user.NAME</c>); null: no branch (tests).</summary>
+    public string? Branch { get; init; }
+
+    /// <summary>The deployment's production token: its runs are in namespace <c>production:TOKEN</c>.</summary>
+    public string? ProductionToken { get; init; }
+
     /// <summary>The time zone of the schedule (an IANA name); null: UTC.</summary>
     public string? Timezone { get; init; }
 

@@ -149,7 +149,6 @@ public static partial class FlowApp
                 var production = parsed.GetValue(token) is { } tokenGiven ? Ids.Check(tokenGiven, "production token") : null;
                 var deployed = parsed.GetValue(branch) is { } branchGiven ? Flow.Deploy.Deployments.CheckBranch(branchGiven) : null;
                 var user = production is null ? LocalScheduler.DefaultUser() : "production";
-                string[] project = flow.Graph.Project is { } p && deployed is not null ? [$"project:{p}", $"project_branch:{deployed}"] : [];
                 await datastore.Metadata.CreateRunAsync(
                     new RunRecord
                     {
@@ -157,8 +156,7 @@ public static partial class FlowApp
                         RunId = id,
                         User = user,
                         Status = RunStatus.Running,
-                        SystemTags = [$"user:{user}", $"runtime:dotnet-{Environment.Version}", $"flow_version:{typeof(FlowSpec).Assembly.GetName().Version}", .. project,
-                            .. production is null ? Array.Empty<string>() : [$"production:{production}"]],
+                        SystemTags = LocalScheduler.SystemTags(flow.Graph, user, production is null ? null : (production, deployed ?? Flow.Deploy.Deployments.ProductionBranch)),
                         Parameters = refs,
                         StartedAt = DateTimeOffset.UtcNow,
                     },

@@ -161,8 +161,7 @@ public sealed class LocalScheduler
             User = user,
             Status = RunStatus.Running,
             Tags = _options.Tags,
-            SystemTags = [$"user:{user}", $"runtime:dotnet-{System.Environment.Version}", $"flow_version:{typeof(FlowSpec).Assembly.GetName().Version}", .. ProjectTags(user),
-                .. _options.Production is { } production ? [$"production:{production.Token}"] : Array.Empty<string>()],
+            SystemTags = SystemTags(_definition.Graph, user, _options.Production),
             Parameters = parameters,
             StartedAt = DateTimeOffset.UtcNow,
             OriginRunId = origin,
@@ -245,14 +244,26 @@ public sealed class LocalScheduler
     }
 
     /// <summary>
-    /// For a flow in a project: <c>project:NAME</c> and <c>project_branch:BRANCH</c>, the user's own branch
-    /// (<c>user.NAME</c>) for a run started here; a deployment's runs name its branch and production token instead.
+    /// The system tags of a new run: its user, the runtime and Flow's version; for a flow in a project
+    /// <c>project:NAME</c> and <c>project_branch:BRANCH</c> (the user's own branch, <c>user.NAME</c>, for a run started
+    /// by a user); and for a run a deployment starts, <c>production:TOKEN</c> and the deployment's branch.
     /// </summary>
-    private IEnumerable<string> ProjectTags(string user)
+    internal static IReadOnlyList<string> SystemTags(FlowGraph graph, string user, (string Token, string Branch)? production)
     {
-        var branch = _options.Production?.Branch
+        var branch = production?.Branch
             ?? "user." + string.Concat(user.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-' or '.' ? c : '_'));
-        return _definition.Graph.Project is { } project ? [$"project:{project}", $"project_branch:{branch}"] : [];
+        List<string> tags = [$"user:{user}", $"runtime:dotnet-{System.Environment.Version}", $"flow_version:{typeof(FlowSpec).Assembly.GetName().Version}"];
+        if (graph.Project is { } project)
+        {
+            tags.AddRange([$"project:{project}", $"project_branch:{branch}"]);
+        }
+
+        if (production is { } deployment)
+        {
+            tags.Add($"production:{deployment.Token}");
+        }
+
+        return tags;
     }
 
     private static string NewRunId() =>

@@ -54,6 +54,7 @@ public sealed partial class SlurmCluster : IDisposable
     private static bool _exitHooked;
 
     private readonly Dictionary<string, string> _environment;
+    private (int Cpus, int MemoryMb)? _node;
     private bool _disposed;
 
     private SlurmCluster(string folder)
@@ -131,6 +132,17 @@ public sealed partial class SlurmCluster : IDisposable
     {
         RequireSlurm();
         return Start();
+    }
+
+    /// <summary>
+    /// A cluster for the calling test alone whose node claims <paramref name="cpus"/> CPUs and <paramref name="memoryMb"/>
+    /// MB (Slurm's <c>SlurmdParameters=config_overrides</c>), more than this machine has: for flows that ask for a
+    /// cluster's node, not a laptop. Jobs still run on this machine's cores.
+    /// </summary>
+    public static SlurmCluster StartLarge(int cpus, int memoryMb)
+    {
+        RequireSlurm();
+        return Start((cpus, memoryMb));
     }
 
     /// <summary>Ignores the calling test when Slurm or munge is missing, except under CI, where it fails.</summary>
@@ -321,10 +333,10 @@ public sealed partial class SlurmCluster : IDisposable
         }
     }
 
-    private static SlurmCluster Start()
+    private static SlurmCluster Start((int Cpus, int MemoryMb)? node = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), $"flow-slurm-{Guid.NewGuid().ToString("N")[..10]}");
-        var cluster = new SlurmCluster(folder);
+        var cluster = new SlurmCluster(folder) { _node = node };
         lock (Gate)
         {
             if (!_exitHooked)
@@ -354,8 +366,8 @@ public sealed partial class SlurmCluster : IDisposable
         EnsureMunge();
         Directory.CreateDirectory(Path.Combine(Folder, "state"));
         Directory.CreateDirectory(Path.Combine(Folder, "slurmd"));
-        Cpus = System.Environment.ProcessorCount;
-        MemoryMb = MemTotalMb() - 1024;
+        Cpus = _node?.Cpus ?? System.Environment.ProcessorCount;
+        MemoryMb = _node?.MemoryMb ?? MemTotalMb() - 1024;
         ControllerPort = FreePort();
         NodePort = FreePort();
         while (NodePort == ControllerPort)
@@ -433,6 +445,7 @@ public sealed partial class SlurmCluster : IDisposable
         "MailProg=/bin/true",
         "MpiDefault=none",
         "GresTypes=gpu",
+        _node is null ? "" : "SlurmdParameters=config_overrides",
         $"NodeName={NodeName} CPUs={Cpus} RealMemory={MemoryMb} Gres=gpu:{Gpus} State=UNKNOWN",
         $"PartitionName={Partition} Nodes=ALL Default=YES MaxTime=INFINITE State=UP",
         $"PartitionName={OtherPartition} Nodes=ALL Default=NO MaxTime=INFINITE State=UP",

@@ -151,6 +151,21 @@ public class SlurmRunTests : ReliabilityTest
     }
 
     [Test]
+    public void TheResourcesSampleRunsOnANodeLargeEnoughWithItsRequests()
+    {
+        using var large = SlurmCluster.StartLarge(cpus: 16, memoryMb: 256_000);
+        var result = TestProcess.RunProgram(RepoPaths.SampleDll("ResourcesFlow"), Work, new Dictionary<string, string>(large.Environment), "run", "--with", "slurm", "--datastore-root", Root);
+        Assert.That(result.Code, Is.EqualTo(0), result.ToString() + large.Logs());
+        Assert.That(result.Output, Does.Contain("train sees").And.Contain("load sees"), result.ToString());
+        var train = Regex.Match(result.Error, @"\[Train/\d+\] submitted to Slurm as job (\d+)");
+        var load = Regex.Match(result.Error, @"\[Load/\d+\] submitted to Slurm as job (\d+)");
+        Assert.That(train.Success && load.Success, Is.True, result.ToString());
+        Assert.That(large.ShowJob(train.Groups[1].Value)["NumCPUs"], Is.EqualTo("16"));
+        Assert.That(large.ShowJob(load.Groups[1].Value)["TRES"], Does.Contain("mem=200000M"));
+        Assert.That(result.Error, Does.Not.Contain("warning: step"), "on Slurm the requests are the cluster's, never capped to this machine");
+    }
+
+    [Test]
     public void ARequestNoNodeCanMeetFailsTheRunAtOnceWithSlurmsReason()
     {
         var clock = Stopwatch.StartNew();

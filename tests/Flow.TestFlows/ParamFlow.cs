@@ -6,6 +6,10 @@ public partial class ParamFlow : FlowSpec
     [Parameter(Required = true)]
     public int Seed { get; set; }
 
+    /// <summary>A parameter without a default (null) unless given.</summary>
+    [Parameter(Help = "A note; none unless given.")]
+    public string? Note { get; set; }
+
     public List<int> Items { get; set; } = [];
 
     public int Value { get; set; }

@@ -137,8 +137,11 @@ public static partial class FlowApp
             {
                 var id = Ids.Check(parsed.GetValue(runId), "run id");
                 var datastore = ExistingDatastore(parsed);
+                // An empty value stands for a parameter whose default is null (Argo's arguments are text): not given.
+                var defaults = flow.CreateInstance();
                 var given = parameters
-                    .Where(p => parsed.GetValue(p.Option) is not null)
+                    .Where(p => parsed.GetValue(p.Option) is { } value
+                        && !(value.Length == 0 && flow.Artifacts.First(a => a.Name == p.Info.Name).GetBoxed(defaults) is null))
                     .ToDictionary(p => p.Info.Name, p => parsed.GetValue(p.Option)!, StringComparer.Ordinal);
                 var refs = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal);
                 foreach (var (name, value) in Flow.Execution.Parameters.Resolve(flow, given))

@@ -122,7 +122,7 @@ public class ArgoManifestTests
             "--production-token", global::Flow.Deploy.Deployments.Token(new global::Flow.Graph.FlowGraph("ChoiceFlow", "ChoiceFlow", [], [], []), user), "--branch", user,
             "--number", "{{workflow.parameters.number}}",
         }), "the run is created in the deployment's namespace (by default the user's own branch) with the workflow's parameters");
-        Assert.That(Manifest("ParamFlow")["spec"]!["arguments"]!["parameters"]!.ToJsonString(), Is.EqualTo("""[{"name":"seed"}]"""), "a required parameter has no default: Argo asks for it");
+        Assert.That(Manifest("ParamFlow")["spec"]!["arguments"]!["parameters"]!.ToJsonString(), Is.EqualTo("""[{"name":"seed"},{"name":"note","value":""}]"""), "a required parameter has no default: Argo asks for it; a null default is empty, which the run reads as not given");
         Assert.That(Manifest("BranchFlow")["spec"]!.AsObject().ContainsKey("arguments"), Is.False);
     }
 

@@ -230,6 +230,13 @@ public static partial class FlowApp
             error.WriteLine($"error: {e.Message}");
             return ExitCodes.UsageError;
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A local datastore's file that cannot be read (a run's record made a folder, a disk error) outside a run:
+            // one line, not a crash. Inside a run the run reports it (exit code 1).
+            error.WriteLine($"error: {e.Message}");
+            return ExitCodes.UsageError;
+        }
     }
 
     /// <summary>

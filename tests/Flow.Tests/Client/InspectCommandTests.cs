@@ -31,6 +31,19 @@ public class InspectCommandTests
         return (code, output.ToString(), error.ToString());
     }
 
+    [TestCase("dump")]
+    [TestCase("tag")]
+    public void ARunRecordThatCannotBeReadIsOneLineAndExitCodeTwo(string command)
+    {
+        var record = Path.Combine(_root, "HelloFlow", _runId, "run.json");
+        File.Delete(record);
+        Directory.CreateDirectory(record);
+        string[] args = command == "tag" ? ["tag", "list", _runId] : ["dump", _runId];
+        var (code, _, error) = Run(args);
+        Assert.That(code, Is.EqualTo(ExitCodes.UsageError), error);
+        Assert.That(error, Does.StartWith("error: ").And.Not.Contain("   at "), "one line, not a stack trace");
+    }
+
     [Test]
     public void RunsListsTheRunWithItsIdFirst()
     {

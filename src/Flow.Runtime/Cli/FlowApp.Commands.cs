@@ -309,25 +309,31 @@ public static partial class FlowApp
                     Index = NotNegative(parsed.GetResult(index) is { Implicit: false } ? parsed.GetValue(index) : parsed.GetValue(foreachIndex) ?? 0, "--index"),
                     Environment = flow.Graph[name].Environment.ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal),
                 };
-                TaskRecord record;
-                try
-                {
-                    record = await new TaskExecutor(flow, ExistingDatastore(parsed)).RunAsync(request, null, cancellationToken).ConfigureAwait(false);
-                }
-                catch (TaskNotStoredException e)
-                {
-                    // The task ran: a datastore that fails now fails the task, it is not bad input (exit code 2).
-                    error.WriteLine($"error: {e.Message}");
-                    error.WriteLine($"Task {e.Record.Pathspec} failed, and its failure is not recorded; once the datastore is fixed, run the task again.");
-                    return ExitCodes.RunFailed;
-                }
-
-                error.WriteLine(record.Status == RunStatus.Succeeded
-                    ? $"Task {record.Pathspec} succeeded."
-                    : $"Task {record.Pathspec} failed: {record.Error}");
-                return record.Status == RunStatus.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
+                return await RunTaskAsync(new TaskExecutor(flow, ExistingDatastore(parsed)), request, cancellationToken).ConfigureAwait(false);
             });
             return command;
+        }
+
+        /// <summary>Runs one task as the step and tasks commands do, says how it ended, and gives its exit code.</summary>
+        private async Task<int> RunTaskAsync(TaskExecutor executor, TaskRequest request, CancellationToken cancellationToken)
+        {
+            TaskRecord record;
+            try
+            {
+                record = await executor.RunAsync(request, null, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TaskNotStoredException e)
+            {
+                // The task ran: a datastore that fails now fails the task, it is not bad input (exit code 2).
+                error.WriteLine($"error: {e.Message}");
+                error.WriteLine($"Task {e.Record.Pathspec} failed, and its failure is not recorded; once the datastore is fixed, run the task again.");
+                return ExitCodes.RunFailed;
+            }
+
+            error.WriteLine(record.Status == RunStatus.Succeeded
+                ? $"Task {record.Pathspec} succeeded."
+                : $"Task {record.Pathspec} failed: {record.Error}");
+            return record.Status == RunStatus.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
         }
 
         private static T NotNegative<T>(T value, string option)
@@ -362,20 +368,10 @@ public static partial class FlowApp
                 foreach (var request in requests)
                 {
                     _ = flow.Graph[Ids.Check(request.Step, "step name")];
-                    TaskRecord record;
-                    try
+                    if (await RunTaskAsync(executor, request, cancellationToken).ConfigureAwait(false) != ExitCodes.Success)
                     {
-                        record = await executor.RunAsync(request, null, cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (TaskNotStoredException e)
-                    {
-                        error.WriteLine($"error: {e.Message}");
                         code = ExitCodes.RunFailed;
-                        continue;
                     }
-
-                    error.WriteLine(record.Status == RunStatus.Succeeded ? $"Task {record.Pathspec} succeeded." : $"Task {record.Pathspec} failed: {record.Error}");
-                    code = record.Status == RunStatus.Succeeded ? code : ExitCodes.RunFailed;
                 }
 
                 return code;

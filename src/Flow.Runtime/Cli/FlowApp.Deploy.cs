@@ -143,11 +143,7 @@ public static partial class FlowApp
                     .Where(p => parsed.GetValue(p.Option) is { } value
                         && !(value.Length == 0 && flow.Artifacts.First(a => a.Name == p.Info.Name).GetBoxed(defaults) is null))
                     .ToDictionary(p => p.Info.Name, p => parsed.GetValue(p.Option)!, StringComparer.Ordinal);
-                var refs = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal);
-                foreach (var (name, value) in Flow.Execution.Parameters.Resolve(flow, given))
-                {
-                    refs[name] = await datastore.PutAsync(value, flow.Graph.Artifacts.First(a => a.Name == name).Type, cancellationToken).ConfigureAwait(false);
-                }
+                var refs = await Flow.Execution.Parameters.StoreAsync(flow, datastore, given, cancellationToken).ConfigureAwait(false);
 
                 var production = parsed.GetValue(token) is { } tokenGiven ? Ids.Check(tokenGiven, "production token") : null;
                 var deployed = parsed.GetValue(branch) is { } branchGiven ? Flow.Deploy.Deployments.CheckBranch(branchGiven) : null;

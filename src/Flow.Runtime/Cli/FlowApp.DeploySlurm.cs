@@ -116,11 +116,8 @@ public static partial class FlowApp
                 Directory.CreateDirectory(folder);
                 var idFile = Path.Combine(folder, $"trigger-{graph.Name}-{Guid.NewGuid():N}.id");
                 var parameters = parameterOptions.Where(o => parsed.GetResult(o) is { Implicit: false }).SelectMany(o => new[] { o.Name, parsed.GetValue(o) ?? "" });
-                var program = CurrentProgram(flowArgument);
-                var run = string.Join(" ", new[] { program.FileName }.Concat(program.Arguments)
-                    .Concat(["run", "--with", parsed.GetValue(_with) ?? "slurm", "--production-token", token, "--branch", name,
-                        "--datastore", store.Kind == DatastoreKind.S3 ? "s3" : "local", "--datastore-root", store.Root, .. parameters, "--run-id-file", idFile])
-                    .Select(SlurmCommands.Quote));
+                var run = SlurmCommands.CommandLine(CurrentProgram(flowArgument), ["run", "--with", parsed.GetValue(_with) ?? "slurm", "--production-token", token, "--branch", name,
+                    "--datastore", store.Kind == DatastoreKind.S3 ? "s3" : "local", "--datastore-root", store.Root, .. parameters, "--run-id-file", idFile]);
                 List<string> sbatch = ["--parsable", $"--job-name=flow-{graph.Name}-{name}-trigger", $"--output={Path.Combine(folder, "trigger-%j.out")}"];
                 if (settings.Partition is { } partition)
                 {

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Cronos;
 using Flow.Datastore;
 using Flow.Execution;
@@ -28,12 +27,8 @@ internal static class SlurmSchedule
     {
         // Relative to now: Slurm reads an absolute --begin in the controller's time zone, which need not be UTC.
         var wait = Math.Max(1, (long)Math.Ceiling((Next(cron, now) - now).TotalSeconds));
-        var tick = new StringBuilder(SlurmCommands.Quote(program.FileName));
-        foreach (var argument in program.Arguments.Concat(["schedule-tick", "--branch", branch, "--with", with ?? "slurm",
-                     "--datastore", store.Kind == DatastoreKind.S3 ? "s3" : "local", "--datastore-root", store.Root]))
-        {
-            tick.Append(' ').Append(SlurmCommands.Quote(argument));
-        }
+        var tick = SlurmCommands.CommandLine(program, ["schedule-tick", "--branch", branch, "--with", with ?? "slurm",
+            "--datastore", store.Kind == DatastoreKind.S3 ? "s3" : "local", "--datastore-root", store.Root]);
 
         List<string> arguments =
         [
@@ -52,7 +47,7 @@ internal static class SlurmSchedule
             arguments.Add($"--account={account}");
         }
 
-        arguments.AddRange(["--wrap", tick.ToString()]);
+        arguments.AddRange(["--wrap", tick]);
         return arguments;
     }
 

@@ -12,20 +12,6 @@ internal static class FailedRecords
             ? $"Step {request.Step} ran longer than its timeout of {limit.TotalSeconds:0} s and was stopped."
             : $"Step {request.Step} ran longer than its timeout of {limit.TotalSeconds:0} s and was given up; it ran in the scheduler's process, where a step that does not observe Current.CancellationToken cannot be stopped (run with --isolation Process to stop it)."));
 
-    public static TaskRecord Failed(string flow, TaskRequest request, Exception error) => new()
-    {
-        Flow = flow,
-        RunId = request.RunId,
-        Step = request.Step,
-        TaskId = request.TaskId,
-        Position = request.Position,
-        Status = RunStatus.Failed,
-        Attempt = request.Attempt,
-        Iteration = request.Iteration,
-        Index = request.Index,
-        Inputs = request.Inputs,
-        Error = StepError.From(error, request.Step),
-        StartedAt = DateTimeOffset.UtcNow,
-        FinishedAt = DateTimeOffset.UtcNow,
-    };
+    public static TaskRecord Failed(string flow, TaskRequest request, Exception error) =>
+        request.Record(flow, RunStatus.Failed, DateTimeOffset.UtcNow) with { Error = StepError.From(error, request.Step) };
 }

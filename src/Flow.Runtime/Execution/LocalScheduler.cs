@@ -65,12 +65,7 @@ public sealed class LocalScheduler
     /// <summary>Runs the flow with parameter values given as command-line text.</summary>
     public async Task<RunResult> RunAsync(IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default)
     {
-        var values = Parameters.Resolve(_definition, parameters ?? new Dictionary<string, string>());
-        var refs = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal);
-        foreach (var (name, value) in values)
-        {
-            refs[name] = await _datastore.PutAsync(value, _definition.Graph.Artifacts.First(a => a.Name == name).Type, cancellationToken).ConfigureAwait(false);
-        }
+        var refs = await Parameters.StoreAsync(_definition, _datastore, parameters ?? new Dictionary<string, string>(), cancellationToken).ConfigureAwait(false);
 
         var run = await CreateRunAsync(refs, null, [], cancellationToken).ConfigureAwait(false);
         return await ExecuteAsync(run, null, cancellationToken).ConfigureAwait(false);

@@ -43,4 +43,17 @@ internal static class Parameters
 
         return values;
     }
+
+    /// <summary>Resolves the parameters (see <see cref="Resolve"/>) and stores each: the references a run record holds.</summary>
+    public static async Task<Dictionary<string, Datastore.ArtifactRef>> StoreAsync(
+        FlowDefinition definition, Datastore.FlowDatastore datastore, IReadOnlyDictionary<string, string> given, CancellationToken cancellationToken)
+    {
+        var refs = new Dictionary<string, Datastore.ArtifactRef>(StringComparer.Ordinal);
+        foreach (var (name, value) in Resolve(definition, given))
+        {
+            refs[name] = await datastore.PutAsync(value, definition.Graph.Artifacts.First(a => a.Name == name).Type, cancellationToken).ConfigureAwait(false);
+        }
+
+        return refs;
+    }
 }

@@ -91,12 +91,12 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
             }
 
             // A loop's next iteration starts from this task, not from the foreach step: it takes the item from here.
-            record = NewRecord(request, RunStatus.Succeeded, started) with { Artifacts = stored, Next = next, ForeachElements = elementRefs, Item = node.IsLoop ? itemRef : null };
+            record = request.Record(definition.Graph.Name, RunStatus.Succeeded, started) with { Artifacts = stored, Next = next, ForeachElements = elementRefs, Item = node.IsLoop ? itemRef : null };
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             var cause = e is System.Reflection.TargetInvocationException { InnerException: { } inner } ? inner : e;
-            record = NewRecord(request, RunStatus.Failed, started) with { Artifacts = inheritedRefs, Error = StepError.From(cause, request.Step) };
+            record = request.Record(definition.Graph.Name, RunStatus.Failed, started) with { Artifacts = inheritedRefs, Error = StepError.From(cause, request.Step) };
         }
 
         if (fence?.TryCommit() == false)
@@ -339,22 +339,6 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
             }
         }
     }
-
-    private TaskRecord NewRecord(TaskRequest request, RunStatus status, DateTimeOffset started) => new()
-    {
-        Flow = definition.Graph.Name,
-        RunId = request.RunId,
-        Step = request.Step,
-        TaskId = request.TaskId,
-        Position = request.Position,
-        Status = status,
-        Attempt = request.Attempt,
-        Iteration = request.Iteration,
-        Index = request.Index,
-        Inputs = request.Inputs,
-        StartedAt = started,
-        FinishedAt = DateTimeOffset.UtcNow,
-    };
 
     private string TypeOf(string artifact) =>
         definition.Graph.Artifacts.FirstOrDefault(a => a.Name == artifact)?.Type ?? "";

@@ -47,4 +47,21 @@ public sealed record TaskRequest
 
     /// <summary>The task's path.</summary>
     public string Pathspec => $"{RunId}/{Step}/{TaskId}";
+
+    /// <summary>The record of this attempt of the task, as it ended now: where it sits, and its status (the rest to add).</summary>
+    internal Datastore.TaskRecord Record(string flow, Datastore.RunStatus status, DateTimeOffset started) => new()
+    {
+        Flow = flow,
+        RunId = RunId,
+        Step = Step,
+        TaskId = TaskId,
+        Position = Position,
+        Status = status,
+        Attempt = Attempt,
+        Iteration = Iteration,
+        Index = Index,
+        Inputs = Inputs,
+        StartedAt = started,
+        FinishedAt = DateTimeOffset.UtcNow,
+    };
 }

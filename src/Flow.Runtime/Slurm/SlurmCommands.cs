@@ -53,6 +53,10 @@ internal static class SlurmCommands
         }
     }
 
+    /// <summary>The program followed by <paramref name="arguments"/>, each quoted for bash: a job script's or a <c>--wrap</c>'s command.</summary>
+    public static string CommandLine(Execution.WorkerCommand program, IEnumerable<string> arguments) =>
+        string.Join(" ", new[] { program.FileName }.Concat(program.Arguments).Concat(arguments).Select(Quote));
+
     /// <summary>A value quoted for bash: inside single quotes, each single quote closed, escaped and reopened.</summary>
     public static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 

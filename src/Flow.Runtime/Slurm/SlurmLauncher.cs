@@ -327,17 +327,10 @@ internal sealed class SlurmLauncher : ITaskLauncher
             script.Append("export ").Append(name).Append('=').Append(SlurmCommands.Quote(value)).Append('\n');
         }
 
-        script.Append("exec ").Append(SlurmCommands.Quote(_program.FileName));
-        foreach (var argument in _program.Arguments)
-        {
-            script.Append(' ').Append(SlurmCommands.Quote(argument));
-        }
-
         var count = perJob.ToString(CultureInfo.InvariantCulture);
-        script.Append(" tasks --file ").Append(SlurmCommands.Quote(tasksFile))
-            .Append(" --first $(( ${SLURM_ARRAY_TASK_ID:-0} * ").Append(count).Append(" )) --count ").Append(count)
-            .Append(" --datastore ").Append(_store.Kind == DatastoreKind.S3 ? "s3" : "local")
-            .Append(" --datastore-root ").Append(SlurmCommands.Quote(_store.Root)).Append('\n');
+        script.Append("exec ").Append(SlurmCommands.CommandLine(_program, ["tasks", "--file", tasksFile, "--count", count,
+                "--datastore", _store.Kind == DatastoreKind.S3 ? "s3" : "local", "--datastore-root", _store.Root]))
+            .Append(" --first $(( ${SLURM_ARRAY_TASK_ID:-0} * ").Append(count).Append(" ))\n");
         return script.ToString();
     }
 

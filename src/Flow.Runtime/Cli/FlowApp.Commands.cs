@@ -12,8 +12,14 @@ public static partial class FlowApp
     // Runs what a run or resume command line asks for; tests put one in its place that only keeps it.
     private delegate Task<int> Execution(RunCommandLine line, CancellationToken cancellationToken);
 
-    private sealed partial class Commands(FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers, Execution? execute)
+    private sealed partial class Commands(FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers, Execution? execute, FlowProgramCommand[]? added = null)
     {
+        /// <summary>The names of Flow's own commands, which an added command cannot take.</summary>
+        public static readonly IReadOnlySet<string> BuiltIn = new HashSet<string>(StringComparer.Ordinal)
+        {
+            "run", "resume", "show", "check", "runs", "logs", "dump", "tag", "step", "tasks", "worker", "deploy", "trigger", "argo", "schedule-tick",
+        };
+
         private readonly Option<string?> _root = new("--datastore-root")
         {
             Description = "The datastore's folder, or s3://BUCKET/PREFIX (default: FLOW_DATASTORE_ROOT, else the config file ~/.flowconfig/config.json, else .flow in the working directory).",
@@ -82,6 +88,11 @@ public static partial class FlowApp
                 ("logs", LogsCommand), ("dump", DumpCommand), ("tag", TagCommand), ("step", StepCommand), ("tasks", TasksCommand), ("worker", WorkerCommand),
                 ("deploy", DeployCommand), ("trigger", TriggerCommand), ("argo", ArgoCommand), ("schedule-tick", ScheduleTickCommand),
             };
+            if (added is { Length: > 0 })
+            {
+                var context = new FlowCommandContext(output, error, ExistingDatastore);
+                commands = [.. commands, .. added.Select(c => (c.Name, (Func<Command>)(() => c.Create(context))))];
+            }
 
             // A command line that names its command gets only that one built (a run is started with every bit
             // of start-up saved); anything else (help, a typo to suggest against) gets them all.

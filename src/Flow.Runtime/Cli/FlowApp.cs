@@ -14,9 +14,14 @@ public static partial class FlowApp
 {
     /// <summary>Runs the command line of one flow.</summary>
     public static int Run<TFlow>(string[] args)
+        where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow> => Run<TFlow>(args, []);
+
+    /// <summary>Runs the command line of one flow, with commands that other packages add (such as Flow.Hosting's <c>serve</c>).</summary>
+    public static int Run<TFlow>(string[] args, params FlowProgramCommand[] commands)
         where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow>
     {
         ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(commands);
 
         // Workers start for every run: their exact command line skips the parser (and loading it) to start sooner.
         if (args is ["worker", "--socket", var socket])
@@ -27,7 +32,7 @@ public static partial class FlowApp
         // A run's first worker starts before anything else, even the console, so its start-up overlaps the
         // scheduler's (parsing, set-up, the run record); a command that turns out not to need it stops it again.
         var workers = EarlyWorkers(args, null);
-        return Run(args, TFlow.Definition, Console.Out, Console.Error, null, workers);
+        return Run(args, TFlow.Definition, Console.Out, Console.Error, null, workers, CommandsOf(TFlow.Definition, commands));
     }
 
     /// <summary>The entry point of a program whose flows did not compile: says so and exits with <see cref="ExitCodes.FlowError"/>.</summary>
@@ -42,13 +47,22 @@ public static partial class FlowApp
         where TFlow : FlowSpec, IFlowDefinitionProvider<TFlow> => TFlow.Definition;
 
     /// <summary>Runs the command line of a program with several flows: the first argument names the flow.</summary>
-    public static int Run(string[] args, params FlowDefinition[] flows)
+    public static int Run(string[] args, params FlowDefinition[] flows) => Run(args, flows, []);
+
+    /// <summary>
+    /// Runs the command line of a program with several flows, with commands that other packages add to some of them
+    /// (each to its <see cref="FlowProgramCommand.Flow"/>): the first argument names the flow.
+    /// </summary>
+    public static int Run(string[] args, FlowDefinition[] flows, FlowProgramCommand[] commands)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(flows);
+        ArgumentNullException.ThrowIfNull(commands);
         if (flows.Length == 1)
         {
-            return Run(args, flows[0], Console.Out, Console.Error);
+            return args is ["worker", "--socket", var only]
+                ? Serve(flows[0], only)
+                : Run(args, flows[0], Console.Out, Console.Error, null, EarlyWorkers(args, null), CommandsOf(flows[0], commands));
         }
 
         if (args is [var name, "worker", "--socket", var socket] && flows.FirstOrDefault(f => string.Equals(f.Graph.Name, name, StringComparison.Ordinal)) is { } served)
@@ -70,7 +84,22 @@ public static partial class FlowApp
             return ExitCodes.UsageError;
         }
 
-        return Run(args[1..], flow, Console.Out, Console.Error, flow.Graph.Name, EarlyWorkers(args[1..], flow.Graph.Name));
+        return Run(args[1..], flow, Console.Out, Console.Error, flow.Graph.Name, EarlyWorkers(args[1..], flow.Graph.Name), CommandsOf(flow, commands));
+    }
+
+    // The added commands of one flow, checked: a name of Flow's own commands, or the same name twice, is the program's mistake.
+    private static FlowProgramCommand[] CommandsOf(FlowDefinition flow, FlowProgramCommand[] commands)
+    {
+        var mine = commands.Where(c => ReferenceEquals(c.Flow, flow) || c.Flow.Graph.TypeName == flow.Graph.TypeName).ToArray();
+        foreach (var command in mine)
+        {
+            if (Commands.BuiltIn.Contains(command.Name) || mine.Count(c => c.Name == command.Name) > 1)
+            {
+                throw new ArgumentException($"Flow {flow.Graph.Name} cannot get a second command named '{command.Name}'.", nameof(commands));
+            }
+        }
+
+        return mine;
     }
 
     /// <summary>Runs the command line of one flow, writing to the given writers.</summary>
@@ -82,7 +111,7 @@ public static partial class FlowApp
             return Serve(flow, socket);
         }
 
-        return Run(args, flow, output, error, null, EarlyWorkers(args, null));
+        return Run(args, flow, output, error, null, EarlyWorkers(args, null), []);
     }
 
     // A worker ends when its scheduler closes the socket, even if a step left a foreground thread running: the
@@ -109,7 +138,7 @@ public static partial class FlowApp
     }
 
     // Owns workers: stops them when the command ends, unless its run took them (and stopped them itself).
-    private static int Run(string[] args, FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers)
+    private static int Run(string[] args, FlowDefinition flow, TextWriter output, TextWriter error, string? flowArgument, WorkerPool? workers, FlowProgramCommand[] added)
     {
         try
         {
@@ -123,7 +152,7 @@ public static partial class FlowApp
                 return RunWithDefaults(flow, plain, output, error, flowArgument, workers);
             }
 
-            var commands = new Commands(flow, output, error, flowArgument, workers, null).Build(args.Length > 0 ? args[0] : null);
+            var commands = new Commands(flow, output, error, flowArgument, workers, null, added).Build(args.Length > 0 ? args[0] : null);
             var parsed = commands.Parse(args);
             if (parsed.Errors.Count > 0)
             {
@@ -136,11 +165,16 @@ public static partial class FlowApp
                 return ExitCodes.UsageError;
             }
 
+            // A command that stops gracefully by itself (a server) gets the signals; it ends as it decides.
+            var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
+            if (args.Length > 0 && Array.Find(added, c => c.Name == args[0]) is { HandlesSignals: true })
+            {
+                return WithErrors(error, () => parsed.InvokeAsync(configuration, CancellationToken.None).GetAwaiter().GetResult());
+            }
+
             // The parser's own handling of signals only lets the process exit: the run must see the cancellation, to stop
             // what it started elsewhere (Slurm jobs), so this process handles them as a plain run does.
-            return WithSignals(error, token => parsed.InvokeAsync(
-                new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null },
-                token).GetAwaiter().GetResult());
+            return WithSignals(error, token => parsed.InvokeAsync(configuration, token).GetAwaiter().GetResult());
         }
         finally
         {
@@ -216,14 +250,26 @@ public static partial class FlowApp
 
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        return WithErrors(error, () =>
+        {
+            try
+            {
+                var code = command(cancel.Token);
+                return cancel.IsCancellationRequested ? Volatile.Read(ref signalled) : code;
+            }
+            catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+            {
+                return Volatile.Read(ref signalled);
+            }
+        });
+    }
+
+    /// <summary>Runs a command whose bad input (a <see cref="FlowException"/>, an unreadable local file) is one error line and exit code 2.</summary>
+    private static int WithErrors(TextWriter error, Func<int> command)
+    {
         try
         {
-            var code = command(cancel.Token);
-            return cancel.IsCancellationRequested ? Volatile.Read(ref signalled) : code;
-        }
-        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-        {
-            return Volatile.Read(ref signalled);
+            return command();
         }
         catch (FlowException e)
         {

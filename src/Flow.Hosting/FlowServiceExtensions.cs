@@ -1,0 +1,89 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Flow.Hosting;
+
+/// <summary>
+/// Hosts a <see cref="WebServiceSpec{TFlow}"/> in an ASP.NET Core application: <c>AddFlowService</c> on the services,
+/// <c>UseFlowService</c> on the application. The flow program's <c>serve</c> command does both; an application of
+/// your own can too, beside its other endpoints.
+/// </summary>
+public static class FlowServiceExtensions
+{
+    /// <summary>The path of the health check: 200 once a run is in service, 503 before.</summary>
+    public const string HealthPath = "/healthz";
+
+    /// <summary>The path of the OpenAPI document of the service's endpoints.</summary>
+    public const string OpenApiPath = "/openapi/v1.json";
+
+    /// <summary>
+    /// Adds what serving <typeparamref name="TService"/> needs: the run it serves (kept current in the background),
+    /// strict JSON for request bodies, problem details for errors, the OpenAPI document, and the body size limit.
+    /// </summary>
+    public static IServiceCollection AddFlowService<TService>(this IServiceCollection services, Action<FlowServiceOptions>? configure = null)
+        where TService : WebServiceSpec, IWebServiceProvider<TService>
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = new FlowServiceOptions();
+        configure?.Invoke(options);
+        if (options.MaxBodySize <= 0)
+        {
+            throw new ArgumentException($"The largest request body must be a positive number of bytes, not {options.MaxBodySize}.", nameof(configure));
+        }
+
+        services.TryAddSingleton(options);
+        services.TryAddSingleton<WebServiceDefinition>(TService.Definition);
+        services.TryAddSingleton<ServedRuns>();
+        services.AddHostedService(provider => provider.GetRequiredService<ServedRuns>());
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = options.MaxBodySize);
+        services.Configure<JsonOptions>(o =>
+        {
+            // A body that leaves out a required member (a record's constructor parameter, a 'required' property) or
+            // sets null where the type says it cannot be is the client's mistake, answered 400 with its name.
+            o.SerializerOptions.RespectRequiredConstructorParameters = true;
+            o.SerializerOptions.RespectNullableAnnotations = true;
+        });
+        return services;
+    }
+
+    /// <summary>
+    /// Serves <typeparamref name="TService"/>: its endpoints (each answered by the run in service when the request
+    /// started, named by the <c>Flow-Run</c> response header), <see cref="HealthPath"/>, <see cref="OpenApiPath"/>, and
+    /// errors as <c>application/problem+json</c>. Call it before mapping other endpoints whose errors it should handle.
+    /// </summary>
+    public static WebApplication UseFlowService<TService>(this WebApplication app)
+        where TService : WebServiceSpec, IWebServiceProvider<TService>
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var runs = app.Services.GetService<ServedRuns>()
+            ?? throw new InvalidOperationException($"Call services.AddFlowService<{typeof(TService).Name}>() before app.UseFlowService<{typeof(TService).Name}>().");
+        app.UseMiddleware<RequestLog>();
+        app.UseMiddleware<Problems>();
+        app.UseRouting();
+        app.UseMiddleware<RunPinning>();
+        var group = app.MapGroup("");
+        group.WithMetadata(ServiceEndpoint.Instance);
+        TService.Definition.MapEndpoints(group);
+        app.MapGet(HealthPath, () => runs.Current is { } run
+                ? Results.Text($"ready: serving {run.Run.FlowName}/{run.Run.Id}\n")
+                : Results.Text($"not ready: {runs.Waiting}\n", statusCode: StatusCodes.Status503ServiceUnavailable))
+            .ExcludeFromDescription();
+        app.MapOpenApi(OpenApiPath);
+        return app;
+    }
+
+    /// <summary>Marks the endpoints of a service: a request to one is answered by a run, and names it.</summary>
+    internal sealed class ServiceEndpoint
+    {
+        public static readonly ServiceEndpoint Instance = new();
+    }
+}

@@ -1,0 +1,152 @@
+using System.CommandLine;
+using System.Globalization;
+using Flow.Cli;
+using Flow.Datastore;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Flow.Hosting;
+
+/// <summary>The <c>serve</c> command of a flow program with a web service; the generated <c>Main</c> adds it.</summary>
+/// <typeparam name="TService">The service it serves.</typeparam>
+public sealed class ServeCommand<TService> : FlowProgramCommand
+    where TService : WebServiceSpec, IWebServiceProvider<TService>
+{
+    /// <summary>Where the service listens when neither <c>--urls</c> nor ASP.NET Core's configuration (<c>ASPNETCORE_URLS</c>) says.</summary>
+    public const string DefaultUrls = "http://127.0.0.1:8080";
+
+    /// <inheritdoc />
+    public override string Name => "serve";
+
+    /// <inheritdoc />
+    public override FlowDefinition Flow => TService.Definition.Flow;
+
+    /// <inheritdoc />
+    public override bool HandlesSignals => true;
+
+    /// <inheritdoc />
+    public override Command Create(FlowCommandContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var definition = TService.Definition;
+        var defaults = new FlowServiceOptions();
+        var command = new Command(
+            "serve",
+            $"Serve {definition.Name}'s endpoints over HTTP ({string.Join(", ", definition.Endpoints.Select(e => $"{e.HttpMethod} {e.Route}"))}) from the latest successful run of {Flow.Graph.Name}. Other options (--Kestrel:..., --Logging:...) are ASP.NET Core configuration.")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        var urls = new Option<string?>("--urls") { Description = $"Where to listen, separated by ';' (default: ASPNETCORE_URLS, else {DefaultUrls}: loopback only)." };
+        var ns = new Option<string?>("--namespace") { Description = "Serve the latest successful run of this namespace (default: production once the flow has production runs, else user:<you>)." };
+        var tag = new Option<string?>("--tag") { Description = "Serve only runs with this tag." };
+        var run = new Option<string?>("--run") { Description = "Serve this run, and no newer one." };
+        var refresh = new Option<double>("--refresh")
+        {
+            Description = "Look for a newer successful run this often, in seconds.",
+            DefaultValueFactory = _ => defaults.Refresh.TotalSeconds,
+        };
+        var maxBody = new Option<long>("--max-body-size")
+        {
+            Description = "The largest request body accepted, in bytes; a larger one is answered 413.",
+            DefaultValueFactory = _ => defaults.MaxBodySize,
+        };
+        refresh.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<double>() is var seconds && (double.IsNaN(seconds) || seconds < FlowServiceOptions.MinimumRefresh.TotalSeconds || seconds > 86_400))
+            {
+                r.AddError($"--refresh must be between {FlowServiceOptions.MinimumRefresh.TotalSeconds.ToString(CultureInfo.InvariantCulture)} and 86400 seconds.");
+            }
+        });
+        maxBody.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long>() <= 0)
+            {
+                r.AddError("--max-body-size must be a positive number of bytes.");
+            }
+        });
+        foreach (var option in new Option[] { urls, ns, tag, run, refresh, maxBody })
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parsed, cancellationToken) =>
+        {
+            var datastore = context.Datastore(parsed);
+            var args = parsed.UnmatchedTokens.ToArray();
+            if (Stray(args) is { } stray)
+            {
+                context.Error.WriteLine($"error: serve takes no argument '{stray}'; ASP.NET Core settings are given as --Section:Key=value.");
+                return ExitCodes.UsageError;
+            }
+
+            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
+            if (parsed.GetValue(urls) is { } listen)
+            {
+                builder.WebHost.UseUrls(listen);
+            }
+            else if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+            {
+                builder.WebHost.UseUrls(DefaultUrls);
+            }
+
+            // ASP.NET Core's own per-request lines would double Flow's (Flow.Hosting.Requests); its warnings stay.
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+            builder.Services.AddFlowService<TService>(o =>
+            {
+                o.Datastore = datastore;
+                o.Namespace = parsed.GetValue(ns);
+                o.Tag = parsed.GetValue(tag);
+                o.RunId = parsed.GetValue(run) is { } id ? Ids.Check(id, "run id") : null;
+                o.Refresh = TimeSpan.FromSeconds(parsed.GetValue(refresh));
+                o.MaxBodySize = parsed.GetValue(maxBody);
+            });
+            await using var app = builder.Build();
+            app.UseFlowService<TService>();
+            try
+            {
+                await app.RunAsync().ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                // Kestrel could not bind (the port is taken, the address is not this machine's).
+                context.Error.WriteLine($"error: {definition.Name} cannot listen: {e.Message}");
+                return ExitCodes.UsageError;
+            }
+
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// The first of <paramref name="args"/> that is not ASP.NET Core configuration (<c>--Key=value</c>, or <c>--Key value</c>),
+    /// or null.
+    /// </summary>
+    internal static string? Stray(IReadOnlyList<string> args)
+    {
+        for (var i = 0; i < args.Count; i++)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal) || args[i].Length == 2)
+            {
+                return args[i];
+            }
+
+            if (!args[i].Contains('=', StringComparison.Ordinal))
+            {
+                i++;
+            }
+        }
+
+        return null;
+    }
+}
+
+/// <summary>Entry points for generated code and programs with their own <c>Main</c>.</summary>
+public static class WebService
+{
+    /// <summary>The <c>serve</c> command for <typeparamref name="TService"/>, to pass to <see cref="FlowApp"/>'s <c>Run</c>.</summary>
+    public static FlowProgramCommand ServeCommand<TService>()
+        where TService : WebServiceSpec, IWebServiceProvider<TService> => new ServeCommand<TService>();
+}

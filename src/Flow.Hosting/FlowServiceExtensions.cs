@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
@@ -68,6 +69,22 @@ public static class FlowServiceExtensions
             ?? throw new InvalidOperationException($"Call services.AddFlowService<{typeof(TService).Name}>() before app.UseFlowService<{typeof(TService).Name}>().");
         app.UseMiddleware<RequestLog>();
         app.UseMiddleware<Problems>();
+
+        // An answer without a body (an unknown route or method, a body over the limit that binding stopped) gets problem details too.
+        var options = app.Services.GetRequiredService<FlowServiceOptions>();
+        var routes = string.Join(", ", TService.Definition.Endpoints.Select(e => $"{e.HttpMethod} {e.Route}"));
+        app.UseStatusCodePages(context => Problems.WriteAsync(
+            context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>(),
+            context.HttpContext,
+            context.HttpContext.Response.StatusCode,
+            ReasonPhrases.GetReasonPhrase(context.HttpContext.Response.StatusCode),
+            context.HttpContext.Response.StatusCode switch
+            {
+                StatusCodes.Status404NotFound => $"No endpoint at {context.HttpContext.Request.Path}; {TService.Definition.Name} has {routes}.",
+                StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Path} does not answer {context.HttpContext.Request.Method}; {TService.Definition.Name} has {routes}.",
+                StatusCodes.Status413PayloadTooLarge => $"The request body is larger than the service accepts ({options.MaxBodySize} bytes; serve's --max-body-size).",
+                _ => null,
+            }));
         app.UseRouting();
         app.UseMiddleware<RunPinning>();
         var group = app.MapGroup("");

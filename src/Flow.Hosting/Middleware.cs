@@ -63,7 +63,7 @@ internal sealed partial class Problems(RequestDelegate next, IProblemDetailsServ
         }
     }
 
-    public static async Task WriteAsync(IProblemDetailsService problems, HttpContext context, int status, string title, string detail, string? field = null)
+    public static async Task WriteAsync(IProblemDetailsService problems, HttpContext context, int status, string title, string? detail, string? field = null)
     {
         context.Response.StatusCode = status;
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };

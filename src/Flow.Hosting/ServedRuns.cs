@@ -125,7 +125,6 @@ internal sealed partial class ServedRuns : BackgroundService
         _service.Flow.RestoreAll(artifacts, values, $"run {FlowName}/{run.Id}");
         var service = _service.CreateInstance();
         service.Attach(run, artifacts);
-        service.OnLoaded();
         return new ServedRun(service, run);
     }
 

@@ -34,15 +34,16 @@ public abstract class WebServiceSpec
     /// every request would otherwise build again (an index, a model from its bytes). An exception here keeps the
     /// previous run in service and is logged.
     /// </summary>
-    protected internal virtual void OnLoaded()
+    protected virtual void OnLoaded()
     {
     }
 
-    /// <summary>Gives the instance its run; the flow instance holds the run's final artifacts.</summary>
+    /// <summary>Gives the instance its run, whose final artifacts the flow instance holds, and lets it prepare.</summary>
     internal void Attach(Run run, FlowSpec artifacts)
     {
         _run = run;
         SetArtifacts(artifacts);
+        OnLoaded();
     }
 
     private protected abstract void SetArtifacts(FlowSpec artifacts);

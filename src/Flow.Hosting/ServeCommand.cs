@@ -46,26 +46,14 @@ public sealed class ServeCommand<TService> : FlowProgramCommand
         {
             Description = "Look for a newer successful run this often, in seconds.",
             DefaultValueFactory = _ => defaults.Refresh.TotalSeconds,
+            CustomParser = r => Number(r, "--refresh", FlowServiceOptions.MinimumRefresh.TotalSeconds, 86_400, "seconds"),
         };
         var maxBody = new Option<long>("--max-body-size")
         {
             Description = "The largest request body accepted, in bytes; a larger one is answered 413.",
             DefaultValueFactory = _ => defaults.MaxBodySize,
+            CustomParser = r => (long)Number(r, "--max-body-size", 1, 1L << 40, "bytes"),
         };
-        refresh.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<double>() is var seconds && (double.IsNaN(seconds) || seconds < FlowServiceOptions.MinimumRefresh.TotalSeconds || seconds > 86_400))
-            {
-                r.AddError($"--refresh must be between {FlowServiceOptions.MinimumRefresh.TotalSeconds.ToString(CultureInfo.InvariantCulture)} and 86400 seconds.");
-            }
-        });
-        maxBody.Validators.Add(r =>
-        {
-            if (r.GetValueOrDefault<long>() <= 0)
-            {
-                r.AddError("--max-body-size must be a positive number of bytes.");
-            }
-        });
         foreach (var option in new Option[] { urls, ns, tag, run, refresh, maxBody })
         {
             command.Options.Add(option);
@@ -118,6 +106,19 @@ public sealed class ServeCommand<TService> : FlowProgramCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    // A number between two bounds, or an error that names the option and says what it takes.
+    private static double Number(System.CommandLine.Parsing.ArgumentResult result, string option, double min, double max, string unit)
+    {
+        var text = result.Tokens.Count == 1 ? result.Tokens[0].Value : "";
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        result.AddError($"{option} takes a number of {unit} from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}, not '{text}'.");
+        return min;
     }
 
     /// <summary>

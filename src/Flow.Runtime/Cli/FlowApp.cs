@@ -103,15 +103,19 @@ public static partial class FlowApp
     }
 
     /// <summary>Runs the command line of one flow, writing to the given writers.</summary>
-    public static int Run(string[] args, FlowDefinition flow, TextWriter output, TextWriter error)
+    public static int Run(string[] args, FlowDefinition flow, TextWriter output, TextWriter error) => Run(args, flow, output, error, []);
+
+    /// <summary>Runs the command line of one flow with commands that other packages add, writing to the given writers.</summary>
+    public static int Run(string[] args, FlowDefinition flow, TextWriter output, TextWriter error, params FlowProgramCommand[] commands)
     {
         ArgumentNullException.ThrowIfNull(args);
+        ArgumentNullException.ThrowIfNull(commands);
         if (args is ["worker", "--socket", var socket])
         {
             return Serve(flow, socket);
         }
 
-        return Run(args, flow, output, error, null, EarlyWorkers(args, null), []);
+        return Run(args, flow, output, error, null, EarlyWorkers(args, null), CommandsOf(flow, commands));
     }
 
     // A worker ends when its scheduler closes the socket, even if a step left a foreground thread running: the

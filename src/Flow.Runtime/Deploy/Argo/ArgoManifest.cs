@@ -80,13 +80,8 @@ internal sealed class ArgoManifest
     {
         foreach (var step in graph.Steps)
         {
-            if (step.IsLoop && step.Onward.Count() > 1)
-            {
-                throw new FlowException($"Step {step.Name} is a loop with {step.Onward.Count()} ways out ({string.Join(", ", step.Onward)}); on Argo a loop must leave by one step: let it go to one step that then chooses between {string.Join(" and ", step.Onward)}.");
-            }
-
             var parents = graph.Parents(step.Name).ToList();
-            if (parents.Count > 1 && !step.IsJoin && parents.FirstOrDefault(p => p.Transition == TransitionKind.Conditional && !p.IsLoop) is { } conditional)
+            if (parents.Count > 1 && !step.IsJoin && parents.FirstOrDefault(Chooses) is { } conditional)
             {
                 throw new FlowException($"Step {step.Name} follows conditional step {conditional.Name} and other steps ({string.Join(", ", parents.Where(p => p != conditional).Select(p => p.Name))}); on Argo a step that a conditional step chooses must have that step as its only parent. Put a step between them.");
             }
@@ -239,14 +234,28 @@ internal sealed class ArgoManifest
 
     // A step that a conditional step may choose runs only when it chose it.
     private string? When(StepNode step) =>
-        _graph.Parents(step.Name).SingleOrDefault(p => p.Transition == TransitionKind.Conditional && !p.IsLoop) is { } conditional && !step.IsJoin
+        _graph.Parents(step.Name).SingleOrDefault(Chooses) is { } conditional && !step.IsJoin
             ? $"'{{{{tasks.{_tasks[conditional.Name]}.outputs.parameters.next}}}}' == '{step.Name}'"
             : null;
 
-    // A loop: its iteration, then (when it chose to go round again) the template again, for the next iteration.
+    // A step whose task chooses among its successors: a conditional step, or a loop with more than one way out (whose
+    // template tells which way its last iteration left). A loop with one way out always leaves by it.
+    private static bool Chooses(StepNode step) =>
+        step.Transition == TransitionKind.Conditional && (!step.IsLoop || step.Onward.Count() > 1);
+
+    // A loop: its iteration, then (when it chose to go round again) the template again, for the next iteration. A loop
+    // with several ways out gives the step its last iteration chose as its output `next`: the iteration's choice when
+    // it left, else what the template called again gives.
     private Dictionary<string, object?> LoopTemplate(StepNode step) => Map(
         ("name", _loopTemplates[step.Name]),
         ("inputs", Map(("parameters", new List<object?> { Input("path"), Input("iteration") }))),
+        ("outputs", Chooses(step)
+            ? Map(("parameters", new List<object?>
+            {
+                Map(("name", "next"), ("valueFrom", Map(("expression",
+                    $"tasks.iteration.outputs.parameters.next == '{step.Name}' ? tasks.again.outputs.parameters.next : tasks.iteration.outputs.parameters.next")))),
+            }))
+            : null),
         ("dag", Map(("tasks", new List<object?>
         {
             Map(

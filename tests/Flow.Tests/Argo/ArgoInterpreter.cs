@@ -10,7 +10,8 @@ namespace Flow.Tests.Argo;
 /// <summary>
 /// Runs a WorkflowTemplate as Argo's controller would, on this machine: DAG tasks in the order their <c>depends</c> (or
 /// <c>dependencies</c>) allow, <c>when</c>, fan-out over <c>withParam</c>, <c>withItems</c> and <c>withSequence</c>,
-/// templates that call templates (recursion included), output parameters read from files, <c>retryStrategy</c>,
+/// templates that call templates (recursion included), output parameters read from files (a container's) or from
+/// its tasks' (a DAG's: <c>valueFrom.parameter</c> or <c>valueFrom.expression</c>), <c>retryStrategy</c>,
 /// <c>activeDeadlineSeconds</c> and the exit handler. Each container is a process of the flow's program, whose path
 /// stands in for the image's entrypoint; each pod gets a folder of its own, which absolute paths under /tmp map into.
 /// Template expressions it cannot resolve fail the workflow, as Argo's would.

@@ -25,6 +25,7 @@ public class ArgoManifestTests
     [TestCase("HangFlow")]
     [TestCase("LoopFlow")]
     [TestCase("PollFlow")]
+    [TestCase("ShortcutFlow")]
     public void EveryManifestValidatesAgainstArgosSchema(string flow)
     {
         var files = ArgoDeploy.ToFolder(flow, _work, null, "--secret", "flow-s3", "--service-account", "flow-runner", "--namespace", "ml", "--timezone", "Europe/Paris");
@@ -230,11 +231,22 @@ public class ArgoManifestTests
     }
 
     [Test]
-    public void AStepThatAConditionalStepMaySkipToIsRefused()
+    public void AStepThatAConditionalStepMaySkipToRunsWhenChosenOrWhenItsOtherParentSucceeded()
     {
-        var result = ArgoDeploy.Run("ShortcutFlow", _work, null, "--image", "app:1");
+        var main = Tasks(Manifest("ShortcutFlow"), "main");
+        Assert.That((string?)main["extra"]["when"], Is.EqualTo("'{{tasks.choose.outputs.parameters.next}}' == 'Extra'"));
+        Assert.That((string?)main["finish"]["depends"], Is.EqualTo("choose.Succeeded || extra.Succeeded"));
+        Assert.That((string?)main["finish"]["when"], Is.EqualTo("'{{tasks.choose.outputs.parameters.next}}' == 'Finish' || '{{tasks.extra.status}}' == 'Succeeded'"),
+            "Extra comes after Choose, so when Finish's turn comes Choose ran and its choice can be read");
+    }
+
+    [Test]
+    public void AStepChosenByAConditionalStepWhoseOtherParentCanRunWithoutItIsRefused()
+    {
+        var result = ArgoDeploy.Run("DetourFlow", _work, null, "--image", "app:1");
         Assert.That(result.Code, Is.EqualTo(2), result.ToString());
-        Assert.That(result.Error, Does.Contain("Step Finish follows conditional step Choose and other steps (Extra)").And.Contain("Put a step between them"), result.ToString());
+        Assert.That(result.Error, Does.Contain("Step Target follows conditional step Pick and step Around, which can run without Pick running first").And.Contain("Put a step between Pick and Target"), result.ToString());
+        Assert.That(result.Output, Is.Empty);
     }
 
     [TestCase("Start", "x.1", "'x.1' is not a task path")]

@@ -1,9 +1,18 @@
 namespace Flow.TestFlows;
 
-/// <summary>A loop with two ways out (<see cref="Found"/> or <see cref="GaveUp"/>), which Argo's loop template cannot follow: deploy argo refuses it.</summary>
+/// <summary>
+/// A loop with two ways out: <see cref="Poll"/> goes round until it has tried <see cref="Limit"/> times, then leaves by
+/// <see cref="Found"/> (an odd number of tries) or <see cref="GaveUp"/> (an even one), both ways meeting again at
+/// <see cref="End"/>. Deployed to Argo by the tests, whose loop template tells its caller which way it left.
+/// </summary>
 public partial class PollFlow : FlowSpec
 {
+    [Parameter(Help = "How many times to poll before leaving the loop.")]
+    public int Limit { get; set; } = 3;
+
     public int Tries { get; set; }
+
+    public string Outcome { get; set; } = "";
 
     [Step]
     public void Start()
@@ -16,7 +25,7 @@ public partial class PollFlow : FlowSpec
     public void Poll()
     {
         Tries += 1;
-        if (Tries < 3)
+        if (Tries < Limit)
         {
             Next(Poll);
         }
@@ -31,11 +40,19 @@ public partial class PollFlow : FlowSpec
     }
 
     [Step]
-    public void Found() => Next(End);
+    public void Found()
+    {
+        Outcome = "found";
+        Next(End);
+    }
 
     [Step]
-    public void GaveUp() => Next(End);
+    public void GaveUp()
+    {
+        Outcome = "gave up";
+        Next(End);
+    }
 
     [Step]
-    public void End() => Console.WriteLine($"tries = {Tries}");
+    public void End() => Console.WriteLine($"tries = {Tries}, {Outcome}");
 }

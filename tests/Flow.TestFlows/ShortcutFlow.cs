@@ -1,17 +1,21 @@
 namespace Flow.TestFlows;
 
 /// <summary>
-/// A conditional step that may skip a step: <see cref="Finish"/> follows <see cref="Choose"/> or <see cref="Extra"/>.
-/// Argo cannot tell which of its parents ran from its DAG alone: deploy argo refuses it, naming the fix.
+/// A conditional step that may skip a step: <see cref="Finish"/> follows <see cref="Choose"/> (when <see cref="Initial"/>
+/// is not positive) or <see cref="Extra"/>, which comes after it. Deployed to Argo by the tests, where
+/// <see cref="Finish"/> runs when Choose chose it or Extra succeeded.
 /// </summary>
 public partial class ShortcutFlow : FlowSpec
 {
+    [Parameter(Help = "The value to start from; a positive one goes through Extra.")]
+    public int Initial { get; set; } = 1;
+
     public int Value { get; set; }
 
     [Step]
     public void Start()
     {
-        Value = 1;
+        Value = Initial;
         Next(Choose);
     }
 
@@ -36,7 +40,11 @@ public partial class ShortcutFlow : FlowSpec
     }
 
     [Step]
-    public void Finish() => Next(End);
+    public void Finish()
+    {
+        Value *= 10;
+        Next(End);
+    }
 
     [Step]
     public void End() => Console.WriteLine($"value = {Value}");

@@ -26,23 +26,43 @@ public static partial class FlowApp
         {
             var command = new Command("argo", "Write an Argo Workflows WorkflowTemplate for the flow (and a CronWorkflow if it has [Schedule]); see docs/deploy.md.");
             var image = new Option<string?>("--image") { Description = "The container image of this program (built with dotnet publish -t:PublishContainer); required." };
-            var outputFolder = new Option<string?>("--output") { Description = "A folder to write the manifests to (default: standard output)." };
+            var outputFolder = new Option<string?>("--output") { Description = "A folder to write the manifests to ('-' or none: standard output)." };
+            var apply = new Option<bool>("--apply") { Description = "After writing the manifests to the --output folder, apply them with kubectl apply (to kubectl's current context)." };
+            var kubectl = new Option<string?>("--kubectl") { Description = "The kubectl that --apply runs: a path, or a name looked up on PATH (default: kubectl)." };
             var secret = new Option<string?>("--secret") { Description = "A Kubernetes secret whose keys every container gets as environment variables (S3 credentials)." };
             var serviceAccount = new Option<string?>("--service-account") { Description = "The Kubernetes service account the pods run as." };
             var ns = new Option<string?>("--namespace") { Description = "The Kubernetes namespace of the resources." };
             var timezone = new Option<string?>("--timezone") { Description = "The time zone of the flow's [Schedule], an IANA name such as Europe/Paris (default: UTC)." };
             var (branch, production) = BranchOptions();
-            foreach (var option in new Option[] { image, outputFolder, secret, serviceAccount, ns, timezone, branch, production })
+            foreach (var option in new Option[] { image, outputFolder, apply, kubectl, secret, serviceAccount, ns, timezone, branch, production })
             {
                 command.Options.Add(option);
             }
 
-            command.SetAction(parsed =>
+            command.SetAction(async (parsed, cancellationToken) =>
             {
                 var graph = flow.Graph;
                 var imageName = parsed.GetValue(image) is { Length: > 0 } given
                     ? given
                     : throw new FlowException("deploy argo needs --image: the container image that holds this program (build it with dotnet publish -t:PublishContainer; see docs/deploy.md).");
+                var folder = parsed.GetValue(outputFolder) is { } named && named != "-" ? named : null;
+                string? kubectlPath = null;
+                if (parsed.GetValue(apply))
+                {
+                    if (folder is null)
+                    {
+                        throw new FlowException("deploy argo --apply needs --output DIR: kubectl applies the files written there, not standard output. Give --output a folder, or leave out --apply and pipe the manifests to kubectl apply -f - yourself.");
+                    }
+
+                    var tool = parsed.GetValue(kubectl) is { Length: > 0 } toolGiven ? toolGiven : Kubectl.Default;
+                    kubectlPath = Kubectl.Find(tool)
+                        ?? throw new FlowException($"deploy argo --apply runs kubectl, and {(tool == Kubectl.Default ? "there is no kubectl on PATH" : $"there is no {tool}")}. Install kubectl (or name it with --kubectl PATH), or leave out --apply and apply the manifests yourself.");
+                }
+                else if (parsed.GetValue(kubectl) is not null)
+                {
+                    throw new FlowException("--kubectl names the kubectl that --apply runs; give --apply too, or leave out --kubectl.");
+                }
+
                 var config = DatastoreConfig.Resolve(parsed.GetValue(_kind), parsed.GetValue(_root));
                 if (config.Kind != DatastoreKind.S3)
                 {
@@ -77,12 +97,13 @@ public static partial class FlowApp
                         .ToDictionary(s => s, s => Environment.GetEnvironmentVariable(s)!, StringComparer.Ordinal),
                 };
                 var resources = ArgoManifest.Build(flow, options);
-                if (parsed.GetValue(outputFolder) is not { } folder)
+                if (folder is null)
                 {
                     output.Write(string.Join("---\n", resources.Select(ArgoYaml.Write)));
                     return ExitCodes.Success;
                 }
 
+                var files = new List<string>();
                 foreach (var resource in resources)
                 {
                     var file = Path.Combine(folder, $"{resource.Name}.{KubernetesNames.Of(resource.Kind)}.yaml");
@@ -97,6 +118,22 @@ public static partial class FlowApp
                     }
 
                     output.WriteLine($"Wrote {resource.Kind} {resource.Name} to {file}");
+                    files.Add(file);
+                }
+
+                if (kubectlPath is null)
+                {
+                    return ExitCodes.Success;
+                }
+
+                var applied = await Kubectl.ApplyAsync(kubectlPath, files, cancellationToken).ConfigureAwait(false);
+                // kubectl's own output and errors pass through as it wrote them; a failure ends with its exit code.
+                output.Write(applied.Output);
+                error.Write(applied.Error);
+                if (applied.ExitCode != 0)
+                {
+                    error.WriteLine($"error: {kubectlPath} apply failed with exit code {applied.ExitCode}{(applied.Error.Trim().Length > 0 ? " (its error is above)" : ", writing no error")}. The manifests are written in {Path.GetFullPath(folder)}: apply them once kubectl can reach the cluster, or deploy again with --apply.");
+                    return applied.ExitCode;
                 }
 
                 return ExitCodes.Success;

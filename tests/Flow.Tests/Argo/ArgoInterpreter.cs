@@ -10,7 +10,8 @@ namespace Flow.Tests.Argo;
 /// <summary>
 /// Runs a WorkflowTemplate as Argo's controller would, on this machine: DAG tasks in the order their <c>depends</c> (or
 /// <c>dependencies</c>) allow, <c>when</c>, fan-out over <c>withParam</c>, <c>withItems</c> and <c>withSequence</c>,
-/// templates that call templates (recursion included), output parameters read from files, <c>retryStrategy</c>,
+/// templates that call templates (recursion included), output parameters read from files (a container's) or from
+/// its tasks' (a DAG's: <c>valueFrom.parameter</c> or <c>valueFrom.expression</c>), <c>retryStrategy</c>,
 /// <c>activeDeadlineSeconds</c> and the exit handler. Each container is a process of the flow's program, whose path
 /// stands in for the image's entrypoint; each pod gets a folder of its own, which absolute paths under /tmp map into.
 /// Template expressions it cannot resolve fail the workflow, as Argo's would.
@@ -95,14 +96,14 @@ internal sealed partial class ArgoInterpreter
             }
         }
 
-        return template.ContainsKey("dag") ? await RunDagAsync(name, Map(template["dag"]), local)
+        return template.ContainsKey("dag") ? await RunDagAsync(name, template, local)
             : template.ContainsKey("container") ? await RunContainerAsync(template, local)
             : throw new AssertionException($"template {name} is neither a DAG nor a container");
     }
 
-    private async Task<NodeResult> RunDagAsync(string name, Dictionary<object, object> dag, Dictionary<string, string> scope)
+    private async Task<NodeResult> RunDagAsync(string name, Dictionary<object, object> template, Dictionary<string, string> scope)
     {
-        var tasks = List(dag["tasks"]).Select(Map).ToDictionary(t => (string)t["name"], StringComparer.Ordinal);
+        var tasks = List(Map(template["dag"])["tasks"]).Select(Map).ToDictionary(t => (string)t["name"], StringComparer.Ordinal);
         var done = new Dictionary<string, NodeResult>(StringComparer.Ordinal);
         while (done.Count < tasks.Count)
         {
@@ -115,15 +116,27 @@ internal sealed partial class ArgoInterpreter
             }
         }
 
-        return new NodeResult(done.Values.Any(r => r.Phase is "Failed" or "Error") ? "Failed" : "Succeeded", new Dictionary<string, string>());
+        if (done.Values.Any(r => r.Phase is "Failed" or "Error"))
+        {
+            return new NodeResult("Failed", new Dictionary<string, string>());
+        }
+
+        // A DAG's output parameters, from its tasks': a reference (valueFrom.parameter) or an expression (valueFrom.expression).
+        var tasksScope = TaskScope(scope, done);
+        var outputs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var parameter in List(template.TryGetValue("outputs", out var declared) ? Map(declared).GetValueOrDefault("parameters") : null).Select(Map))
+        {
+            var valueFrom = Map(parameter["valueFrom"]);
+            outputs[(string)parameter["name"]] = valueFrom.TryGetValue("parameter", out var reference) ? Substitute((string)reference, tasksScope)
+                : valueFrom.TryGetValue("expression", out var expression) ? OutputExpression.Evaluate((string)expression, tasksScope)
+                : throw new AssertionException($"template {name}: output parameter {parameter["name"]} of a DAG needs valueFrom.parameter or valueFrom.expression");
+        }
+
+        return new NodeResult("Succeeded", outputs);
     }
 
-    private static IEnumerable<string> Dependencies(Dictionary<object, object> task) =>
-        task.TryGetValue("depends", out var depends) ? TaskReference().Matches((string)depends).Select(m => m.Groups[1].Value).Distinct()
-        : task.TryGetValue("dependencies", out var list) ? List(list).Cast<string>()
-        : [];
-
-    private async Task<NodeResult> RunTaskAsync(Dictionary<object, object> task, Dictionary<string, string> scope, IReadOnlyDictionary<string, NodeResult> done)
+    // What a task (or a DAG's outputs) can refer to of the tasks done: their status, and their output parameters.
+    private static Dictionary<string, string> TaskScope(Dictionary<string, string> scope, IReadOnlyDictionary<string, NodeResult> done)
     {
         var taskScope = new Dictionary<string, string>(scope, StringComparer.Ordinal);
         foreach (var (other, result) in done)
@@ -135,6 +148,17 @@ internal sealed partial class ArgoInterpreter
             }
         }
 
+        return taskScope;
+    }
+
+    private static IEnumerable<string> Dependencies(Dictionary<object, object> task) =>
+        task.TryGetValue("depends", out var depends) ? TaskReference().Matches((string)depends).Select(m => m.Groups[1].Value).Distinct()
+        : task.TryGetValue("dependencies", out var list) ? List(list).Cast<string>()
+        : [];
+
+    private async Task<NodeResult> RunTaskAsync(Dictionary<object, object> task, Dictionary<string, string> scope, IReadOnlyDictionary<string, NodeResult> done)
+    {
+        var taskScope = TaskScope(scope, done);
         var runs = task.TryGetValue("depends", out var depends)
             ? Evaluate(TaskReference().Replace((string)depends, m => Holds(done[m.Groups[1].Value].Phase, m.Groups[2].Value) ? "true" : "false"))
             : Dependencies(task).All(d => done[d].Phase is "Succeeded" or "Skipped" or "Omitted");

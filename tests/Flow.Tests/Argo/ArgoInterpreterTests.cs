@@ -90,6 +90,22 @@ public class ArgoInterpreterTests
     }
 
     [Test]
+    public void AnOutputExpressionEvaluatesOnlyTheBranchItTakes()
+    {
+        var scope = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["tasks.iteration.outputs.parameters.next"] = "Found",
+            ["tasks.flip-coin.outputs.parameters.side"] = "heads",
+        };
+        const string Loop = "tasks.iteration.outputs.parameters.next == 'Poll' ? tasks.again.outputs.parameters.next : tasks.iteration.outputs.parameters.next";
+        Assert.That(OutputExpression.Evaluate(Loop, scope), Is.EqualTo("Found"), "the skipped task's output is not read");
+        Assert.That(() => OutputExpression.Evaluate(Loop.Replace("'Poll'", "'Found'", StringComparison.Ordinal), scope),
+            Throws.InstanceOf<AssertionException>().With.Message.Contains("'tasks.again.outputs.parameters.next' in"), "the branch taken must resolve");
+        Assert.That(OutputExpression.Evaluate("tasks['flip-coin'].outputs.parameters.side != \"heads\" || !(true && false) ? 'a' : 'b'", scope), Is.EqualTo("a"));
+        Assert.That(() => OutputExpression.Evaluate("tasks.flip-coin.outputs.parameters.side", scope), Throws.InstanceOf<AssertionException>());
+    }
+
+    [Test]
     public void AnExpressionThatDoesNotResolveFailsAsArgoWould()
     {
         var work = Directory.CreateTempSubdirectory("flow-argo-probe-").FullName;

@@ -24,6 +24,8 @@ public class ArgoManifestTests
     [TestCase("FlakyFlow")]
     [TestCase("HangFlow")]
     [TestCase("LoopFlow")]
+    [TestCase("PollFlow")]
+    [TestCase("ShortcutFlow")]
     public void EveryManifestValidatesAgainstArgosSchema(string flow)
     {
         var files = ArgoDeploy.ToFolder(flow, _work, null, "--secret", "flow-s3", "--service-account", "flow-runner", "--namespace", "ml", "--timezone", "Europe/Paris");
@@ -208,19 +210,43 @@ public class ArgoManifestTests
     }
 
     [Test]
-    public void ALoopWithSeveralWaysOutIsRefused()
+    public void ALoopWithSeveralWaysOutTellsWhichWayItLeft()
     {
-        var result = ArgoDeploy.Run("PollFlow", _work, null, "--image", "app:1");
-        Assert.That(result.Code, Is.EqualTo(2), result.ToString());
-        Assert.That(result.Error, Does.Contain("Step Poll is a loop with 2 ways out (Found, GaveUp); on Argo a loop must leave by one step"), result.ToString());
+        var spec = Manifest("PollFlow");
+        var loop = ArgoDeploy.Templates(spec)["loop-poll"];
+        var output = loop["outputs"]!["parameters"]!.AsArray().Single()!;
+        Assert.That((string?)output["name"], Is.EqualTo("next"));
+        Assert.That((string?)output["valueFrom"]!["expression"], Is.EqualTo("tasks.iteration.outputs.parameters.next == 'Poll' ? tasks.again.outputs.parameters.next : tasks.iteration.outputs.parameters.next"),
+            "the last iteration's choice: its own when it left, else the one of the loop it called again");
+        var main = Tasks(spec, "main");
+        Assert.That((string?)main["found"]["depends"], Is.EqualTo("poll.Succeeded"));
+        Assert.That((string?)main["found"]["when"], Is.EqualTo("'{{tasks.poll.outputs.parameters.next}}' == 'Found'"));
+        Assert.That((string?)main["gaveup"]["when"], Is.EqualTo("'{{tasks.poll.outputs.parameters.next}}' == 'GaveUp'"));
+        Assert.That((string?)main["end"]["depends"], Is.EqualTo("found.Succeeded || gaveup.Succeeded"));
+
+        // A loop with one way out leaves by it: no output, no condition.
+        var loopFlow = Manifest("LoopFlow");
+        Assert.That(ArgoDeploy.Templates(loopFlow)["loop-count"].ContainsKey("outputs"), Is.False);
+        Assert.That(Tasks(loopFlow, "main")["fork"].ContainsKey("when"), Is.False);
     }
 
     [Test]
-    public void AStepThatAConditionalStepMaySkipToIsRefused()
+    public void AStepThatAConditionalStepMaySkipToRunsWhenChosenOrWhenItsOtherParentSucceeded()
     {
-        var result = ArgoDeploy.Run("ShortcutFlow", _work, null, "--image", "app:1");
+        var main = Tasks(Manifest("ShortcutFlow"), "main");
+        Assert.That((string?)main["extra"]["when"], Is.EqualTo("'{{tasks.choose.outputs.parameters.next}}' == 'Extra'"));
+        Assert.That((string?)main["finish"]["depends"], Is.EqualTo("choose.Succeeded || extra.Succeeded"));
+        Assert.That((string?)main["finish"]["when"], Is.EqualTo("'{{tasks.choose.outputs.parameters.next}}' == 'Finish' || '{{tasks.extra.status}}' == 'Succeeded'"),
+            "Extra comes after Choose, so when Finish's turn comes Choose ran and its choice can be read");
+    }
+
+    [Test]
+    public void AStepChosenByAConditionalStepWhoseOtherParentCanRunWithoutItIsRefused()
+    {
+        var result = ArgoDeploy.Run("DetourFlow", _work, null, "--image", "app:1");
         Assert.That(result.Code, Is.EqualTo(2), result.ToString());
-        Assert.That(result.Error, Does.Contain("Step Finish follows conditional step Choose and other steps (Extra)").And.Contain("Put a step between them"), result.ToString());
+        Assert.That(result.Error, Does.Contain("Step Target follows conditional step Pick and step Around, which can run without Pick running first").And.Contain("Put a step between Pick and Target"), result.ToString());
+        Assert.That(result.Output, Is.Empty);
     }
 
     [TestCase("Start", "x.1", "'x.1' is not a task path")]

@@ -28,6 +28,10 @@ public class ArgoRunTests
     [TestCase("ChoiceFlow", "7 is low, score 17", new string[] { })]
     [TestCase("ChoiceFlow", "12 is high, score 28", new[] { "number", "12" })]
     [TestCase("LoopFlow", "rounds = 5, iterations = [0,1,2,3,4], height = 30, other = -1, steps = [1,2,3]", new string[] { })]
+    [TestCase("PollFlow", "tries = 3, found", new string[] { })]
+    [TestCase("PollFlow", "tries = 4, gave up", new[] { "limit", "4" })]
+    [TestCase("ShortcutFlow", "value = 20", new string[] { })]
+    [TestCase("ShortcutFlow", "value = -30", new[] { "initial", "-3" })]
     [TestCase("ParamFlow", "seed 3: values = 603,605,607,609,611,613", new[] { "seed", "3" })]
     public Task TheWorkflowStoresWhatALocalRunStores(string flow, string printed, string[] parameters) =>
         AssertArgoRunEqualsALocalRunAsync(flow, printed, parameters, Moto.AwsEnvironment());

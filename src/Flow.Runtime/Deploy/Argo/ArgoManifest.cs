@@ -80,17 +80,54 @@ internal sealed class ArgoManifest
     {
         foreach (var step in graph.Steps)
         {
-            if (step.IsLoop && step.Onward.Count() > 1)
+            var parents = graph.Parents(step.Name).ToList();
+            if (parents.Count < 2 || step.IsJoin)
             {
-                throw new FlowException($"Step {step.Name} is a loop with {step.Onward.Count()} ways out ({string.Join(", ", step.Onward)}); on Argo a loop must leave by one step: let it go to one step that then chooses between {string.Join(" and ", step.Onward)}.");
+                continue;
             }
 
-            var parents = graph.Parents(step.Name).ToList();
-            if (parents.Count > 1 && !step.IsJoin && parents.FirstOrDefault(p => p.Transition == TransitionKind.Conditional && !p.IsLoop) is { } conditional)
+            // The step's `when` reads the choice of its conditional parent, which Argo has only if that step ran: so
+            // every other parent must come after it (when they ran, it did).
+            var choosing = parents.Where(Chooses).ToList();
+            if (choosing.Count > 1)
             {
-                throw new FlowException($"Step {step.Name} follows conditional step {conditional.Name} and other steps ({string.Join(", ", parents.Where(p => p != conditional).Select(p => p.Name))}); on Argo a step that a conditional step chooses must have that step as its only parent. Put a step between them.");
+                throw new FlowException($"Step {step.Name} follows {choosing.Count} steps that choose their way ({string.Join(", ", choosing.Select(p => p.Name))}); on Argo a step may follow at most one conditional step (or loop with several ways out) and other steps, for it can read a choice only of a step that ran. Put a step between {step.Name} and all but one of them.");
+            }
+
+            if (choosing.Count == 1 && parents.FirstOrDefault(p => p != choosing[0] && !Dominates(graph, choosing[0], p)) is { } other)
+            {
+                throw new FlowException($"Step {step.Name} follows conditional step {choosing[0].Name} and step {other.Name}, which can run without {choosing[0].Name} running first; on Argo the other parents of a step that a conditional step chooses must come after that conditional step, for the step can read a choice only of a step that ran. Put a step between {choosing[0].Name} and {step.Name}.");
             }
         }
+    }
+
+    // Whether every way from the start to `step` passes through `first`.
+    private static bool Dominates(FlowGraph graph, StepNode first, StepNode step)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal) { graph.Start.Name };
+        var pending = new Queue<StepNode>([graph.Start]);
+        while (pending.TryDequeue(out var current))
+        {
+            if (current == first)
+            {
+                continue;
+            }
+
+            if (current == step)
+            {
+                return false;
+            }
+
+            foreach (var next in current.Onward)
+            {
+                if (seen.Add(next))
+                {
+                    pending.Enqueue(graph[next]);
+                }
+            }
+        }
+
+        return true;
     }
 
     private Dictionary<string, object?> WorkflowTemplate(string name)
@@ -237,16 +274,36 @@ internal sealed class ArgoManifest
         return inside.Count == 0 ? null : string.Join(" || ", inside);
     }
 
-    // A step that a conditional step may choose runs only when it chose it.
-    private string? When(StepNode step) =>
-        _graph.Parents(step.Name).SingleOrDefault(p => p.Transition == TransitionKind.Conditional && !p.IsLoop) is { } conditional && !step.IsJoin
-            ? $"'{{{{tasks.{_tasks[conditional.Name]}.outputs.parameters.next}}}}' == '{step.Name}'"
-            : null;
+    // A step that a conditional step may choose runs only when it chose it, or (when it has other parents, which come
+    // after the conditional step: see Check) when one of those succeeded.
+    private string? When(StepNode step)
+    {
+        var parents = _graph.Parents(step.Name).ToList();
+        return step.IsJoin || !parents.Any(Chooses)
+            ? null
+            : string.Join(" || ", parents.Select(p => Chooses(p)
+                ? $"'{{{{tasks.{_tasks[p.Name]}.outputs.parameters.next}}}}' == '{step.Name}'"
+                : $"'{{{{tasks.{_tasks[p.Name]}.status}}}}' == 'Succeeded'"));
+    }
 
-    // A loop: its iteration, then (when it chose to go round again) the template again, for the next iteration.
+    // A step whose task chooses among its successors: a conditional step, or a loop with more than one way out (whose
+    // template tells which way its last iteration left). A loop with one way out always leaves by it.
+    private static bool Chooses(StepNode step) =>
+        step.Transition == TransitionKind.Conditional && (!step.IsLoop || step.Onward.Count() > 1);
+
+    // A loop: its iteration, then (when it chose to go round again) the template again, for the next iteration. A loop
+    // with several ways out gives the step its last iteration chose as its output `next`: the iteration's choice when
+    // it left, else what the template called again gives.
     private Dictionary<string, object?> LoopTemplate(StepNode step) => Map(
         ("name", _loopTemplates[step.Name]),
         ("inputs", Map(("parameters", new List<object?> { Input("path"), Input("iteration") }))),
+        ("outputs", Chooses(step)
+            ? Map(("parameters", new List<object?>
+            {
+                Map(("name", "next"), ("valueFrom", Map(("expression",
+                    $"tasks.iteration.outputs.parameters.next == '{step.Name}' ? tasks.again.outputs.parameters.next : tasks.iteration.outputs.parameters.next")))),
+            }))
+            : null),
         ("dag", Map(("tasks", new List<object?>
         {
             Map(

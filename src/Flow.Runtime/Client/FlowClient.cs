@@ -175,7 +175,10 @@ public class Run
     public async Task<IReadOnlyList<TaskView>> TasksAsync(CancellationToken cancellationToken = default) =>
         (await RecordsAsync(cancellationToken).ConfigureAwait(false)).Select(t => Flow.Definition is null ? new TaskView(this, t) : WrapTask(t)).ToList();
 
-    /// <summary>The tasks of one step, in task id order (a loop's iterations in the order they ran).</summary>
+    /// <summary>
+    /// The tasks of one step in the graph's order: by their foreach indices (element 2 before element 10), then a loop's
+    /// iterations in the order they ran. Task ids need not follow it (a deployed run's are not sequential).
+    /// </summary>
     public async Task<IReadOnlyList<TaskView>> StepAsync(string step, CancellationToken cancellationToken = default)
     {
         Ids.Check(step, "step name");
@@ -184,7 +187,8 @@ public class Run
             throw new FlowException($"Flow {FlowName} has no step '{step}'. Its steps are: {string.Join(", ", definition.Graph.Steps.Select(s => s.Name))}.");
         }
 
-        return (await TasksAsync(cancellationToken).ConfigureAwait(false)).Where(t => t.Step == step).ToList();
+        return (await TasksAsync(cancellationToken).ConfigureAwait(false)).Where(t => t.Step == step)
+            .OrderBy(t => t.Record.Position, PositionOrder.Instance).ThenBy(t => t.Id).ToList();
     }
 
     /// <summary>One task by step and id.</summary>
@@ -389,5 +393,67 @@ public sealed class TaskView<TFlow> : TaskView
         var flow = definition.Create();
         definition.RestoreAll(flow, values, $"task {Pathspec}");
         return flow;
+    }
+}
+
+/// <summary>
+/// Orders task positions (<c>STEP/PATH#ITERATION</c>, PATH the branch indices joined by '.') by their indices as numbers,
+/// then by iteration; a position of another form sorts after those, as text.
+/// </summary>
+internal sealed class PositionOrder : IComparer<string>
+{
+    public static readonly PositionOrder Instance = new();
+
+    public int Compare(string? x, string? y)
+    {
+        var a = Parse(x);
+        var b = Parse(y);
+        if (a is null || b is null)
+        {
+            return a is null && b is null ? string.CompareOrdinal(x, y) : a is null ? 1 : -1;
+        }
+
+        for (var i = 0; i < Math.Min(a.Count, b.Count); i++)
+        {
+            if (a[i] != b[i])
+            {
+                return a[i].CompareTo(b[i]);
+            }
+        }
+
+        return a.Count.CompareTo(b.Count);
+    }
+
+    // The branch indices, then the iteration (0 when none); null when the position is not of that form.
+    private static List<long>? Parse(string? position)
+    {
+        var slash = position?.IndexOf('/', StringComparison.Ordinal) ?? -1;
+        if (position is null || slash < 0)
+        {
+            return null;
+        }
+
+        var rest = position[(slash + 1)..];
+        var hash = rest.IndexOf('#', StringComparison.Ordinal);
+        var path = hash < 0 ? rest : rest[..hash];
+        var numbers = new List<long>();
+        foreach (var part in path.Length == 0 || path == "." ? [] : path.Split('.'))
+        {
+            if (!long.TryParse(part, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
+            {
+                return null;
+            }
+
+            numbers.Add(index);
+        }
+
+        var iteration = 0L;
+        if (hash >= 0 && !long.TryParse(rest[(hash + 1)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out iteration))
+        {
+            return null;
+        }
+
+        numbers.Add(iteration);
+        return numbers;
     }
 }

@@ -210,6 +210,39 @@ public class ServiceGeneratorTests
         Assert.That(errors.Select(e => e.Id), Is.EqualTo(new[] { "FLOW042" }));
     }
 
+    [Test]
+    public async Task AServiceOverAFlowOfAReferencedAssemblyIsGeneratedAndItsProgramServesThatFlow()
+    {
+        var (_, library) = GeneratorHarness.Generate(GeneratorHarness.Compile(new[] { ("BranchFlow.cs", Flow) }, OutputKind.DynamicallyLinkedLibrary, "Flows"));
+        var (driver, output) = GeneratorHarness.Generate(GeneratorHarness.Compile(new[] { ("BranchService.cs", Service) }, OutputKind.ConsoleApplication, "BranchService").AddReferences(Image(library)));
+        var generated = driver.GetRunResult().Results.Single().GeneratedSources;
+        Assert.That(generated.Select(s => s.HintName), Is.EquivalentTo(new[] { "Samples.BranchService.WebService.g.cs", "FlowEntryPoint.g.cs" }));
+        Assert.That(
+            generated.Single(s => s.HintName == "FlowEntryPoint.g.cs").SourceText.ToString(),
+            Does.Contain("global::Flow.Cli.FlowApp.Run<global::Samples.BranchFlow>(args, global::Flow.Hosting.WebService.ServeCommand<global::Samples.BranchService>());"));
+        Assert.That(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning), Is.Empty);
+        Assert.That(await GeneratorHarness.ErrorsAsync(output), Is.Empty);
+    }
+
+    [Test]
+    public async Task FLOW041_Reports_service_over_a_flow_of_an_assembly_built_without_the_generator()
+    {
+        var library = GeneratorHarness.Compile(new[] { ("BranchFlow.cs", Flow) }, OutputKind.DynamicallyLinkedLibrary, "Flows");
+        var (driver, output) = GeneratorHarness.Generate(GeneratorHarness.Compile(new[] { ("BranchService.cs", Service) }, OutputKind.DynamicallyLinkedLibrary, "BranchService").AddReferences(Image(library)));
+        Assert.That(driver.GetRunResult().Results.Single().GeneratedSources, Is.Empty);
+        var errors = await GeneratorHarness.ErrorsAsync(output);
+        Assert.That(errors.Select(e => e.Id), Is.EqualTo(new[] { "FLOW041" }));
+        Assert.That(errors[0].GetMessage(), Does.Contain("has no flow definition: its assembly was not built with Flow's generator"));
+    }
+
+    private static MetadataReference Image(Compilation library)
+    {
+        using var stream = new MemoryStream();
+        var result = library.Emit(stream);
+        Assert.That(result.Success, Is.True, string.Join("\n", result.Diagnostics));
+        return MetadataReference.CreateFromImage(stream.ToArray());
+    }
+
     [TestCase("ShowData", "/show_data")]
     [TestCase("WhatIf", "/what_if")]
     [TestCase("GetURLFor", "/get_url_for")]

@@ -13,8 +13,9 @@ namespace Flow.Generators;
 
 /// <summary>
 /// Generates, for every valid flow, its static graph, typed artifact accessors and step dispatch, the
-/// typed branch accessors of its joins, and (in a program without its own) the <c>Main</c> entry point.
-/// An invalid flow gets nothing: the analyzer says what is wrong.
+/// typed branch accessors of its joins; for every valid web service over a valid flow, its definition (its
+/// endpoints mapped onto ASP.NET Core); and (in a program without its own) the <c>Main</c> entry point, with
+/// each service's <c>serve</c> command. An invalid flow or service gets nothing: the analyzer says what is wrong.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class FlowGenerator : IIncrementalGenerator

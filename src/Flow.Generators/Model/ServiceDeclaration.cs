@@ -60,7 +60,10 @@ internal sealed class ServiceDeclaration
 /// <summary>Reads web service classes.</summary>
 internal static class ServiceReader
 {
-    /// <summary>Reads a class that derives from WebServiceSpec&lt;TFlow&gt; or has [Endpoint] methods; null for any other.</summary>
+    /// <summary>
+    /// Reads a class with [Endpoint] methods; null for any other. A service without them is none of the generator's:
+    /// it implements IWebServiceProvider itself (a host's test double, say) or serves nothing.
+    /// </summary>
     public static ServiceDeclaration? Read(INamedTypeSymbol type, FlowSymbols symbols)
     {
         var flow = symbols.ServedFlow(type);
@@ -73,7 +76,7 @@ internal static class ServiceReader
             }
         }
 
-        if (flow is null && endpoints.Count == 0)
+        if (endpoints.Count == 0)
         {
             return null;
         }

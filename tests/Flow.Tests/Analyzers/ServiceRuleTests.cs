@@ -98,6 +98,14 @@ public class ServiceRuleTests
         """);
 
     [Test]
+    public Task FLOW042_Accepts_service_without_endpoints_that_provides_its_own_definition() => VerifyAsync("""
+        public sealed class S : WebServiceSpec<F>
+        {
+            public int Value() => Artifacts.Out;
+        }
+        """);
+
+    [Test]
     public async Task FLOW042_Says_what_is_wrong_with_the_class()
     {
         var errors = await ErrorsAsync("""

@@ -13,7 +13,8 @@ namespace Flow.Analyzers;
 /// <summary>
 /// Reports the failures of every rule in <see cref="FlowRules"/> as build errors, at the offending syntax.
 /// Per flow, live in the IDE: what each step body does is read per method (on its control-flow graph when
-/// it branches), and the rules run when the flow type is complete.
+/// it branches), and the rules run when the flow type is complete. Per web service likewise, except the check
+/// of the artifacts it reads, which needs its flow's finished analysis and runs when the compilation is complete.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class FlowAnalyzer : DiagnosticAnalyzer
@@ -36,18 +37,89 @@ public sealed class FlowAnalyzer : DiagnosticAnalyzer
             var trees = start.Compilation.SyntaxTrees
                 .GroupBy(t => t.FilePath)
                 .ToDictionary(g => g.Key, g => g.First());
-            start.RegisterSymbolStartAction(symbolStart => AnalyzeType(symbolStart, symbols, trees), SymbolKind.NamedType);
+            var atEnd = new ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>>(SymbolEqualityComparer.Default);
+            start.RegisterSymbolStartAction(symbolStart => AnalyzeType(symbolStart, symbols, trees, atEnd), SymbolKind.NamedType);
+            if (symbols.WebServiceSpec is not null)
+            {
+                AnalyzeServices(start, symbols, trees, atEnd);
+            }
         });
     }
 
-    private static void AnalyzeType(SymbolStartAnalysisContext context, FlowSymbols symbols, IReadOnlyDictionary<string, SyntaxTree> trees)
+    /// <summary>
+    /// The service rules: those of the class and its endpoints when the type is complete; the reads of its flow's
+    /// artifacts (<c>Artifacts.X</c>) when the compilation is, against what each flow's end step has.
+    /// </summary>
+    private static void AnalyzeServices(
+        CompilationStartAnalysisContext start,
+        FlowSymbols symbols,
+        IReadOnlyDictionary<string, SyntaxTree> trees,
+        ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>> atEnd)
+    {
+        start.RegisterSymbolAction(
+            context =>
+            {
+                if (ServiceReader.Read((INamedTypeSymbol)context.Symbol, symbols) is { } service)
+                {
+                    Report(context.ReportDiagnostic, service.Type, FlowRules.Run(service, flowBodies: false), trees);
+                }
+            },
+            SymbolKind.NamedType);
+
+        var reads = new ConcurrentDictionary<INamedTypeSymbol, ConcurrentBag<ServedArtifactRead>>(SymbolEqualityComparer.Default);
+        start.RegisterOperationAction(
+            context =>
+            {
+                var read = (IPropertyReferenceOperation)context.Operation;
+                if (read.Instance is IPropertyReferenceOperation { Property: { Name: "Artifacts" } artifacts }
+                    && SymbolEqualityComparer.Default.Equals(artifacts.ContainingType.OriginalDefinition, symbols.WebServiceSpec)
+                    && context.ContainingSymbol.ContainingType is { } service
+                    && symbols.ServedFlow(service) is not null
+                    && !(read.Parent is IAssignmentOperation assignment && assignment.Target == read))
+                {
+                    reads.GetOrAdd(service, _ => new ConcurrentBag<ServedArtifactRead>())
+                        .Add(new ServedArtifactRead(service.Name, read.Property.Name, LocationInfo.From(read.Syntax)));
+                }
+            },
+            OperationKind.PropertyReference);
+
+        start.RegisterCompilationEndAction(end =>
+        {
+            foreach (var pair in reads)
+            {
+                if (ServiceReader.Read(pair.Key, symbols) is not { Flow: INamedTypeSymbol flow } service
+                    || !atEnd.TryGetValue(flow, out var artifactsAtEnd))
+                {
+                    continue;
+                }
+
+                // Only the flow's artifacts: a computed property of the flow reads what it reads.
+                var artifacts = FlowReader.ArtifactNames(flow, symbols);
+                service.ArtifactsAtEnd = artifactsAtEnd;
+                service.ArtifactReads.AddRange(pair.Value.Where(r => artifacts.Contains(r.Artifact))
+                    .OrderBy(r => r.Location?.FilePath, System.StringComparer.Ordinal)
+                    .ThenBy(r => r.Location?.Span.Start));
+                Report(end.ReportDiagnostic, service.Type, FlowRules.Run(service, flowBodies: true), trees);
+            }
+        });
+    }
+
+    private static void AnalyzeType(
+        SymbolStartAnalysisContext context,
+        FlowSymbols symbols,
+        IReadOnlyDictionary<string, SyntaxTree> trees,
+        ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>> atEnd)
     {
         var type = (INamedTypeSymbol)context.Symbol;
         if (!symbols.IsFlow(type))
         {
             if (type.GetMembers().Any(m => m is IMethodSymbol && symbols.Find(m, symbols.Step) is not null))
             {
-                context.RegisterSymbolEndAction(end => Report(end, FlowReader.ReadNonFlow(type, symbols), trees));
+                context.RegisterSymbolEndAction(end =>
+                {
+                    var nonFlow = FlowReader.ReadNonFlow(type, symbols);
+                    Report(end.ReportDiagnostic, type, FlowRules.Run(nonFlow, FlowFacts.Derive(nonFlow), onEveryPath: true), trees);
+                });
             }
 
             return;
@@ -90,16 +162,28 @@ public sealed class FlowAnalyzer : DiagnosticAnalyzer
                 method => bodies.TryGetValue(method, out var body) ? body : null,
                 nextOutsideSteps.OrderBy(m => m.Location?.FilePath, System.StringComparer.Ordinal).ThenBy(m => m.Location?.Span.Start),
                 end.CancellationToken);
-            Report(end, flow, trees);
+            var facts = FlowFacts.Derive(flow);
+
+            // A flow with errors says nothing of what its end step has: the services over it are checked once it is fixed.
+            if (Report(end.ReportDiagnostic, type, FlowRules.Run(flow, facts, onEveryPath: true), trees) == 0
+                && ArtifactRules.AtEnd(flow, facts) is { } artifacts)
+            {
+                atEnd[type] = artifacts;
+            }
         });
     }
 
-    private static void Report(SymbolAnalysisContext context, FlowDeclaration flow, IReadOnlyDictionary<string, SyntaxTree> trees)
+    /// <summary>Reports the failures at their locations (at the type when they have none); returns how many.</summary>
+    private static int Report(System.Action<Diagnostic> report, INamedTypeSymbol type, IEnumerable<FlowDiagnostic> diagnostics, IReadOnlyDictionary<string, SyntaxTree> trees)
     {
-        var fallback = flow.Type.Locations.FirstOrDefault() ?? Location.None;
-        foreach (var diagnostic in FlowRules.Run(flow, FlowFacts.Derive(flow), onEveryPath: true))
+        var fallback = type.Locations.FirstOrDefault() ?? Location.None;
+        var count = 0;
+        foreach (var diagnostic in diagnostics)
         {
-            context.ReportDiagnostic(diagnostic.ToDiagnostic(trees, fallback));
+            report(diagnostic.ToDiagnostic(trees, fallback));
+            count++;
         }
+
+        return count;
     }
 }

@@ -13,8 +13,9 @@ namespace Flow.Generators;
 
 /// <summary>
 /// Generates, for every valid flow, its static graph, typed artifact accessors and step dispatch, the
-/// typed branch accessors of its joins, and (in a program without its own) the <c>Main</c> entry point.
-/// An invalid flow gets nothing: the analyzer says what is wrong.
+/// typed branch accessors of its joins; for every valid web service over a valid flow, its definition (its
+/// endpoints mapped onto ASP.NET Core); and (in a program without its own) the <c>Main</c> entry point, with
+/// each service's <c>serve</c> command. An invalid flow or service gets nothing: the analyzer says what is wrong.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class FlowGenerator : IIncrementalGenerator
@@ -24,6 +25,9 @@ public sealed class FlowGenerator : IIncrementalGenerator
 
     /// <summary>Tracking name of the entry-point facts step.</summary>
     public const string EntryStep = "FlowEntryPoint";
+
+    /// <summary>Tracking name of the per-service model step.</summary>
+    public const string ServiceStep = "FlowWebService";
 
     /// <summary>Tracking name of the step that finds, per syntax tree, what could be the program's own entry point.</summary>
     public const string OwnMainCandidatesStep = "FlowOwnMainCandidates";
@@ -45,6 +49,24 @@ public sealed class FlowGenerator : IIncrementalGenerator
         var flows = results.Where(static r => r.Model is not null).Select(static (r, _) => r.Model!);
 
         context.RegisterSourceOutput(flows, static (spc, flow) => spc.AddSource(FlowEmitter.HintName(flow), FlowEmitter.Emit(flow)));
+
+        // A web service is emitted when its own rules pass and its flow is valid: one of this compilation whose
+        // definition is generated, or one of a referenced assembly (which the service rules check has a definition).
+        // Otherwise the build reports the service's or the flow's errors, and no follow-on error for a missing definition.
+        var validFlows = results.Where(static r => r.Model is not null).Select(static (r, _) => r.FullyQualifiedName).Collect()
+            .Select(static (names, _) => names.OrderBy(n => n, System.StringComparer.Ordinal).ToEquatableArray());
+        var services = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                "Flow.EndpointAttribute",
+                static (node, _) => node is MethodDeclarationSyntax,
+                static (ctx, ct) => TransformService(ctx, ct))
+            .Where(static r => r is not null)
+            .Select(static (r, _) => r!)
+            .WithTrackingName(ServiceStep)
+            .Combine(validFlows)
+            .Where(static x => x.Left.Model is not null && (!x.Left.FlowInSource || x.Right.Contains(x.Left.FlowFullyQualifiedName)))
+            .Select(static (x, _) => x.Left.Model!);
+        context.RegisterSourceOutput(services, static (spc, service) => spc.AddSource(ServiceEmitter.HintName(service), ServiceEmitter.Emit(service)));
 
         var branches = results.Where(static r => r.Branches is not null).Select(static (r, _) => r.Branches!);
         context.RegisterSourceOutput(branches, static (spc, model) => spc.AddSource(FlowEmitter.BranchesHintName(model), FlowEmitter.EmitBranches(model)));
@@ -71,15 +93,19 @@ public sealed class FlowGenerator : IIncrementalGenerator
             .Select(static (x, _) => Flag.Of(x.Left.IsSet && !x.Right.IsSet))
             .Combine(ownMain)
             .Select(static (x, _) => Flag.Of(x.Left.IsSet && !x.Right.IsSet));
+        var entryServices = services.Select(static (s, _) => new EntryService(s.FullyQualifiedName, s.FlowFullyQualifiedName)).Collect()
+            .Select(static (found, _) => found.OrderBy(s => s.FullyQualifiedName, System.StringComparer.Ordinal).ToEquatableArray());
         var entry = generateMain
             .Combine(results.Select(static (r, _) => new EntryFlow(r.FullyQualifiedName, r.Model is not null)).Collect())
+            .Combine(entryServices)
             .Select(static (x, _) => new EntryPointModel(
-                x.Right.OrderBy(n => n.FullyQualifiedName, System.StringComparer.Ordinal).ToEquatableArray(),
-                x.Left.IsSet))
+                x.Left.Right.OrderBy(n => n.FullyQualifiedName, System.StringComparer.Ordinal).ToEquatableArray(),
+                x.Left.Left.IsSet,
+                x.Right))
             .WithTrackingName(EntryStep);
         context.RegisterSourceOutput(entry, static (spc, model) =>
         {
-            if (model.Generate && model.Flows.Count > 0)
+            if (model.Generate && (model.Flows.Count > 0 || model.Services.Count > 0))
             {
                 spc.AddSource("FlowEntryPoint.g.cs", EntryPointEmitter.Emit(model));
             }
@@ -117,6 +143,24 @@ public sealed class FlowGenerator : IIncrementalGenerator
                 type.DeclaredAccessibility == Accessibility.Public ? "public" : "internal",
                 facts.BranchAccessors.ToEquatableArray());
         return new FlowResult(type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), model, branches);
+    }
+
+    private static ServiceResult? TransformService(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    {
+        // One transform per class reads it: the one for its first endpoint in source order. A class that is not a
+        // service gets nothing (FLOW040 is the analyzer's to report).
+        if (context.TargetSymbol is not IMethodSymbol { ContainingType: { } type } method
+            || FlowSymbols.For(context.SemanticModel.Compilation) is not { } symbols
+            || symbols.ServedFlow(type) is not INamedTypeSymbol flow
+            || !SymbolEqualityComparer.Default.Equals(symbols.FirstEndpoint(type), method)
+            || ServiceReader.Read(type, symbols) is not { } service)
+        {
+            return null;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var model = FlowRules.Run(service, flowBodies: false).Any() ? null : ServiceEmitter.Build(service);
+        return new ServiceResult(model, flow.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), !flow.DeclaringSyntaxReferences.IsEmpty);
     }
 
     /// <summary>What a step body names: from its syntax where that is unambiguous, else from its bound operations.</summary>
@@ -213,8 +257,11 @@ internal sealed record BranchAccessorsModel(string? Namespace, string Name, stri
 /// <summary>A flow the entry point knows: its name and whether it compiled into a definition.</summary>
 internal sealed record EntryFlow(string FullyQualifiedName, bool IsValid);
 
-/// <summary>The flows of a program and whether it gets a generated <c>Main</c>.</summary>
-internal sealed record EntryPointModel(EquatableArray<EntryFlow> Flows, bool Generate);
+/// <summary>A valid web service of the program: its name and its flow's.</summary>
+internal sealed record EntryService(string FullyQualifiedName, string FlowFullyQualifiedName);
+
+/// <summary>The flows and web services of a program and whether it gets a generated <c>Main</c>.</summary>
+internal sealed record EntryPointModel(EquatableArray<EntryFlow> Flows, bool Generate, EquatableArray<EntryService> Services);
 
 /// <summary>Emits the <c>Main</c> that hands the command line to the runtime.</summary>
 internal static class EntryPointEmitter
@@ -237,22 +284,56 @@ internal static class EntryPointEmitter
             // The build reports the flow's errors; this keeps the missing definition from adding a confusing one.
             w.Line($"public static int Main(string[] args) => global::Flow.Cli.FlowApp.Invalid({SourceWriter.Literal(string.Join(", ", invalid))});");
         }
-        else if (model.Flows.Count == 1)
-        {
-            w.Line($"public static int Main(string[] args) => global::Flow.Cli.FlowApp.Run<{model.Flows[0].FullyQualifiedName}>(args);");
-        }
         else
         {
-            w.Open("public static int Main(string[] args)");
-            w.Line("return global::Flow.Cli.FlowApp.Run(");
-            w.Line("    args,");
-            for (var i = 0; i < model.Flows.Count; i++)
+            // A service's flow from another assembly is a flow of the program too: its serve command needs it.
+            var flows = model.Flows.Select(f => f.FullyQualifiedName)
+                .Concat(model.Services.Select(s => s.FlowFullyQualifiedName))
+                .Distinct()
+                .OrderBy(n => n, System.StringComparer.Ordinal)
+                .ToList();
+            var commands = model.Services.Select(s => $"global::Flow.Hosting.WebService.ServeCommand<{s.FullyQualifiedName}>()").ToList();
+            if (flows.Count == 1)
             {
-                var separator = i == model.Flows.Count - 1 ? ");" : ",";
-                w.Line($"    global::Flow.Cli.FlowApp.DefinitionOf<{model.Flows[i].FullyQualifiedName}>(){separator}");
+                var added = string.Concat(commands.Select(c => ", " + c));
+                w.Line($"public static int Main(string[] args) => global::Flow.Cli.FlowApp.Run<{flows[0]}>(args{added});");
             }
+            else if (commands.Count == 0)
+            {
+                w.Open("public static int Main(string[] args)");
+                w.Line("return global::Flow.Cli.FlowApp.Run(");
+                w.Line("    args,");
+                for (var i = 0; i < flows.Count; i++)
+                {
+                    var separator = i == flows.Count - 1 ? ");" : ",";
+                    w.Line($"    global::Flow.Cli.FlowApp.DefinitionOf<{flows[i]}>(){separator}");
+                }
 
-            w.Close();
+                w.Close();
+            }
+            else
+            {
+                w.Open("public static int Main(string[] args)");
+                w.Line("return global::Flow.Cli.FlowApp.Run(");
+                w.Line("    args,");
+                w.Line("    new global::Flow.FlowDefinition[]");
+                w.Line("    {");
+                foreach (var flow in flows)
+                {
+                    w.Line($"        global::Flow.Cli.FlowApp.DefinitionOf<{flow}>(),");
+                }
+
+                w.Line("    },");
+                w.Line("    new global::Flow.Cli.FlowProgramCommand[]");
+                w.Line("    {");
+                foreach (var command in commands)
+                {
+                    w.Line($"        {command},");
+                }
+
+                w.Line("    });");
+                w.Close();
+            }
         }
 
         w.Close();

@@ -13,6 +13,8 @@ internal sealed class FlowSymbols
 
     private readonly Dictionary<INamedTypeSymbol, IMethodSymbol?> _firstSteps = new(SymbolEqualityComparer.Default);
 
+    private readonly Dictionary<INamedTypeSymbol, IMethodSymbol?> _firstEndpoints = new(SymbolEqualityComparer.Default);
+
     private FlowSymbols(Compilation compilation, INamedTypeSymbol flowSpec)
     {
         FlowSpec = flowSpec;
@@ -34,6 +36,15 @@ internal sealed class FlowSymbols
         MergeArtifacts = flowSpec.GetMembers("MergeArtifacts").OfType<IMethodSymbol>().ToImmutableArray();
         MessagePackObject = compilation.GetTypeByMetadataName("MessagePack.MessagePackObjectAttribute");
         Union = compilation.GetTypeByMetadataName("MessagePack.UnionAttribute");
+        FlowDefinitionProvider = compilation.GetTypeByMetadataName("Flow.IFlowDefinitionProvider`1");
+        WebServiceSpec = compilation.GetTypeByMetadataName("Flow.WebServiceSpec`1");
+        Endpoint = compilation.GetTypeByMetadataName("Flow.EndpointAttribute");
+        CancellationToken = compilation.GetTypeByMetadataName("System.Threading.CancellationToken");
+        Stream = compilation.GetTypeByMetadataName("System.IO.Stream");
+        Task = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task");
+        TaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.Task`1");
+        ValueTask = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask");
+        ValueTaskOfT = compilation.GetTypeByMetadataName("System.Threading.Tasks.ValueTask`1");
         ReservedNames = flowSpec.GetMembers().Select(m => m.Name).Where(n => !n.StartsWith("<", System.StringComparison.Ordinal) && n != ".ctor")
             .Concat(new[] { "Inputs", "Definition" })
             .ToImmutableHashSet();
@@ -73,6 +84,26 @@ internal sealed class FlowSymbols
 
     public INamedTypeSymbol? Union { get; }
 
+    /// <summary>The interface the generator implements on every valid flow (null: Flow.Runtime is not referenced).</summary>
+    public INamedTypeSymbol? FlowDefinitionProvider { get; }
+
+    /// <summary>The base class of web services (null: Flow.Hosting is not referenced).</summary>
+    public INamedTypeSymbol? WebServiceSpec { get; }
+
+    public INamedTypeSymbol? Endpoint { get; }
+
+    public INamedTypeSymbol? CancellationToken { get; }
+
+    public INamedTypeSymbol? Stream { get; }
+
+    public INamedTypeSymbol? Task { get; }
+
+    public INamedTypeSymbol? TaskOfT { get; }
+
+    public INamedTypeSymbol? ValueTask { get; }
+
+    public INamedTypeSymbol? ValueTaskOfT { get; }
+
     public ImmutableArray<IMethodSymbol> Next { get; }
 
     public ImmutableArray<IMethodSymbol> MergeArtifacts { get; }
@@ -87,24 +118,51 @@ internal sealed class FlowSymbols
         PerCompilation.GetValue(compilation, static c => new Resolved(Create(c))).Symbols;
 
     /// <summary>A flow's first step in source order (by file path, then position), found once per flow type.</summary>
-    public IMethodSymbol? FirstStep(INamedTypeSymbol type)
+    public IMethodSymbol? FirstStep(INamedTypeSymbol type) => First(type, Step, _firstSteps);
+
+    /// <summary>A class's first [Endpoint] method in source order, found once per type.</summary>
+    public IMethodSymbol? FirstEndpoint(INamedTypeSymbol type) => First(type, Endpoint, _firstEndpoints);
+
+    /// <summary>
+    /// The flow a web service serves: the type argument of the <c>WebServiceSpec&lt;TFlow&gt;</c> it derives from, or
+    /// null when it does not derive from one.
+    /// </summary>
+    public ITypeSymbol? ServedFlow(INamedTypeSymbol? type)
     {
-        lock (_firstSteps)
+        if (WebServiceSpec is null)
         {
-            if (!_firstSteps.TryGetValue(type, out var first))
+            return null;
+        }
+
+        for (var t = type?.BaseType; t is not null; t = t.BaseType)
+        {
+            if (SymbolEqualityComparer.Default.Equals(t.OriginalDefinition, WebServiceSpec))
+            {
+                return t.TypeArguments[0];
+            }
+        }
+
+        return null;
+    }
+
+    private IMethodSymbol? First(INamedTypeSymbol type, INamedTypeSymbol? attribute, Dictionary<INamedTypeSymbol, IMethodSymbol?> found)
+    {
+        lock (found)
+        {
+            if (!found.TryGetValue(type, out var first))
             {
                 foreach (var member in type.GetMembers())
                 {
                     if (member is IMethodSymbol method
                         && method.DeclaringSyntaxReferences.Length > 0
-                        && Find(method, Step) is not null
+                        && Find(method, attribute) is not null
                         && (first is null || Precedes(method.DeclaringSyntaxReferences[0], first.DeclaringSyntaxReferences[0])))
                     {
                         first = method;
                     }
                 }
 
-                _firstSteps[type] = first;
+                found[type] = first;
             }
 
             return first;

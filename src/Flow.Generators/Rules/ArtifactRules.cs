@@ -27,6 +27,24 @@ internal static class ArtifactRules
     /// </summary>
     public static IEnumerable<Finding> MaybeUnset(FlowDeclaration flow, FlowFacts facts)
     {
+        var found = new List<Finding>();
+        Availability(flow, facts, found);
+        return found;
+    }
+
+    /// <summary>
+    /// The artifacts a run's end task has on every path: what FLOW031 finds set at the exit of the end step. Null
+    /// when the flow has no end step or its graph is not ordered (its own rules report why). Needs the bodies' paths.
+    /// </summary>
+    public static ImmutableHashSet<string>? AtEnd(FlowDeclaration flow, FlowFacts facts) =>
+        facts.IsOrdered && flow.ByName.ContainsKey("End") && Availability(flow, facts, null).TryGetValue("End", out var atEnd) ? atEnd : null;
+
+    /// <summary>
+    /// The artifacts set on every path at the exit of each step, in the order of the graph; the reads that are not
+    /// set on every path into their step go to <paramref name="unset"/> (FLOW031).
+    /// </summary>
+    private static Dictionary<string, ImmutableHashSet<string>> Availability(FlowDeclaration flow, FlowFacts facts, List<Finding>? unset)
+    {
         var parameters = flow.Artifacts.Where(a => a.IsParameter).Select(a => a.Name).ToImmutableHashSet();
 
         // An initializer gives every instance a value, which the runtime keeps; a join's instance only has it, not the branches' values.
@@ -52,12 +70,12 @@ internal static class ArtifactRules
                 var foreachHint = !step.IsJoin && flow.Steps.Any(s => s.Transition == Transition.Foreach && s.ForeachArtifact == read.Name)
                     ? "; inside a foreach each task gets only its element (the parameter of the step after the foreach), not the whole collection"
                     : hint;
-                yield return Finding.At(read.Location, read.Name, step.Name, foreachHint);
+                unset?.Add(Finding.At(read.Location, read.Name, step.Name, foreachHint));
             }
 
             foreach (var read in step.Body.MergedReads.Where(r => !available.Contains(r.Name) && !merged.Contains(r.Name) && !catchVariables.Contains(r.Name)))
             {
-                yield return Finding.At(read.Location, read.Name, step.Name, hint);
+                unset?.Add(Finding.At(read.Location, read.Name, step.Name, hint));
             }
 
             var result = step.HasCatch ? available : available.Union(step.Body.WrittenAtExit);
@@ -73,6 +91,8 @@ internal static class ArtifactRules
 
             exit[step.Name] = result;
         }
+
+        return exit;
     }
 
     /// <summary>FLOW032: every artifact's type can be stored.</summary>

@@ -25,6 +25,16 @@ internal delegate IEnumerable<Finding> Check(FlowDeclaration flow, FlowFacts fac
 /// <param name="OutsideFlows">Whether the check also applies to a class with [Step] methods that is not a flow.</param>
 internal sealed record FlowRule(DiagnosticDescriptor Rule, Check Check, bool OnEveryPath = false, bool OutsideFlows = false);
 
+/// <summary>A check of a web service (or of a class with [Endpoint] methods); it reads the declaration and never changes it.</summary>
+internal delegate IEnumerable<Finding> ServiceCheck(ServiceDeclaration service);
+
+/// <summary>A service rule and the check that reports it.</summary>
+/// <param name="Rule">The rule, from <see cref="RuleCatalogue"/>.</param>
+/// <param name="Check">The check: every finding it yields is a failure of <paramref name="Rule"/>.</param>
+/// <param name="NeedsFlowBodies">Whether the check needs what the served flow's step bodies do on every path (see <see cref="ServiceDeclaration.ArtifactsAtEnd"/>).</param>
+/// <param name="OutsideServices">Whether the check applies to a class with [Endpoint] methods that is not a service.</param>
+internal sealed record ServiceRule(DiagnosticDescriptor Rule, ServiceCheck Check, bool NeedsFlowBodies = false, bool OutsideServices = false);
+
 /// <summary>
 /// Every check of a flow, one entry per rule, in the catalogue's order. The generator and the analyzer run
 /// this list, and nothing else reports a FLOW rule.
@@ -72,6 +82,18 @@ internal static class FlowRules
         new FlowRule(RuleCatalogue.ParameterShape, ArtifactRules.ParameterShape),
         new FlowRule(RuleCatalogue.ConditionalSplit, GraphRules.ConditionalSplit));
 
+    /// <summary>Every check of a web service, one entry per rule, in the catalogue's order (after the flows').</summary>
+    public static readonly ImmutableArray<ServiceRule> Services = ImmutableArray.Create(
+        new ServiceRule(RuleCatalogue.EndpointOutsideService, ServiceRules.EndpointOutsideService, OutsideServices: true),
+        new ServiceRule(RuleCatalogue.ServiceOverNonFlow, ServiceRules.ServiceOverNonFlow),
+        new ServiceRule(RuleCatalogue.ServiceShape, ServiceRules.ServiceShape),
+        new ServiceRule(RuleCatalogue.EndpointShape, ServiceRules.EndpointShape),
+        new ServiceRule(RuleCatalogue.EndpointParameterModifier, ServiceRules.EndpointParameterModifier),
+        new ServiceRule(RuleCatalogue.SeveralBodies, ServiceRules.SeveralBodies),
+        new ServiceRule(RuleCatalogue.EndpointTypeNotSerializable, ServiceRules.EndpointTypeNotSerializable),
+        new ServiceRule(RuleCatalogue.DuplicateRoute, ServiceRules.DuplicateRoute),
+        new ServiceRule(RuleCatalogue.ArtifactNotAtEnd, ServiceRules.ArtifactNotAtEnd, NeedsFlowBodies: true));
+
     /// <summary>
     /// The failures of a flow, lazily. Without <paramref name="onEveryPath"/> the checks that need each body's
     /// paths are left out: the declaration's bodies were read by <see cref="StepBodyReader.ReadNames"/> only.
@@ -85,6 +107,24 @@ internal static class FlowRules
                 foreach (var finding in rule.Check(flow, facts))
                 {
                     yield return new FlowDiagnostic(rule.Rule, finding.Location ?? flow.Location, finding.Arguments, finding.Properties);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The failures of a web service, lazily. With <paramref name="flowBodies"/> only the checks that need the served
+    /// flow's step bodies run; without it, only the others.
+    /// </summary>
+    public static IEnumerable<FlowDiagnostic> Run(ServiceDeclaration service, bool flowBodies)
+    {
+        foreach (var rule in Services)
+        {
+            if (rule.NeedsFlowBodies == flowBodies && (service.IsService || rule.OutsideServices))
+            {
+                foreach (var finding in rule.Check(service))
+                {
+                    yield return new FlowDiagnostic(rule.Rule, finding.Location ?? service.Location, finding.Arguments, finding.Properties);
                 }
             }
         }

@@ -15,6 +15,7 @@ internal static class RuleCatalogue
     private const string Steps = "Flow.Steps";
     private const string Artifacts = "Flow.Artifacts";
     private const string Decorators = "Flow.Decorators";
+    private const string Services = "Flow.Services";
 
     public static readonly DiagnosticDescriptor ReservedName = Rule("FLOW001", Steps, "Reserved name",
         "'{0}' is reserved by FlowSpec and cannot name a {1}; rename it");
@@ -133,6 +134,34 @@ internal static class RuleCatalogue
     public static readonly DiagnosticDescriptor ConditionalSplit = Rule("FLOW039", Graph, "Fan-out inside a conditional",
         "Step {0} calls Next on several paths, which makes it conditional, so each call must name exactly one step; move the fan-out into the chosen step");
 
+    public static readonly DiagnosticDescriptor EndpointOutsideService = Rule("FLOW040", Services, "Endpoint outside a web service",
+        "[Endpoint] is on {0}.{1}, but {0} does not derive from WebServiceSpec<TFlow>; derive it from WebServiceSpec<YourFlow> or remove [Endpoint]");
+
+    public static readonly DiagnosticDescriptor ServiceOverNonFlow = Rule("FLOW041", Services, "Service over a type that is not a flow",
+        "Service {0} serves {1}, which {2}; serve a flow: a concrete class with [Step] methods");
+
+    public static readonly DiagnosticDescriptor ServiceShape = Rule("FLOW042", Services, "Invalid service class",
+        "Service class {0} must be {1}");
+
+    public static readonly DiagnosticDescriptor EndpointShape = Rule("FLOW043", Services, "Invalid endpoint method",
+        "Endpoint {0} must be {1}");
+
+    public static readonly DiagnosticDescriptor EndpointParameterModifier = Rule("FLOW044", Services, "Endpoint parameter passed by reference",
+        "Parameter {0} of endpoint {1} is declared '{2}', but a request's values are passed by value; remove '{2}'");
+
+    public static readonly DiagnosticDescriptor SeveralBodies = Rule("FLOW045", Services, "Several body parameters",
+        "Endpoint {0} has several complex parameters ({1}), but a request has one JSON body; take one type that holds them all, or make them simple query values");
+
+    public static readonly DiagnosticDescriptor EndpointTypeNotSerializable = Rule("FLOW046", Services, "Endpoint type cannot be sent as JSON",
+        "{0} of endpoint {1} has type {2}, which cannot be sent as JSON: {3}");
+
+    public static readonly DiagnosticDescriptor DuplicateRoute = Rule("FLOW047", Services, "Two endpoints with one route",
+        "Endpoint {0} has route {1}, as {2} has; endpoints cannot be overloaded, so rename one");
+
+    public static readonly DiagnosticDescriptor ArtifactNotAtEnd = Rule("FLOW048", Services, "Served artifact not set at the end",
+        "Service {0} reads Artifacts.{1}, but {1} is not set on every path to the end step of {2}, so a run's final artifacts may not have it; set it on every path before End, or give it an initializer",
+        WellKnownDiagnosticTags.CompilationEnd);
+
     public static readonly DiagnosticDescriptor[] All =
     {
         ReservedName, MissingStart, MissingEnd, DuplicateStep, TransitionToStart, NextInEnd, EndIsJoin, StepSignature,
@@ -140,12 +169,13 @@ internal static class RuleCatalogue
         Unreachable, JoinWithoutSplit, UnrelatedJoin, OpenSplitAtEnd, NeedsJoin, JoinMissesBranch, SplitJoinedTwice,
         ForeachStraightToJoin, ConditionalIntoJoin, InvalidDecorator, CatchOnFanOut, CatchArtifact, ForeachArtifact,
         ForeachItem, MaybeUnset, NotSerializable, ParameterAssigned, UnknownBranch, FlowShape, MisplacedAttribute,
-        NextOutsideStep, ParameterShape, ConditionalSplit,
+        NextOutsideStep, ParameterShape, ConditionalSplit, EndpointOutsideService, ServiceOverNonFlow, ServiceShape,
+        EndpointShape, EndpointParameterModifier, SeveralBodies, EndpointTypeNotSerializable, DuplicateRoute, ArtifactNotAtEnd,
     };
 
-    private static DiagnosticDescriptor Rule(string id, string category, string title, string message) =>
+    private static DiagnosticDescriptor Rule(string id, string category, string title, string message, params string[] tags) =>
         new(id, title, message, category, DiagnosticSeverity.Error, isEnabledByDefault: true,
-            helpLinkUri: HelpBase + id.ToLowerInvariant());
+            helpLinkUri: HelpBase + id.ToLowerInvariant(), customTags: tags);
 }
 
 /// <summary>The keys of the properties some diagnostics carry for their code fixes.</summary>

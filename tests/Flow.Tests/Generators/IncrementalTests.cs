@@ -80,6 +80,65 @@ public class IncrementalTests
         Assert.That(outputs.Select(o => o.Reason), Is.All.EqualTo(IncrementalStepRunReason.Cached), "no source is emitted again");
     }
 
+    private const string ServiceSource = """
+        using Flow;
+
+        public partial class BranchService : WebServiceSpec<BranchFlow>
+        {
+            [Endpoint] public int Show() => Artifacts.X + 1;
+
+            [Endpoint] public int Add(int count = 2) => Artifacts.X + count;
+        }
+        """;
+
+    [TestCase("Artifacts.X + 1", "Artifacts.X * 3 + 1", TestName = "AnEditInsideAnEndpointBodyLeavesEveryOutputCached")]
+    [TestCase("[Endpoint] public int Add", "\n\n    // A comment above an endpoint.\n    [Endpoint] public int Add", TestName = "InsertingLinesAboveAnEndpointLeavesEveryOutputCached")]
+    public void AnEditThatKeepsAServicesEndpointsLeavesEveryOutputCached(string find, string replace)
+    {
+        var result = RunEditedService(ServiceSource.Replace(find, replace, StringComparison.Ordinal));
+        var models = result.TrackedSteps[FlowGenerator.ServiceStep].SelectMany(s => s.Outputs).ToList();
+        Assert.That(models, Is.Not.Empty);
+        Assert.That(models.Select(o => o.Reason), Is.All.AnyOf(IncrementalStepRunReason.Cached, IncrementalStepRunReason.Unchanged), "the service's model is equal");
+        var outputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToList();
+        Assert.That(outputs, Has.Count.EqualTo(4), "the flow, its branch accessors, the service and the entry point");
+        Assert.That(outputs.Select(o => o.Reason), Is.All.EqualTo(IncrementalStepRunReason.Cached), "no source is emitted again");
+    }
+
+    [Test]
+    public void AnEditThatRenamesAnEndpointRegeneratesTheService()
+    {
+        var result = RunEditedService(ServiceSource.Replace("Show()", "Display()", StringComparison.Ordinal));
+        var outputs = result.TrackedOutputSteps.SelectMany(s => s.Value).SelectMany(s => s.Outputs).ToList();
+        Assert.That(outputs.Select(o => o.Reason), Has.Some.EqualTo(IncrementalStepRunReason.Modified), "the route is now /display");
+        Assert.That(result.GeneratedSources.Single(s => s.HintName == "BranchService.WebService.g.cs").SourceText.ToString(), Does.Contain("\"/display\""));
+    }
+
+    [Test]
+    public void TheServiceModelsHoldNoSymbolsSyntaxOrCompilations()
+    {
+        var compilation = GeneratorHarness.Compile(new[] { ("Flow.cs", Source), ("Service.cs", ServiceSource) }, OutputKind.ConsoleApplication);
+        var (driver, _) = GeneratorHarness.Generate(compilation);
+        var result = driver.GetRunResult().Results.Single();
+        Assert.That(result.GeneratedSources.Select(s => s.HintName), Does.Contain("BranchService.WebService.g.cs"));
+        foreach (var (name, runs) in result.TrackedSteps.Where(s => s.Key is FlowGenerator.ServiceStep or FlowGenerator.EntryStep))
+        {
+            foreach (var output in runs.SelectMany(r => r.Outputs))
+            {
+                Walk(output.Value, name, new HashSet<object>(ReferenceEqualityComparer.Instance));
+            }
+        }
+    }
+
+    private static GeneratorRunResult RunEditedService(string service)
+    {
+        Assert.That(service, Is.Not.EqualTo(ServiceSource));
+        var compilation = GeneratorHarness.Compile(new[] { ("Flow.cs", Source), ("Service.cs", ServiceSource) }, OutputKind.ConsoleApplication);
+        var (driver, _) = GeneratorHarness.Generate(compilation);
+        var tree = compilation.SyntaxTrees.First(t => t.FilePath == "Service.cs");
+        driver = driver.RunGenerators(compilation.ReplaceSyntaxTree(tree, tree.WithChangedText(Microsoft.CodeAnalysis.Text.SourceText.From(service))));
+        return driver.GetRunResult().Results.Single();
+    }
+
     [Test]
     public void AnEditThatNamesAnotherArtifactRegeneratesTheFlow()
     {

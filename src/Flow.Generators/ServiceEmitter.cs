@@ -24,7 +24,19 @@ internal sealed record ServiceModel(
 /// Whether its handler must be cast to Delegate: a handler that takes only the HttpContext and returns a Task would
 /// otherwise be taken for a RequestDelegate, whose result is not written.
 /// </param>
-internal sealed record EndpointModel(string Method, string Route, string HttpMethod, EquatableArray<EndpointParameterModel> Parameters, bool AsDelegate);
+/// <param name="Text">
+/// Whether it returns a string, directly or awaited: minimal APIs would answer that as text/plain, so the handler wraps it
+/// in a JSON result, as every other return value is answered.
+/// </param>
+internal sealed record EndpointModel(string Method, string Route, string HttpMethod, EquatableArray<EndpointParameterModel> Parameters, bool AsDelegate, TextReturn Text = TextReturn.None);
+
+/// <summary>Whether an endpoint returns a string: no, directly, or through <c>Task&lt;string&gt;</c> or <c>ValueTask&lt;string&gt;</c>.</summary>
+internal enum TextReturn
+{
+    None,
+    Direct,
+    Awaited,
+}
 
 /// <summary>A parameter of an endpoint: its name, type (fully qualified), where it comes from, and its default value as C# (null: none).</summary>
 internal sealed record EndpointParameterModel(string Name, string Type, EndpointParameterSource Source, string? Default);
@@ -62,12 +74,19 @@ internal static class ServiceEmitter
                 returnsTask |= SymbolEqualityComparer.Default.Equals(t, symbols.Task);
             }
 
+            var returned = method.ReturnType as INamedTypeSymbol;
+            var text = method.ReturnType.SpecialType == SpecialType.System_String ? TextReturn.Direct
+                : returned is { IsGenericType: true, TypeArguments: [{ SpecialType: SpecialType.System_String }] }
+                    && (SymbolEqualityComparer.Default.Equals(returned.OriginalDefinition, symbols.TaskOfT) || SymbolEqualityComparer.Default.Equals(returned.OriginalDefinition, symbols.ValueTaskOfT))
+                    ? TextReturn.Awaited
+                    : TextReturn.None;
             return new EndpointModel(
                 method.Name,
                 ServiceRules.Route(method.Name),
                 ServiceRules.IsPost(method, symbols) ? "POST" : "GET",
                 parameters,
-                AsDelegate: returnsTask && parameters.Count == 0);
+                AsDelegate: returnsTask && parameters.Count == 0,
+                text);
         }).ToEquatableArray();
         return new ServiceModel(
             type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
@@ -114,7 +133,13 @@ internal static class ServiceEmitter
             var map = endpoint.HttpMethod == "POST" ? "MapPost" : "MapGet";
             var parameters = string.Concat(endpoint.Parameters.Select(p => ", " + Parameter(p)));
             var arguments = string.Join(", ", endpoint.Parameters.Select(p => Identifier(p.Name)));
-            var handler = $"static (global::Microsoft.AspNetCore.Http.HttpContext __context{parameters}) => Service(__context).{Identifier(endpoint.Method)}({arguments})";
+            var call = $"Service(__context).{Identifier(endpoint.Method)}({arguments})";
+            var handler = endpoint.Text switch
+            {
+                TextReturn.Direct => $"static (global::Microsoft.AspNetCore.Http.HttpContext __context{parameters}) => global::Microsoft.AspNetCore.Http.TypedResults.Ok({call})",
+                TextReturn.Awaited => $"static async (global::Microsoft.AspNetCore.Http.HttpContext __context{parameters}) => global::Microsoft.AspNetCore.Http.TypedResults.Ok(await {call})",
+                _ => $"static (global::Microsoft.AspNetCore.Http.HttpContext __context{parameters}) => {call}",
+            };
             if (endpoint.AsDelegate)
             {
                 handler = $"(global::System.Delegate)({handler})";

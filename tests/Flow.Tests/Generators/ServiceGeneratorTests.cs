@@ -165,6 +165,11 @@ public class ServiceGeneratorTests
         // never written; mapped as a Delegate, its method is in the endpoint's metadata and its result is the response.
         Assert.That(endpoints.Single(e => e.RoutePattern.RawText == "/total").Metadata.GetMetadata<System.Reflection.MethodInfo>()?.ReturnType, Is.EqualTo(typeof(Task<int>)));
         Assert.That(endpoints.Single(e => e.RoutePattern.RawText == "/refresh").Metadata.GetMetadata<System.Reflection.MethodInfo>()?.ReturnType, Is.EqualTo(typeof(Task)));
+
+        // A string is answered as JSON like every other value, not as minimal APIs' text/plain.
+        var text = endpoints.Single(e => e.RoutePattern.RawText == "/get_url_for").Metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>().ToList();
+        Assert.That(text.SelectMany(m => m.ContentTypes), Does.Contain("application/json").And.Not.Contain("text/plain"));
+        Assert.That(text.Select(m => m.Type), Does.Contain(typeof(string)));
     }
 
     [Test]

@@ -78,7 +78,7 @@ public sealed class PriceService : WebServiceSpec<PriceFlow>, IWebServiceProvide
             endpoints.MapGet("/show_data", static (HttpContext __context) => Service(__context).ShowData()).WithName("ShowData");
             endpoints.MapGet("/price", static (HttpContext __context, [FromQuery(Name = "plan")] string plan, [FromQuery(Name = "months")] int months = 1) => Service(__context).Price(plan, months)).WithName("Price");
             endpoints.MapPost("/what_if", static (HttpContext __context, [FromBody] Scenario scenario) => Service(__context).WhatIf(scenario)).WithName("WhatIf");
-            endpoints.MapGet("/slow", static async (HttpContext __context, CancellationToken cancellationToken) => TypedResults.Json(await Service(__context).Slow(cancellationToken))).WithName("Slow");
+            endpoints.MapGet("/slow", static async (HttpContext __context, CancellationToken cancellationToken) => TypedResults.Ok(await Service(__context).Slow(cancellationToken))).WithName("Slow");
         }
     }
 }

@@ -52,9 +52,9 @@ public partial class LaunchDates : FlowSpec
     [Foreach(nameof(Markets))]
     public void Start()
     {
-        if (Titles < 0 || Titles > 1000)
+        if (Titles < 0 || Titles > 500)
         {
-            throw new ArgumentException($"--titles must be between 0 and 1000, not {Titles}.");
+            throw new ArgumentException($"--titles must be between 0 and 500, not {Titles}.");
         }
 
         if (Horizon < 7 || Horizon > 366)

@@ -312,7 +312,6 @@ public static class LaunchOptimizer
         {
             var bestDay = -1;
             var bestGain = double.NegativeInfinity;
-            var before = state.GenreTotal(i);
             for (var d = problem.First(i); d <= problem.Last(i); d++)
             {
                 if (!state.HasRoom(d))
@@ -320,8 +319,9 @@ public static class LaunchOptimizer
                     continue;
                 }
 
+                var before = state.Near(i, -1, -1, d);
                 state.Place(i, d);
-                var gain = state.GenreTotal(i) - before;
+                var gain = state.Near(i, -1, -1, d) - before;
                 state.Unplace(i);
                 if (gain > bestGain + Epsilon)
                 {
@@ -376,7 +376,6 @@ public static class LaunchOptimizer
         var bestPartner = -1;
 
         // Moves: to another day of its window with room (or, for a title not placed, onto one).
-        var before = state.GenreTotal(i);
         for (var d = problem.First(i); d <= problem.Last(i); d++)
         {
             if (d == from || !state.HasRoom(d))
@@ -384,8 +383,9 @@ public static class LaunchOptimizer
                 continue;
             }
 
+            var before = state.Near(i, -1, from, d);
             state.Move(i, d);
-            var gain = state.GenreTotal(i) - before;
+            var gain = state.Near(i, -1, from, d) - before;
             state.Move(i, from);
             if (gain > bestGain)
             {
@@ -403,10 +403,9 @@ public static class LaunchOptimizer
                 continue;
             }
 
-            var sameGenre = string.Equals(problem.Titles[i].Genre, problem.Titles[k].Genre, StringComparison.Ordinal);
-            var swapBefore = sameGenre ? before : before + state.GenreTotal(k);
+            var before = state.Near(i, k, from, to);
             state.Swap(i, k);
-            var gain = (sameGenre ? state.GenreTotal(i) : state.GenreTotal(i) + state.GenreTotal(k)) - swapBefore;
+            var gain = state.Near(i, k, from, to) - before;
             state.Swap(i, k);
             if (gain > bestGain)
             {
@@ -507,13 +506,34 @@ public static class LaunchOptimizer
             return Alone(Problem, i, day) / (1 + crowd);
         }
 
-        /// <summary>The views of every title of <paramref name="i"/>'s genre: all that a change to <paramref name="i"/>'s day can change.</summary>
-        public double GenreTotal(int i)
+        /// <summary>
+        /// The views of titles <paramref name="i"/> and <paramref name="k"/> (-1 for none) and of the titles of their
+        /// genres that open less than the cannibalisation window from day <paramref name="a"/> or <paramref name="b"/>
+        /// (-1 for none): all that moving them between those days can change, so the difference of this sum before and
+        /// after such a move is the difference of the schedule's total.
+        /// </summary>
+        public double Near(int i, int k, int a, int b)
         {
-            var sum = 0.0;
-            foreach (var j in _genre[i])
+            var sum = Near(i, i, k, a, b);
+            if (k >= 0 && _genre[k] != _genre[i])
             {
-                sum += ViewsOf(j);
+                sum += Near(k, i, k, a, b);
+            }
+
+            return sum;
+        }
+
+        private double Near(int of, int i, int k, int a, int b)
+        {
+            var window = Problem.Model.CannibalisationDays;
+            var sum = 0.0;
+            foreach (var j in _genre[of])
+            {
+                var d = Days[j];
+                if (j == i || j == k || (d >= 0 && ((a >= 0 && Math.Abs(d - a) < window) || (b >= 0 && Math.Abs(d - b) < window))))
+                {
+                    sum += ViewsOf(j);
+                }
             }
 
             return sum;

@@ -152,7 +152,7 @@ public sealed class MarketProblem
 /// <param name="Days">Each title's launch day, in the problem's order; -1 when it could not be placed (its window full).</param>
 /// <param name="Views">Each title's expected views (thousands); 0 when not placed.</param>
 /// <param name="Total">The sum of <paramref name="Views"/>.</param>
-public sealed record Schedule(IReadOnlyList<int> Days, IReadOnlyList<double> Views, double Total);
+public sealed record Solution(IReadOnlyList<int> Days, IReadOnlyList<double> Views, double Total);
 
 /// <summary>What the optimizer found, beside the naive schedule it is measured against.</summary>
 /// <param name="Best">The optimized schedule.</param>
@@ -160,7 +160,7 @@ public sealed record Schedule(IReadOnlyList<int> Days, IReadOnlyList<double> Vie
 /// <param name="Greedy">The greedy construction the local search started from.</param>
 /// <param name="Moves">Improving moves and swaps made, over every local search.</param>
 /// <param name="Kicks">Kicks (perturbations) tried.</param>
-public sealed record OptimizationResult(Schedule Best, Schedule Naive, Schedule Greedy, int Moves, int Kicks)
+public sealed record OptimizationResult(Solution Best, Solution Naive, Solution Greedy, int Moves, int Kicks)
 {
     /// <summary>How much more the optimized schedule is worth than the naive one, as a share of the naive (0.1 is 10 % more).</summary>
     public double Improvement => Naive.Total > 0 ? Best.Total / Naive.Total - 1 : 0;
@@ -188,7 +188,7 @@ public static class LaunchOptimizer
 
     /// <summary>What <paramref name="days"/> is worth: each title's views with cannibalisation by nearby same-genre launches.</summary>
     /// <exception cref="ArgumentException">The schedule does not fit the problem: a day outside a title's window (or pin), or a day over capacity.</exception>
-    public static Schedule Evaluate(MarketProblem problem, IReadOnlyList<int> days)
+    public static Solution Evaluate(MarketProblem problem, IReadOnlyList<int> days)
     {
         ArgumentNullException.ThrowIfNull(problem);
         ArgumentNullException.ThrowIfNull(days);
@@ -218,14 +218,14 @@ public static class LaunchOptimizer
 
         var state = new State(problem, days.ToArray());
         var views = Enumerable.Range(0, days.Count).Select(state.ViewsOf).ToArray();
-        return new Schedule(days.ToArray(), views, views.Sum());
+        return new Solution(days.ToArray(), views, views.Sum());
     }
 
     /// <summary>
     /// The naive schedule a planner gets without optimizing: titles in order of earliest day, each on its earliest day,
     /// or the first day after it with room; one whose window is full is not placed.
     /// </summary>
-    public static Schedule Naive(MarketProblem problem)
+    public static Solution Naive(MarketProblem problem)
     {
         ArgumentNullException.ThrowIfNull(problem);
         var state = new State(problem, Enumerable.Repeat(-1, problem.Titles.Count).ToArray());

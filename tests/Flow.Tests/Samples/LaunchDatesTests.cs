@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
 using Flow.Client;
 using Flow.Datastore;
 using Flow.Execution;
+using Flow.Tests.Infrastructure;
 using LaunchPlanning;
 using NUnit.Framework;
 
@@ -53,7 +56,7 @@ public class LaunchDatesTests
         return MarketPlans.Problem(Synthetic.Catalogue(titles, horizon, seed), forecast, market, capacity);
     }
 
-    private static void AssertFeasible(MarketProblem problem, Schedule schedule)
+    private static void AssertFeasible(MarketProblem problem, Solution schedule)
     {
         Assert.That(schedule.Days, Has.Count.EqualTo(problem.Titles.Count));
         for (var i = 0; i < schedule.Days.Count; i++)
@@ -343,6 +346,27 @@ public class LaunchDatesTests
         Assert.That(result.Launches.GroupBy(l => l.Day).Max(g => g.Count()), Is.EqualTo(1));
         Assert.That(result.Launches.Count + result.Unscheduled.Count, Is.EqualTo(40));
         Assert.That(result.Difference, Is.LessThan(0), "one launch a day cannot do better than two");
+    }
+
+    [Test]
+    public void TheReadmesWhatIfRequestBindsAsAServiceReadsJsonAndIsAnswered()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Samples, "LaunchDates", "README.md"));
+        var body = Regex.Match(readme, @"/what_if [^\n]*\n?\s*-d '(?<json>[^']+)'").Groups["json"].Value;
+        Assert.That(body, Is.Not.Empty, "the README shows a what-if request");
+        var web = new JsonSerializerOptions(JsonSerializerDefaults.Web);
+        var scenario = JsonSerializer.Deserialize<WhatIfScenario>(body, web)!;
+        Assert.That(scenario.Market, Is.EqualTo("NA"));
+        Assert.That(scenario.Pin, Is.EqualTo(new Dictionary<string, int> { ["T07"] = 12 }));
+        Assert.That(scenario.Add, Has.Count.EqualTo(1));
+
+        var result = _service.WhatIf(scenario);
+        Assert.That(result.Launches.Single(l => l.TitleId == "T07").Day, Is.EqualTo(12));
+        Assert.That(result.Launches.Select(l => l.TitleId), Does.Not.Contain("T03"));
+        Assert.That(result.Launches.GroupBy(l => l.Day).Max(g => g.Count()), Is.EqualTo(1));
+        var json = JsonSerializer.Serialize(result, web);
+        Assert.That(json, Does.Contain("\"totalViews\":").And.Contain("\"changes\":[{\"titleId\":"));
+        Assert.That(JsonSerializer.Serialize(_service.Schedule("NA"), web), Does.Contain("\"launches\":[{\"market\":\"NA\",\"titleId\":"));
     }
 
     [Test]

@@ -270,6 +270,19 @@ public class LaunchDatesTests
         Assert.That(data.Schedules["EMEA"].Launches, Is.EqualTo(_data.Schedules["EMEA"].Launches));
     }
 
+    [Test]
+    public void TheBuiltProgramRunsAsTheReadmeShows()
+    {
+        var result = SampleTests.Run("LaunchDates", "run", "--start-date", Start, "--capacity", "2");
+        Assert.That(result.Code, Is.EqualTo(0), result.ToString());
+        Assert.That(result.Output, Does.Contain("[Start/1] 40 titles, 4 markets, 90 days from 2027-01-04, at most 2 launches a day"), result.ToString());
+        var summary = Regex.Match(result.Output, @"launch schedule: 160 launches in 4 markets, ([\d,]+)k expected views, ([\d.]+) % over the naive schedule");
+        Assert.That(summary.Success, Is.True, result.ToString());
+        Assert.That(summary.Groups[1].Value, Is.EqualTo(_data.Totals!.TotalViews.ToString("N0", CultureInfo.InvariantCulture)), "the same schedule as in process");
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Samples, "LaunchDates", "README.md"));
+        Assert.That(readme, Does.Contain(summary.Value), "the README shows this run's summary");
+    }
+
     [TestCase("Capacity", "0", "--capacity must be at least 1")]
     [TestCase("StartDate", "04/01/2027", "--start-date must be a date as yyyy-MM-dd")]
     [TestCase("Regions", "NA,MARS", "'MARS' is not a known market")]

@@ -1,12 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Flow.Client;
 using Flow.Datastore;
 using Flow.Execution;
+using Flow.Hosting;
 using Flow.Tests.Infrastructure;
 using LaunchPlanning;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using NUnit.Framework;
 
 namespace Flow.Tests.Samples;
@@ -380,6 +386,44 @@ public class LaunchDatesTests
         var json = JsonSerializer.Serialize(result, web);
         Assert.That(json, Does.Contain("\"totalViews\":").And.Contain("\"changes\":[{\"titleId\":"));
         Assert.That(JsonSerializer.Serialize(_service.Schedule("NA"), web), Does.Contain("\"launches\":[{\"market\":\"NA\",\"titleId\":"));
+    }
+
+    [Test]
+    public async Task TheGeneratedServiceAnswersOverHttp()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Services.AddFlowService<LaunchDatesService>(o =>
+        {
+            o.Datastore = FlowDatastore.Local(_root);
+            o.RunId = _runId;
+        });
+        await using var app = builder.Build();
+        app.UseFlowService<LaunchDatesService>();
+        await app.StartAsync();
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) };
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        HttpResponseMessage response;
+        while (!(response = await http.GetAsync("/schedule?market=APAC")).IsSuccessStatusCode)
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), $"the run was not put in service: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            await Task.Delay(50);
+        }
+
+        Assert.That(response.Headers.GetValues(ServedRun.Header).Single(), Is.EqualTo($"LaunchDates/{_runId}"));
+        var apac = await response.Content.ReadFromJsonAsync<ScheduleView>();
+        Assert.That(apac!.Launches.Select(l => (l.TitleId, l.Day)), Is.EqualTo(_data.Schedules["APAC"].Launches.Select(l => (l.TitleId, l.Day))));
+
+        var pin = _data.Schedules["APAC"].Launches[0];
+        var asked = await http.PostAsJsonAsync("/what_if", new { market = "apac", pin = new Dictionary<string, int> { [pin.TitleId] = 70 } });
+        Assert.That(asked.IsSuccessStatusCode, Is.True, await asked.Content.ReadAsStringAsync());
+        var result = await asked.Content.ReadFromJsonAsync<WhatIfResult>();
+        Assert.That(result!.Market, Is.EqualTo("APAC"));
+        Assert.That(result.Launches.Single(l => l.TitleId == pin.TitleId).Day, Is.EqualTo(70));
+        Assert.That(result.Changes, Has.Some.EqualTo(new ScheduleChange(pin.TitleId, pin.Name, pin.Day, 70)));
+        await app.StopAsync();
     }
 
     [Test]

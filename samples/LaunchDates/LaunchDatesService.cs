@@ -1,5 +1,6 @@
 using System.Globalization;
 using Flow;
+using Microsoft.AspNetCore.Http;
 
 namespace LaunchPlanning;
 
@@ -83,8 +84,8 @@ public sealed record WhatIfResult(string Market, int Capacity, List<LaunchView> 
 
 /// <summary>
 /// Serves the latest run's launch schedule to the planning UI (<c>GET /schedule</c>) and answers what-if questions
-/// with the same optimizer (<c>POST /what_if</c>). Bad input in a request is an <see cref="ArgumentException"/> naming
-/// the field.
+/// with the same optimizer (<c>POST /what_if</c>). Bad input in a request is answered 400 with a message that names the
+/// field: the endpoints turn the <see cref="ArgumentException"/> of a check into a <see cref="BadHttpRequestException"/>.
 /// </summary>
 public partial class LaunchDatesService : WebServiceSpec<LaunchDates>
 {
@@ -96,9 +97,33 @@ public partial class LaunchDatesService : WebServiceSpec<LaunchDates>
     private ScheduleView? _all;
 
     /// <summary>The schedule in service, for the UI: every market's, or <paramref name="market"/>'s.</summary>
-    /// <exception cref="ArgumentException"><paramref name="market"/> is not one of the run's markets.</exception>
+    /// <exception cref="BadHttpRequestException"><paramref name="market"/> is not one of the run's markets.</exception>
     [Endpoint]
-    public ScheduleView Schedule(string? market = null)
+    public ScheduleView Schedule(string? market = null) => Checked(() => ScheduleOf(market));
+
+    /// <summary>
+    /// Optimizes <paramref name="scenario"/>'s market again, now, on the run's catalogue and forecast changed by the
+    /// scenario (titles pinned, removed or added, another capacity), with the run's seed: a scenario that changes
+    /// nothing gives the served schedule back.
+    /// </summary>
+    /// <exception cref="BadHttpRequestException">The scenario is not valid: the message names the field.</exception>
+    [Endpoint]
+    public WhatIfResult WhatIf(WhatIfScenario scenario) => Checked(() => Optimize(scenario));
+
+    // What a request got wrong is the client's mistake: 400, with the check's message, which names the field.
+    private static T Checked<T>(Func<T> answer)
+    {
+        try
+        {
+            return answer();
+        }
+        catch (ArgumentException e)
+        {
+            throw new BadHttpRequestException(e.Message, StatusCodes.Status400BadRequest, e);
+        }
+    }
+
+    private ScheduleView ScheduleOf(string? market)
     {
         var all = _all ?? throw new InvalidOperationException("The service has no schedule: it was not loaded.");
         if (string.IsNullOrWhiteSpace(market))
@@ -110,14 +135,7 @@ public partial class LaunchDatesService : WebServiceSpec<LaunchDates>
         return all with { Markets = [schedule.Market], Launches = _views[schedule.Market], TotalViews = schedule.TotalViews };
     }
 
-    /// <summary>
-    /// Optimizes <paramref name="scenario"/>'s market again, now, on the run's catalogue and forecast changed by the
-    /// scenario (titles pinned, removed or added, another capacity), with the run's seed: a scenario that changes
-    /// nothing gives the served schedule back.
-    /// </summary>
-    /// <exception cref="ArgumentException">The scenario is not valid: the message names the field.</exception>
-    [Endpoint]
-    public WhatIfResult WhatIf(WhatIfScenario scenario)
+    private WhatIfResult Optimize(WhatIfScenario scenario)
     {
         if (scenario is null)
         {

@@ -7,7 +7,7 @@ namespace Flow;
 /// name (<c>WhatIf</c> is <c>/what_if</c>). Without a complex parameter it answers GET, its simple parameters read
 /// from the query string; with one complex parameter it answers POST, that parameter read from a JSON body. It
 /// returns JSON; <c>Task&lt;T&gt;</c> and <c>ValueTask&lt;T&gt;</c> are awaited, and a <c>CancellationToken</c>
-/// parameter gets the request's. The compiler checks all of it (FLOW040 to FLOW047).
+/// parameter gets the request's. The compiler checks all of it (FLOW040 to FLOW048).
 /// </summary>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
 public sealed class EndpointAttribute : Attribute

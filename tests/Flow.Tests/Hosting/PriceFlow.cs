@@ -53,7 +53,9 @@ public sealed class PriceService : WebServiceSpec<PriceFlow>, IWebServiceProvide
     public object ShowData() => new { result = Artifacts.Out };
 
     public double Price(string plan, int months = 1) =>
-        Artifacts.Prices.TryGetValue(plan, out var price) ? price * months : throw new KeyNotFoundException($"No plan '{plan}' in /var/lib/prices/catalogue.json");
+        months < 1 ? throw new BadHttpRequestException($"months must be at least 1, not {months}.")
+        : Artifacts.Prices.TryGetValue(plan, out var price) ? price * months
+        : throw new KeyNotFoundException($"No plan '{plan}' in /var/lib/prices/catalogue.json");
 
     public Quote WhatIf(Scenario scenario) => new(scenario.Plan, Artifacts.Prices[scenario.Plan] * scenario.Months * (1 - scenario.Discount));
 

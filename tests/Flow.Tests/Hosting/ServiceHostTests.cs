@@ -141,6 +141,8 @@ public class ServiceHostTests
 
         var problem = await ProblemAsync(await _http.GetAsync("/price?plan=basic&months=many"), HttpStatusCode.BadRequest);
         Assert.That((string?)problem["detail"], Does.Contain("months").And.Contain("many"));
+        problem = await ProblemAsync(await _http.GetAsync("/price?plan=basic&months=0"), HttpStatusCode.BadRequest);
+        Assert.That((string?)problem["detail"], Is.EqualTo("months must be at least 1, not 0."), "an endpoint rejects input with BadHttpRequestException and its message");
         problem = await ProblemAsync(await _http.GetAsync("/price"), HttpStatusCode.BadRequest);
         Assert.That((string?)problem["detail"], Does.Contain("plan"));
 

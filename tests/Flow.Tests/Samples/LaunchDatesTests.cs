@@ -316,7 +316,7 @@ public class LaunchDatesTests
         Assert.That(emea.Launches.Select(l => (l.TitleId, l.Day, l.Date, l.ExpectedViews)), Is.EqualTo(_data.Schedules["EMEA"].Launches.Select(l => (l.TitleId, l.Day, l.Date, l.ExpectedViews))));
         Assert.That(emea.Launches, Has.All.Property(nameof(LaunchView.Market)).EqualTo("EMEA"));
         Assert.That(emea.TotalViews, Is.EqualTo(_data.Schedules["EMEA"].TotalViews));
-        Assert.That(() => _service.Schedule("MARS"), Throws.ArgumentException.With.Message.Contains("market: 'MARS' is not one of the run's markets"));
+        Assert.That(() => _service.Schedule("MARS"), Throws.TypeOf<Microsoft.AspNetCore.Http.BadHttpRequestException>().With.Message.Contains("market: 'MARS' is not one of the run's markets"));
     }
 
     [Test]
@@ -423,22 +423,28 @@ public class LaunchDatesTests
         Assert.That(result!.Market, Is.EqualTo("APAC"));
         Assert.That(result.Launches.Single(l => l.TitleId == pin.TitleId).Day, Is.EqualTo(70));
         Assert.That(result.Changes, Has.Some.EqualTo(new ScheduleChange(pin.TitleId, pin.Name, pin.Day, 70)));
+
+        // A bad scenario is the client's mistake: 400 problem details naming the field.
+        var bad = await http.PostAsJsonAsync("/what_if", new { market = "apac", pin = new Dictionary<string, int> { [pin.TitleId] = 500 } });
+        Assert.That((int)bad.StatusCode, Is.EqualTo(400), await bad.Content.ReadAsStringAsync());
+        Assert.That(bad.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"));
+        Assert.That(await bad.Content.ReadAsStringAsync(), Does.Contain($"scenario.pin['{pin.TitleId}']"));
         await app.StopAsync();
     }
 
     [Test]
-    public void ABadScenarioIsAnArgumentExceptionNamingTheField()
+    public void ABadScenarioIsABadRequestNamingTheField()
     {
-        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "MARS" }), Throws.ArgumentException.With.Message.Contains("scenario.market"));
-        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "NA", Capacity = 0 }), Throws.ArgumentException.With.Message.Contains("scenario.capacity must be at least 1"));
-        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "NA", Pin = new() { ["T99"] = 3 } }), Throws.ArgumentException.With.Message.Contains("scenario.pin: 'T99'"));
-        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "NA", Pin = new() { ["T01"] = 90 } }), Throws.ArgumentException.With.Message.Contains("scenario.pin['T01']: day 90 is outside the horizon"));
-        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "NA", Pin = new() { ["T01"] = 3, ["T02"] = 3 }, Capacity = 1 }), Throws.ArgumentException.With.Message.Contains("scenario.pin: 2 titles are pinned to day 3"));
-        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "NA", Remove = ["T77"] }), Throws.ArgumentException.With.Message.Contains("scenario.remove: 'T77'"));
-        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "NA", Remove = ["T01"], Pin = new() { ["T01"] = 3 } }), Throws.ArgumentException.With.Message.Contains("scenario.pin: 'T01' is also removed"));
-        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "NA", Add = [new NewTitle { Genre = "Drama", Audience = 0 }] }), Throws.ArgumentException.With.Message.Contains("scenario.add[0].audience"));
-        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "NA", Add = [new NewTitle { Genre = "Drama", Audience = 10, Earliest = 95 }] }), Throws.ArgumentException.With.Message.Contains("scenario.add[0].earliest"));
-        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "NA", Add = [new NewTitle { Id = "T01", Genre = "Drama", Audience = 10 }] }), Throws.ArgumentException.With.Message.Contains("scenario.add[0].id: 'T01'"));
-        Assert.That(() => _service.WhatIf(null!), Throws.ArgumentException.With.Message.Contains("scenario"));
+        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "MARS" }), Throws.TypeOf<Microsoft.AspNetCore.Http.BadHttpRequestException>().With.Message.Contains("scenario.market"));
+        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "NA", Capacity = 0 }), Throws.TypeOf<Microsoft.AspNetCore.Http.BadHttpRequestException>().With.Message.Contains("scenario.capacity must be at least 1"));
+        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "NA", Pin = new() { ["T99"] = 3 } }), Throws.TypeOf<Microsoft.AspNetCore.Http.BadHttpRequestException>().With.Message.Contains("scenario.pin: 'T99'"));
+        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "NA", Pin = new() { ["T01"] = 90 } }), Throws.TypeOf<Microsoft.AspNetCore.Http.BadHttpRequestException>().With.Message.Contains("scenario.pin['T01']: day 90 is outside the horizon"));
+        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "NA", Pin = new() { ["T01"] = 3, ["T02"] = 3 }, Capacity = 1 }), Throws.TypeOf<Microsoft.AspNetCore.Http.BadHttpRequestException>().With.Message.Contains("scenario.pin: 2 titles are pinned to day 3"));
+        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "NA", Remove = ["T77"] }), Throws.TypeOf<Microsoft.AspNetCore.Http.BadHttpRequestException>().With.Message.Contains("scenario.remove: 'T77'"));
+        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "NA", Remove = ["T01"], Pin = new() { ["T01"] = 3 } }), Throws.TypeOf<Microsoft.AspNetCore.Http.BadHttpRequestException>().With.Message.Contains("scenario.pin: 'T01' is also removed"));
+        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "NA", Add = [new NewTitle { Genre = "Drama", Audience = 0 }] }), Throws.TypeOf<Microsoft.AspNetCore.Http.BadHttpRequestException>().With.Message.Contains("scenario.add[0].audience"));
+        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "NA", Add = [new NewTitle { Genre = "Drama", Audience = 10, Earliest = 95 }] }), Throws.TypeOf<Microsoft.AspNetCore.Http.BadHttpRequestException>().With.Message.Contains("scenario.add[0].earliest"));
+        Assert.That(() => _service.WhatIf(new WhatIfScenario { Market = "NA", Add = [new NewTitle { Id = "T01", Genre = "Drama", Audience = 10 }] }), Throws.TypeOf<Microsoft.AspNetCore.Http.BadHttpRequestException>().With.Message.Contains("scenario.add[0].id: 'T01'"));
+        Assert.That(() => _service.WhatIf(null!), Throws.TypeOf<Microsoft.AspNetCore.Http.BadHttpRequestException>().With.Message.Contains("scenario"));
     }
 }

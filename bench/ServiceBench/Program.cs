@@ -14,7 +14,7 @@ var cases = new[]
     new Case("show_data", "BranchFlow", [], "GET", "/show_data", null, 200_000, 32, Logging: false, Expected: "{\"result\":3}"),
     new Case("show_data, request log on", "BranchFlow", [], "GET", "/show_data", null, 50_000, 32, Logging: true, Expected: "{\"result\":3}"),
     new Case("schedule", "LaunchDates", [], "GET", "/schedule", null, 20_000, 32, Logging: false, Expected: null),
-    new Case("what_if", "LaunchDates", [], "POST", "/what_if", "{\"market\":\"north\"}", 400, 4, Logging: false, Expected: null),
+    new Case("what_if", "LaunchDates", [], "POST", "/what_if", "{\"market\":\"NA\",\"pin\":{\"T07\":12},\"capacity\":1}", 400, 4, Logging: false, Expected: null),
 };
 
 Console.Error.WriteLine($"Load generator and services share this machine's {Environment.ProcessorCount} cores.");
@@ -52,7 +52,7 @@ internal sealed record Options(string Samples, string Configuration, double Scal
             }
         }
 
-        return new Options(samples ?? throw new ArgumentException("--samples DIR (the repository's samples folder) is required."), configuration, scale, only);
+        return new Options(Path.GetFullPath(samples ?? throw new ArgumentException("--samples DIR (the repository's samples folder) is required.")), configuration, scale, only);
     }
 }
 

@@ -119,7 +119,9 @@ public partial class LaunchDatesService : WebServiceSpec<LaunchDates>
         }
         catch (ArgumentException e)
         {
-            throw new BadHttpRequestException(e.Message, StatusCodes.Status400BadRequest, e);
+            // The message names the field already; ArgumentException's " (Parameter '...')" would say it twice.
+            var message = e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+            throw new BadHttpRequestException(message, StatusCodes.Status400BadRequest, e);
         }
     }
 

@@ -25,6 +25,7 @@ public class TemplateTests
     private LocalFeed? _feed;
     private string _templatePackage = "";
     private string _hive = "";
+    private string _hostingPackage = "";
 
     private LocalFeed Feed => _feed ?? throw new InvalidOperationException("The feed is made in OneTimeSetUp.");
 
@@ -36,6 +37,7 @@ public class TemplateTests
         _feed = LocalFeed.Create("template-tests");
         _templatePackage = Feed.Pack(Path.Combine("templates", "Flow.Templates", "Flow.Templates.csproj"), "Flow.Templates");
         Feed.Pack(Path.Combine("src", "Flow", "Flow.csproj"), "Flow");
+        _hostingPackage = Feed.Pack(Path.Combine("src", "Flow.Hosting", "Flow.Hosting.csproj"), "Flow.Hosting");
 
         _hive = Path.Combine(Feed.Root, "hive");
         var install = TestProcess.RunDotNet(Feed.Root, Timeout, "new", "install", _templatePackage, "--debug:custom-hive", _hive);
@@ -57,6 +59,7 @@ public class TemplateTests
             "content/MyFlow/.gitignore",
             "content/MyFlow/MyFlow.csproj",
             "content/MyFlow/MyFlow.cs",
+            "content/MyFlow/MyFlowService.cs",
             "content/MyFlow/README.md",
         }), string.Join("\n", entries));
 
@@ -86,11 +89,53 @@ public class TemplateTests
         Assert.That(File.ReadAllLines(Path.Combine(project, ".gitignore")), Does.Contain(".flow/"));
         Assert.That(File.Exists(Path.Combine(project, "README.md")), Is.True);
         Assert.That(Directory.Exists(Path.Combine(project, ".template.config")), Is.False);
+        Assert.That(File.Exists(Path.Combine(project, "DemoService.cs")), Is.False, "a service only with --service");
+        Assert.That(File.ReadAllText(Path.Combine(project, "Demo.csproj")), Does.Not.Contain("Flow.Hosting"));
 
         var run = TestProcess.RunDotNet(project, Timeout, "run", "--", "run");
 
         Assert.That(run.Code, Is.EqualTo(0), run.ToString());
         Assert.That(LocalFeed.Lines(run.Output), Has.Some.EndsWith("out = 3"), run.ToString());
+    }
+
+    [Test]
+    public void HostingPackageDependsOnFlowOfItsVersionAndOnAspNetCore()
+    {
+        using var zip = ZipFile.OpenRead(_hostingPackage);
+        Assert.That(zip.Entries.Select(e => e.FullName), Does.Contain("lib/net10.0/Flow.Hosting.dll").And.Contain("README.md"));
+        using var nuspecStream = zip.GetEntry("Flow.Hosting.nuspec")!.Open();
+        var nuspec = XDocument.Load(nuspecStream);
+        var dependencies = nuspec.Descendants().Where(e => e.Name.LocalName == "dependency").ToDictionary(e => e.Attribute("id")!.Value, e => e.Attribute("version")!.Value);
+        Assert.That(dependencies.Keys, Is.EquivalentTo(new[] { "Flow", "Microsoft.AspNetCore.OpenApi" }));
+        Assert.That(dependencies["Flow"], Is.EqualTo(Feed.Version));
+        Assert.That(nuspec.Descendants().Where(e => e.Name.LocalName == "dependency" && e.Attribute("id")!.Value == "Flow").Single().Attribute("exclude"), Is.Null, "the generator and analyzers come with Flow");
+        Assert.That(nuspec.Descendants().Where(e => e.Name.LocalName == "frameworkReference").Select(e => e.Attribute("name")?.Value), Is.EqualTo(new[] { "Microsoft.AspNetCore.App" }));
+    }
+
+    [Test]
+    public async Task ServiceOptionAddsAWebServiceThatServeAnswersFromTheLatestRun()
+    {
+        var dir = Feed.ProjectFolder("template-service");
+
+        var create = NewFlow(dir, "Titles", "--service");
+
+        Assert.That(create.Code, Is.EqualTo(0), create.ToString());
+        var project = Path.Combine(dir, "Titles");
+        var csproj = XDocument.Load(Path.Combine(project, "Titles.csproj"));
+        Assert.That(
+            csproj.Descendants("PackageReference").Select(e => $"{e.Attribute("Include")?.Value} {e.Attribute("Version")?.Value}"),
+            Is.EquivalentTo(new[] { $"Flow {Feed.Version}", $"Flow.Hosting {Feed.Version}" }));
+        Assert.That(File.ReadAllText(Path.Combine(project, "TitlesService.cs")), Does.Contain("public partial class TitlesService : WebServiceSpec<Titles>"));
+        Assert.That(File.ReadAllText(Path.Combine(project, "README.md")), Does.Contain("dotnet run -- serve"));
+
+        var run = TestProcess.RunDotNet(project, Timeout, "run", "--", "run");
+        Assert.That(run.Code, Is.EqualTo(0), run.ToString());
+
+        var program = Directory.GetFiles(Path.Combine(project, "bin"), "Titles.dll", SearchOption.AllDirectories).Single();
+        using var serve = await Flow.Tests.Hosting.ServeProcess.StartAsync(args => TestProcess.StartProgram(program, project, null, args));
+        await serve.WaitReadyAsync();
+        Assert.That(await serve.Http.GetStringAsync("/show_data"), Is.EqualTo("{\"result\":3}"));
+        Assert.That(serve.Terminate().Code, Is.EqualTo(0));
     }
 
     [Test]

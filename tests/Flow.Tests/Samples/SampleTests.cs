@@ -26,3 +26,37 @@ public class SampleTests
     public static ProcessResult Run(string sample, params string[] args) =>
         TestProcess.RunProgram(RepoPaths.SampleDll(sample), Directory.CreateTempSubdirectory("flow-sample-").FullName, null, args);
 }
+
+/// <summary>The seed's web service, as a user runs it: <c>run</c>, then <c>serve</c>, then curl; SIGTERM stops it.</summary>
+public class SampleServiceTests
+{
+    [Test]
+    public async Task BranchFlowsServiceAnswersShowDataWithTheResultOfTheLatestRun()
+    {
+        var folder = Directory.CreateTempSubdirectory("flow-sample-").FullName;
+        try
+        {
+            var run = TestProcess.RunProgram(RepoPaths.SampleDll("BranchFlow"), folder, null, "run");
+            Assert.That(run.Code, Is.EqualTo(0), run.ToString());
+
+            using var serve = await Flow.Tests.Hosting.ServeProcess.StartAsync(args => TestProcess.StartProgram(RepoPaths.SampleDll("BranchFlow"), folder, null, args));
+            await serve.WaitReadyAsync();
+            using var response = await serve.Http.GetAsync("/show_data");
+            Assert.That(await response.Content.ReadAsStringAsync(), Is.EqualTo("{\"result\":3}"));
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
+            Assert.That(response.Headers.GetValues(Flow.Hosting.ServedRun.Header).Single(), Does.StartWith("BranchFlow/"));
+
+            var openApi = await serve.Http.GetStringAsync(Flow.Hosting.FlowServiceExtensions.OpenApiPath);
+            Assert.That(openApi, Does.Contain("/show_data"));
+
+            // SIGTERM: the service stops gracefully and exits 0, having logged its requests through ILogger.
+            var stopped = serve.Terminate();
+            Assert.That(stopped.Code, Is.EqualTo(0), stopped.ToString());
+            Assert.That(stopped.Output + stopped.Error, Does.Contain("GET /show_data 200").And.Contain("Application is shutting down"), stopped.ToString());
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs what the tests need and a fresh machine lacks (moto for the S3 tests; Slurm and munge
-# for the Slurm tests), then runs dotnet test Flow.sln with any arguments given.
+# for the Slurm tests; Chromium for the tests of HTML output), then runs dotnet test Flow.sln with any arguments given.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -18,18 +18,22 @@ if ! python3 -c 'import moto.server' >/dev/null 2>&1; then
   fi
 fi
 
-# The Slurm tests start a private single-node Slurm cluster (slurmctld, slurmd, and munged unless it runs).
-if ! command -v sbatch >/dev/null 2>&1; then
-  echo "Slurm is missing; installing it: apt-get install -y slurm-wlm munge" >&2
+# Packages from Debian: Slurm and munge for the Slurm tests (a private single-node cluster: slurmctld, slurmd, and
+# munged unless it runs), and headless Chromium for the tests of HTML output (cards, the UI).
+missing=""
+command -v sbatch >/dev/null 2>&1 || missing="$missing slurm-wlm munge"
+command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ -n "${FLOW_TEST_CHROMIUM:-}" ] || missing="$missing chromium"
+if [ -n "$missing" ]; then
+  echo "Installing what the tests need:$missing (apt-get install -y$missing)" >&2
   sudo=""
   if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
     sudo="sudo -n"
   fi
-  if ! { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slurm-wlm munge; } \
-      || ! command -v sbatch >/dev/null 2>&1; then
-    echo "error: the Slurm tests need Slurm and munge: install them with apt-get install -y slurm-wlm munge (as root)" >&2
+  if ! { $sudo apt-get update -qq && $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing; }; then
+    echo "error: the tests need:$missing; install them with apt-get install -y$missing (as root)" >&2
     exit 1
   fi
+  command -v sbatch >/dev/null 2>&1 || { echo "error: the Slurm tests need Slurm and munge: apt-get install -y slurm-wlm munge" >&2; exit 1; }
 fi
 
 exec dotnet test Flow.sln "$@"

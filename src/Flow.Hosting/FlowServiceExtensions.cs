@@ -38,8 +38,13 @@ public static class FlowServiceExtensions
             throw new ArgumentException($"The largest request body must be a positive number of bytes, not {options.MaxBodySize}.", nameof(configure));
         }
 
-        services.TryAddSingleton(options);
-        services.TryAddSingleton<WebServiceDefinition>(TService.Definition);
+        if (services.Any(d => d.ServiceType == typeof(WebServiceDefinition)))
+        {
+            throw new InvalidOperationException($"An application serves one web service: {typeof(TService).Name} cannot be added beside another. Put its endpoints in the same service, or serve it from another application.");
+        }
+
+        services.AddSingleton(options);
+        services.AddSingleton<WebServiceDefinition>(TService.Definition);
         services.TryAddSingleton<ServedRuns>();
         services.AddHostedService(provider => provider.GetRequiredService<ServedRuns>());
         services.AddProblemDetails();
@@ -52,6 +57,9 @@ public static class FlowServiceExtensions
             // sets null where the type says it cannot be is the client's mistake, answered 400 with its name.
             o.SerializerOptions.RespectRequiredConstructorParameters = true;
             o.SerializerOptions.RespectNullableAnnotations = true;
+
+            // A model's numbers may be NaN or infinite: answered as "NaN", "Infinity" and "-Infinity", not a failed response.
+            o.SerializerOptions.NumberHandling |= System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals;
         });
         return services;
     }

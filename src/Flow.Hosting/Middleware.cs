@@ -16,14 +16,22 @@ internal sealed class RunPinning(RequestDelegate next, ServedRuns runs, IProblem
             return next(context);
         }
 
-        if (runs.Current is not { } run)
+        if (runs.Acquire() is not { } run)
         {
+            context.Response.Headers.RetryAfter = "5";
             return Problems.WriteAsync(problems, context, StatusCodes.Status503ServiceUnavailable, "No run to serve yet", runs.Waiting);
         }
 
         context.Features.Set(run);
         context.Response.Headers[ServedRun.Header] = run.HeaderValue;
+        context.Response.RegisterForDispose(new Release(run));
         return next(context);
+    }
+
+    // Counts the request out of its run when the response is done with (disposed with the request).
+    private sealed class Release(ServedRun run) : IDisposable
+    {
+        public void Dispose() => run.Release();
     }
 }
 
@@ -53,13 +61,14 @@ internal sealed partial class Problems(RequestDelegate next, IProblemDetailsServ
         catch (Exception e) when (!context.Response.HasStarted)
         {
             var endpoint = context.GetEndpoint()?.DisplayName ?? context.Request.Path.ToString();
-            LogFailed(logger, e, endpoint, context.Features.Get<ServedRun>()?.HeaderValue.ToString() ?? "none", context.TraceIdentifier);
+            var traceId = Activity.Current?.Id ?? context.TraceIdentifier;
+            LogFailed(logger, e, endpoint, context.Features.Get<ServedRun>()?.HeaderValue.ToString() ?? "none", traceId);
             await WriteAsync(
                 problems,
                 context,
                 StatusCodes.Status500InternalServerError,
                 "The endpoint failed",
-                $"{context.Request.Method} {context.Request.Path} failed with {e.GetType().Name}; the service's log has the details, under trace id {context.TraceIdentifier}.").ConfigureAwait(false);
+                $"{context.Request.Method} {context.Request.Path} failed with {e.GetType().Name}; the service's log has the details, under trace id {traceId}.").ConfigureAwait(false);
         }
     }
 

@@ -65,7 +65,9 @@ public sealed class ServeCommand<TService> : FlowProgramCommand
             var args = parsed.UnmatchedTokens.ToArray();
             if (Stray(args) is { } stray)
             {
-                context.Error.WriteLine($"error: serve takes no argument '{stray}'; ASP.NET Core settings are given as --Section:Key=value.");
+                context.Error.WriteLine(stray.StartsWith("--", StringComparison.Ordinal) && stray.Length > 2
+                    ? $"error: serve has no option '{stray}'; its options are {string.Join(", ", command.Options.Select(o => o.Name).Where(n => n.StartsWith("--", StringComparison.Ordinal)))}, and ASP.NET Core settings are given as --Section:Key=value."
+                    : $"error: serve takes no argument '{stray}'; ASP.NET Core settings are given as --Section:Key=value.");
                 return ExitCodes.UsageError;
             }
 
@@ -96,10 +98,10 @@ public sealed class ServeCommand<TService> : FlowProgramCommand
             {
                 await app.RunAsync().ConfigureAwait(false);
             }
-            catch (IOException e)
+            catch (Exception e) when (e is IOException or FormatException or ArgumentException)
             {
-                // Kestrel could not bind (the port is taken, the address is not this machine's).
-                context.Error.WriteLine($"error: {definition.Name} cannot listen: {e.Message}");
+                // Kestrel could not bind: the port is taken, the address is not this machine's, or it is not a URL.
+                context.Error.WriteLine($"error: {definition.Name} cannot listen on {parsed.GetValue(urls) ?? builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? DefaultUrls}: {e.Message}");
                 return ExitCodes.UsageError;
             }
 
@@ -122,19 +124,22 @@ public sealed class ServeCommand<TService> : FlowProgramCommand
     }
 
     /// <summary>
-    /// The first of <paramref name="args"/> that is not ASP.NET Core configuration (<c>--Key=value</c>, or <c>--Key value</c>),
-    /// or null.
+    /// The first of <paramref name="args"/> that is not ASP.NET Core configuration, or null. Configuration is
+    /// <c>--Section:Key=value</c> or <c>--Section:Key value</c>, or one of the host's own top-level settings
+    /// (<c>--environment Production</c>); anything else (a misspelt option of serve's, a stray word) is a mistake.
     /// </summary>
     internal static string? Stray(IReadOnlyList<string> args)
     {
         for (var i = 0; i < args.Count; i++)
         {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || args[i].Length == 2)
+            var arg = args[i];
+            var key = arg.Length > 2 && arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..].Split('=', 2)[0] : null;
+            if (key is null || !(key.Contains(':', StringComparison.Ordinal) || HostSettings.Contains(key)))
             {
-                return args[i];
+                return arg;
             }
 
-            if (!args[i].Contains('=', StringComparison.Ordinal))
+            if (!arg.Contains('=', StringComparison.Ordinal))
             {
                 i++;
             }
@@ -142,6 +147,13 @@ public sealed class ServeCommand<TService> : FlowProgramCommand
 
         return null;
     }
+
+    // The generic host's and the web host's top-level settings, which configuration takes without a section.
+    private static readonly HashSet<string> HostSettings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "environment", "applicationName", "contentRoot", "webroot", "detailedErrors", "shutdownTimeoutSeconds",
+        "hostingStartupAssemblies", "hostingStartupExcludeAssemblies", "preventHostingStartup", "http_ports", "https_ports", "allowedHosts",
+    };
 }
 
 /// <summary>Entry points for generated code and programs with their own <c>Main</c>.</summary>

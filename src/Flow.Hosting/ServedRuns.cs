@@ -21,6 +21,9 @@ internal sealed partial class ServedRuns : BackgroundService
     private string _waiting;
     private string? _lastFailure;
 
+    // A run that could not be loaded: tried again after a wait that doubles each time, not at every refresh.
+    private (string RunId, int Failures, DateTimeOffset NextTry)? _failed;
+
     public ServedRuns(WebServiceDefinition service, FlowServiceOptions options, ILogger<ServedRuns> logger)
     {
         _service = service;
@@ -33,8 +36,25 @@ internal sealed partial class ServedRuns : BackgroundService
     /// <summary>The run in service, or null before the first one is loaded.</summary>
     public ServedRun? Current => Volatile.Read(ref _current);
 
-    /// <summary>Why no run is in service, and what to do about it.</summary>
+    /// <summary>
+    /// Why no run is in service, and what to do about it, for clients: which flow and namespace, never where the
+    /// datastore is or what an error said (the log has those).
+    /// </summary>
     public string Waiting => Volatile.Read(ref _waiting);
+
+    /// <summary>The run in service, counted in for one request (release it when the request ends); null when there is none.</summary>
+    public ServedRun? Acquire()
+    {
+        while (Current is { } run)
+        {
+            if (run.TryAcquire())
+            {
+                return run;
+            }
+        }
+
+        return null;
+    }
 
     private string FlowName => _service.Flow.Graph.Name;
 
@@ -45,13 +65,28 @@ internal sealed partial class ServedRuns : BackgroundService
         try
         {
             run = await SelectAsync(cancellationToken).ConfigureAwait(false);
-            if (run is null || run.Id == Current?.Run.Id)
+            if (run is null || run.Id == Current?.Run.Id
+                || (_failed is { } failed && failed.RunId == run.Id && DateTimeOffset.UtcNow < failed.NextTry))
             {
                 return Current is not null;
             }
 
-            var loaded = await LoadAsync(run, cancellationToken).ConfigureAwait(false);
+            ServedRun loaded;
+            try
+            {
+                loaded = await LoadAsync(run, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                var failures = _failed is { } before && before.RunId == run.Id ? before.Failures + 1 : 1;
+                var wait = TimeSpan.FromTicks(Math.Min(TimeSpan.FromMinutes(10).Ticks, _options.Refresh.Ticks * (1L << Math.Min(failures, 20))));
+                _failed = (run.Id, failures, DateTimeOffset.UtcNow + wait);
+                throw;
+            }
+
             var previous = Interlocked.Exchange(ref _current, loaded);
+            previous?.Retire();
+            _failed = null;
             _lastFailure = null;
             LogServing(_logger, _service.Name, FlowName, run.Id, previous?.Run.Id ?? "none");
             return true;
@@ -68,7 +103,7 @@ internal sealed partial class ServedRuns : BackgroundService
 
             if (Current is null)
             {
-                Volatile.Write(ref _waiting, $"No run of {FlowName} can be served: {(e is FlowException or IOException ? e.Message : "loading it failed; the service's log says why")}");
+                Volatile.Write(ref _waiting, $"No run of {FlowName} can be served yet: loading one failed, and the service's log says why; it tries again by itself.");
             }
 
             return Current is not null;
@@ -94,7 +129,7 @@ internal sealed partial class ServedRuns : BackgroundService
             var chosen = await runs.GetAsync(id, cancellationToken).ConfigureAwait(false);
             if (!chosen.Succeeded)
             {
-                Volatile.Write(ref _waiting, $"Run {FlowName}/{id} is {chosen.Status}: only a successful run can be served.");
+                Volatile.Write(ref _waiting, $"Run {FlowName}/{id} has not succeeded (it is {chosen.Status}): only a successful run can be served.");
                 return null;
             }
 
@@ -108,7 +143,13 @@ internal sealed partial class ServedRuns : BackgroundService
         if (run is null)
         {
             Volatile.Write(ref _waiting,
-                $"No successful run of {FlowName} in namespace '{ns}'{(_options.Tag is null ? "" : $" with tag '{_options.Tag}'")} in the datastore at {_datastore.Description} yet: run the flow (its 'run' command), or choose another with serve's --namespace, --tag or --run.");
+                $"No successful run of {FlowName} in namespace '{ns}'{(_options.Tag is null ? "" : $" with tag '{_options.Tag}'")} yet: run the flow (its 'run' command), or choose another with serve's --namespace, --tag or --run.");
+            if (_lastFailure != ns)
+            {
+                // Where it looked is for the operator, not the client.
+                _lastFailure = ns;
+                LogNoRun(_logger, FlowName, ns, _datastore.Description);
+            }
         }
 
         return run;
@@ -130,6 +171,9 @@ internal sealed partial class ServedRuns : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Service} serves run {Flow}/{Run} (before: {Previous}).")]
     private static partial void LogServing(ILogger logger, string service, string flow, string run, string previous);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "No successful run of {Flow} in namespace {Namespace} in the datastore at {Datastore} yet.")]
+    private static partial void LogNoRun(ILogger logger, string flow, string @namespace, string datastore);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not put a run of {Flow} in service (still serving: {Current}): {Error}")]
     private static partial void LogFailed(ILogger logger, string flow, string current, string error);

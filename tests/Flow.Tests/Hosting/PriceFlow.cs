@@ -41,14 +41,29 @@ public sealed record Quote(string Plan, double Total);
 /// A service whose definition is written here in the shape the generator writes, so that the host is tested on its own:
 /// its methods carry no [Endpoint], which the generator would answer with a definition of its own.
 /// </summary>
-public sealed class PriceService : WebServiceSpec<PriceFlow>, IWebServiceProvider<PriceService>
+public sealed class PriceService : WebServiceSpec<PriceFlow>, IWebServiceProvider<PriceService>, IDisposable
 {
     private static int s_loads;
+    private static int s_disposed;
 
     public static WebServiceDefinition<PriceService> Definition { get; } = new PriceServiceDefinition();
 
     /// <summary>How many instances got their run's artifacts, over every test.</summary>
     public static int Loads => Volatile.Read(ref s_loads);
+
+    /// <summary>How many instances were disposed, over every test.</summary>
+    public static int Disposed => Volatile.Read(ref s_disposed);
+
+    /// <summary>Whether this instance was disposed (it must not answer after that).</summary>
+    public bool IsDisposed { get; private set; }
+
+    public double Ratio() => IsDisposed ? throw new ObjectDisposedException(nameof(PriceService)) : double.NaN;
+
+    public void Dispose()
+    {
+        IsDisposed = true;
+        Interlocked.Increment(ref s_disposed);
+    }
 
     public object ShowData() => new { result = Artifacts.Out };
 
@@ -71,7 +86,7 @@ public sealed class PriceService : WebServiceSpec<PriceFlow>, IWebServiceProvide
         : WebServiceDefinition<PriceService>(
             nameof(PriceService),
             Cli.FlowApp.DefinitionOf<PriceFlow>(),
-            [new("ShowData", "/show_data", "GET"), new("Price", "/price", "GET"), new("WhatIf", "/what_if", "POST"), new("Slow", "/slow", "GET")])
+            [new("ShowData", "/show_data", "GET"), new("Price", "/price", "GET"), new("WhatIf", "/what_if", "POST"), new("Slow", "/slow", "GET"), new("Ratio", "/ratio", "GET")])
     {
         public override PriceService Create() => new();
 
@@ -80,6 +95,7 @@ public sealed class PriceService : WebServiceSpec<PriceFlow>, IWebServiceProvide
             endpoints.MapGet("/show_data", static (HttpContext __context) => Service(__context).ShowData()).WithName("ShowData");
             endpoints.MapGet("/price", static (HttpContext __context, [FromQuery(Name = "plan")] string plan, [FromQuery(Name = "months")] int months = 1) => Service(__context).Price(plan, months)).WithName("Price");
             endpoints.MapPost("/what_if", static (HttpContext __context, [FromBody] Scenario scenario) => Service(__context).WhatIf(scenario)).WithName("WhatIf");
+            endpoints.MapGet("/ratio", (Delegate)(static (HttpContext __context) => Service(__context).Ratio())).WithName("Ratio");
             endpoints.MapGet("/slow", static async (HttpContext __context, CancellationToken cancellationToken) => TypedResults.Ok(await Service(__context).Slow(cancellationToken))).WithName("Slow");
         }
     }

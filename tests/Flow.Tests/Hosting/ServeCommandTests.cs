@@ -64,6 +64,27 @@ public class ServeCommandTests
     }
 
     [Test]
+    public void AMisspeltOptionIsAUsageErrorListingServesOptions()
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "store"));
+        var (code, _, error) = Run("serve", "--namepsace", "production:abc", "--datastore-root", Path.Combine(_root, "store"));
+
+        Assert.That(code, Is.EqualTo(ExitCodes.UsageError));
+        Assert.That(error, Does.Contain("'--namepsace'").And.Contain("--namespace"));
+    }
+
+    [TestCase("notaurl")]
+    [TestCase("http://127.0.0.1:99999")]
+    public void AnAddressItCannotListenOnIsAUsageError(string urls)
+    {
+        Directory.CreateDirectory(Path.Combine(_root, "store"));
+        var (code, _, error) = Run("serve", "--urls", urls, "--datastore-root", Path.Combine(_root, "store"), "--Logging:LogLevel:Default=None");
+
+        Assert.That(code, Is.EqualTo(ExitCodes.UsageError), error);
+        Assert.That(error, Does.Contain("cannot listen on " + urls));
+    }
+
+    [Test]
     public void AMissingDatastoreIsAUsageError()
     {
         var (code, _, error) = Run("serve", "--datastore-root", Path.Combine(_root, "nothing-here"));
@@ -76,6 +97,8 @@ public class ServeCommandTests
     [TestCase(new[] { "--Kestrel:Limits:MaxConcurrentConnections", "10" }, null)]
     [TestCase(new[] { "--Kestrel:Limits:MaxConcurrentConnections", "10", "now" }, "now")]
     [TestCase(new[] { "--" }, "--")]
+    [TestCase(new[] { "--environment", "Production" }, null)]
+    [TestCase(new[] { "--namepsace", "production:abc" }, "--namepsace")]
     public void ConfigurationArgumentsAreKeyValuePairs(string[] args, string? stray) =>
         Assert.That(ServeCommand<PriceService>.Stray(args), Is.EqualTo(stray));
 

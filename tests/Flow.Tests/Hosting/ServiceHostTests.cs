@@ -182,7 +182,7 @@ public class ServiceHostTests
         await StartAsync();
         var document = JsonNode.Parse(await _http.GetStringAsync(FlowServiceExtensions.OpenApiPath))!;
         var paths = document["paths"]!.AsObject();
-        Assert.That(paths.Select(p => p.Key), Is.EquivalentTo(new[] { "/show_data", "/price", "/what_if", "/slow" }));
+        Assert.That(paths.Select(p => p.Key), Is.EquivalentTo(new[] { "/show_data", "/price", "/what_if", "/slow", "/ratio" }));
         Assert.That(paths["/what_if"]!["post"]!["requestBody"]!.ToJsonString(), Does.Contain("Scenario"));
         Assert.That(paths["/what_if"]!["post"]!["responses"]!["200"]!.ToJsonString(), Does.Contain("Quote"));
         var price = paths["/price"]!["get"]!["parameters"]!.AsArray().Select(p => ((string?)p!["name"], (string?)p["in"]));
@@ -198,6 +198,7 @@ public class ServiceHostTests
         await StartAsync();
         await WaitForAsync("/show_data", first);
         var loadsBefore = PriceService.Loads;
+        var disposedBefore = PriceService.Disposed;
 
         const int requests = 20_000;
         const int concurrency = 32;
@@ -249,7 +250,26 @@ public class ServiceHostTests
         Assert.That(answers.Keys, Does.Contain($"PriceFlow/{first}"));
         Assert.That(answers.Keys, Does.Contain($"PriceFlow/{second}"), "the newer run was put in service during the load");
         Assert.That(PriceService.Loads - loadsBefore, Is.EqualTo(1), "artifacts are loaded once per run, not per request");
+        Assert.That(PriceService.Disposed - disposedBefore, Is.EqualTo(1), "the replaced run's instance is disposed once its requests are done");
         Assert.That(await _http.GetStringAsync("/show_data"), Is.EqualTo("{\"result\":5}"));
+    }
+
+    [Test]
+    public async Task NotANumberIsAnsweredAsJsonNotAFailure()
+    {
+        var run = await RunAsync(3);
+        await StartAsync();
+        await WaitForAsync("/show_data", run);
+
+        Assert.That(await _http.GetStringAsync("/ratio"), Is.EqualTo("\"NaN\""));
+    }
+
+    [Test]
+    public void AnApplicationServesOneService()
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Services.AddFlowService<PriceService>();
+        Assert.That(() => builder.Services.AddFlowService<PriceService>(), Throws.InvalidOperationException.With.Message.Contains("one web service"));
     }
 
     [Test]

@@ -56,12 +56,20 @@ public sealed class FlowAnalyzer : DiagnosticAnalyzer
         IReadOnlyDictionary<string, SyntaxTree> trees,
         ConcurrentDictionary<INamedTypeSymbol, ImmutableHashSet<string>> atEnd)
     {
+        var services = new ConcurrentBag<INamedTypeSymbol>();
         start.RegisterSymbolAction(
             context =>
             {
                 if (ServiceReader.Read((INamedTypeSymbol)context.Symbol, symbols) is { } service)
                 {
-                    Report(context.ReportDiagnostic, service.Type, FlowRules.Run(service, flowBodies: false), trees);
+                    var failures = FlowRules.Run(service, wholeCompilation: false).ToList();
+                    Report(context.ReportDiagnostic, service.Type, failures, trees);
+
+                    // A service with errors gets no serve command; the others are checked against each other at the end.
+                    if (service.IsService && failures.Count == 0)
+                    {
+                        services.Add(service.Type);
+                    }
                 }
             },
             SymbolKind.NamedType);
@@ -85,21 +93,35 @@ public sealed class FlowAnalyzer : DiagnosticAnalyzer
 
         start.RegisterCompilationEndAction(end =>
         {
-            foreach (var pair in reads)
+            // Each service once, in name order: the first over a flow is the one that flow's serve command serves.
+            var byFlow = new Dictionary<ITypeSymbol, string>(SymbolEqualityComparer.Default);
+            foreach (var type in services.Distinct<INamedTypeSymbol>(SymbolEqualityComparer.Default).OrderBy(t => t.ToDisplayString(), System.StringComparer.Ordinal))
             {
-                if (ServiceReader.Read(pair.Key, symbols) is not { Flow: INamedTypeSymbol flow } service
-                    || !atEnd.TryGetValue(flow, out var artifactsAtEnd))
+                if (ServiceReader.Read(type, symbols) is not { Flow: INamedTypeSymbol flow } service)
                 {
                     continue;
                 }
 
-                // Only the flow's artifacts: a computed property of the flow reads what it reads.
-                var artifacts = FlowReader.ArtifactNames(flow, symbols);
-                service.ArtifactsAtEnd = artifactsAtEnd;
-                service.ArtifactReads.AddRange(pair.Value.Where(r => artifacts.Contains(r.Artifact))
-                    .OrderBy(r => r.Location?.FilePath, System.StringComparer.Ordinal)
-                    .ThenBy(r => r.Location?.Span.Start));
-                Report(end.ReportDiagnostic, service.Type, FlowRules.Run(service, flowBodies: true), trees);
+                if (byFlow.TryGetValue(flow, out var earlier))
+                {
+                    service.EarlierServiceOfFlow = earlier;
+                }
+                else
+                {
+                    byFlow[flow] = service.Name;
+                }
+
+                if (reads.TryGetValue(type, out var served) && atEnd.TryGetValue(flow, out var artifactsAtEnd))
+                {
+                    // Only the flow's artifacts: a computed property of the flow reads what it reads.
+                    var artifacts = FlowReader.ArtifactNames(flow, symbols);
+                    service.ArtifactsAtEnd = artifactsAtEnd;
+                    service.ArtifactReads.AddRange(served.Where(r => artifacts.Contains(r.Artifact))
+                        .OrderBy(r => r.Location?.FilePath, System.StringComparer.Ordinal)
+                        .ThenBy(r => r.Location?.Span.Start));
+                }
+
+                Report(end.ReportDiagnostic, service.Type, FlowRules.Run(service, wholeCompilation: true), trees);
             }
         });
     }

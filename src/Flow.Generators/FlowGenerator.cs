@@ -159,7 +159,7 @@ public sealed class FlowGenerator : IIncrementalGenerator
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        var model = FlowRules.Run(service, flowBodies: false).Any() ? null : ServiceEmitter.Build(service);
+        var model = FlowRules.Run(service, wholeCompilation: false).Any() ? null : ServiceEmitter.Build(service);
         return new ServiceResult(model, flow.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat), !flow.DeclaringSyntaxReferences.IsEmpty);
     }
 

@@ -20,15 +20,11 @@ internal sealed record ServiceModel(
 /// <param name="Route">Its route: <c>/</c> and the snake_case of the name.</param>
 /// <param name="HttpMethod"><c>GET</c>, or <c>POST</c> with a body parameter.</param>
 /// <param name="Parameters">Its parameters, in order.</param>
-/// <param name="AsDelegate">
-/// Whether its handler must be cast to Delegate: a handler that takes only the HttpContext and returns a Task would
-/// otherwise be taken for a RequestDelegate, whose result is not written.
-/// </param>
 /// <param name="Text">
 /// Whether it returns a string, directly or awaited: minimal APIs would answer that as text/plain, so the handler wraps it
 /// in a JSON result, as every other return value is answered.
 /// </param>
-internal sealed record EndpointModel(string Method, string Route, string HttpMethod, EquatableArray<EndpointParameterModel> Parameters, bool AsDelegate, TextReturn Text = TextReturn.None);
+internal sealed record EndpointModel(string Method, string Route, string HttpMethod, EquatableArray<EndpointParameterModel> Parameters, TextReturn Text);
 
 /// <summary>Whether an endpoint returns a string: no, directly, or through <c>Task&lt;string&gt;</c> or <c>ValueTask&lt;string&gt;</c>.</summary>
 internal enum TextReturn
@@ -68,12 +64,6 @@ internal static class ServiceEmitter
                 p.Type.ToDisplayString(TypeFormat),
                 ServiceRules.SourceOf(p.Type, symbols),
                 p.HasExplicitDefaultValue ? DefaultValue(p) : null)).ToEquatableArray();
-            var returnsTask = false;
-            for (var t = method.ReturnType; t is not null && symbols.Task is not null; t = t.BaseType)
-            {
-                returnsTask |= SymbolEqualityComparer.Default.Equals(t, symbols.Task);
-            }
-
             var returned = method.ReturnType as INamedTypeSymbol;
             var text = method.ReturnType.SpecialType == SpecialType.System_String ? TextReturn.Direct
                 : returned is { IsGenericType: true, TypeArguments: [{ SpecialType: SpecialType.System_String }] }
@@ -85,7 +75,6 @@ internal static class ServiceEmitter
                 ServiceRules.Route(method.Name),
                 ServiceRules.IsPost(method, symbols) ? "POST" : "GET",
                 parameters,
-                AsDelegate: returnsTask && parameters.Count == 0,
                 text);
         }).ToEquatableArray();
         return new ServiceModel(
@@ -133,18 +122,24 @@ internal static class ServiceEmitter
             var map = endpoint.HttpMethod == "POST" ? "MapPost" : "MapGet";
             var parameters = string.Concat(endpoint.Parameters.Select(p => ", " + Parameter(p)));
             var arguments = string.Join(", ", endpoint.Parameters.Select(p => Identifier(p.Name)));
-            var call = $"Service(__context).{Identifier(endpoint.Method)}({arguments})";
-            var handler = endpoint.Text switch
+            // The HttpContext's parameter: a name no parameter of the endpoint has.
+            var context = "__context";
+            while (endpoint.Parameters.Any(p => p.Name == context))
             {
-                TextReturn.Direct => $"static (global::Microsoft.AspNetCore.Http.HttpContext __context{parameters}) => global::Microsoft.AspNetCore.Http.TypedResults.Ok({call})",
-                TextReturn.Awaited => $"static async (global::Microsoft.AspNetCore.Http.HttpContext __context{parameters}) => global::Microsoft.AspNetCore.Http.TypedResults.Ok(await {call})",
-                _ => $"static (global::Microsoft.AspNetCore.Http.HttpContext __context{parameters}) => {call}",
-            };
-            if (endpoint.AsDelegate)
-            {
-                handler = $"(global::System.Delegate)({handler})";
+                context = "_" + context;
             }
 
+            var call = $"Service({context}).{Identifier(endpoint.Method)}({arguments})";
+            var lambda = endpoint.Text switch
+            {
+                TextReturn.Direct => $"static (global::Microsoft.AspNetCore.Http.HttpContext {context}{parameters}) => global::Microsoft.AspNetCore.Http.TypedResults.Ok({call})",
+                TextReturn.Awaited => $"static async (global::Microsoft.AspNetCore.Http.HttpContext {context}{parameters}) => global::Microsoft.AspNetCore.Http.TypedResults.Ok(await {call})",
+                _ => $"static (global::Microsoft.AspNetCore.Http.HttpContext {context}{parameters}) => {call}",
+            };
+
+            // Always a Delegate: a lambda of the HttpContext alone that returns a task converts to RequestDelegate too,
+            // and mapped as one its result would never be written.
+            var handler = $"(global::System.Delegate)({lambda})";
             w.Line($"{Builder}.RoutingEndpointConventionBuilderExtensions.WithName(");
             w.Line($"    {Builder}.EndpointRouteBuilderExtensions.{map}(endpoints, {SourceWriter.Literal(endpoint.Route)},");
             w.Line($"        {handler}), {SourceWriter.Literal(endpoint.Method)});");

@@ -55,6 +55,9 @@ internal sealed class ServiceDeclaration
     public List<ServedArtifactRead> ArtifactReads { get; } = new();
 
     public ImmutableHashSet<string>? ArtifactsAtEnd { get; set; }
+
+    /// <summary>Another service of the compilation over the same flow, before this one by name (null when none, or not known).</summary>
+    public string? EarlierServiceOfFlow { get; set; }
 }
 
 /// <summary>Reads web service classes.</summary>

@@ -31,9 +31,12 @@ internal delegate IEnumerable<Finding> ServiceCheck(ServiceDeclaration service);
 /// <summary>A service rule and the check that reports it.</summary>
 /// <param name="Rule">The rule, from <see cref="RuleCatalogue"/>.</param>
 /// <param name="Check">The check: every finding it yields is a failure of <paramref name="Rule"/>.</param>
-/// <param name="NeedsFlowBodies">Whether the check needs what the served flow's step bodies do on every path (see <see cref="ServiceDeclaration.ArtifactsAtEnd"/>).</param>
+/// <param name="NeedsWholeCompilation">
+/// Whether the check needs the whole compilation: what the served flow's step bodies do on every path (see
+/// <see cref="ServiceDeclaration.ArtifactsAtEnd"/>), or the program's other services. The analyzer runs those at its end.
+/// </param>
 /// <param name="OutsideServices">Whether the check applies to a class with [Endpoint] methods that is not a service.</param>
-internal sealed record ServiceRule(DiagnosticDescriptor Rule, ServiceCheck Check, bool NeedsFlowBodies = false, bool OutsideServices = false);
+internal sealed record ServiceRule(DiagnosticDescriptor Rule, ServiceCheck Check, bool NeedsWholeCompilation = false, bool OutsideServices = false);
 
 /// <summary>
 /// Every check of a flow, one entry per rule, in the catalogue's order. The generator and the analyzer run
@@ -92,7 +95,8 @@ internal static class FlowRules
         new ServiceRule(RuleCatalogue.SeveralBodies, ServiceRules.SeveralBodies),
         new ServiceRule(RuleCatalogue.EndpointTypeNotSerializable, ServiceRules.EndpointTypeNotSerializable),
         new ServiceRule(RuleCatalogue.DuplicateRoute, ServiceRules.DuplicateRoute),
-        new ServiceRule(RuleCatalogue.ArtifactNotAtEnd, ServiceRules.ArtifactNotAtEnd, NeedsFlowBodies: true));
+        new ServiceRule(RuleCatalogue.ArtifactNotAtEnd, ServiceRules.ArtifactNotAtEnd, NeedsWholeCompilation: true),
+        new ServiceRule(RuleCatalogue.ServicesOfOneFlow, ServiceRules.ServicesOfOneFlow, NeedsWholeCompilation: true));
 
     /// <summary>
     /// The failures of a flow, lazily. Without <paramref name="onEveryPath"/> the checks that need each body's
@@ -113,14 +117,14 @@ internal static class FlowRules
     }
 
     /// <summary>
-    /// The failures of a web service, lazily. With <paramref name="flowBodies"/> only the checks that need the served
-    /// flow's step bodies run; without it, only the others.
+    /// The failures of a web service, lazily. With <paramref name="wholeCompilation"/> only the checks that need the whole
+    /// compilation run; without it, only the others.
     /// </summary>
-    public static IEnumerable<FlowDiagnostic> Run(ServiceDeclaration service, bool flowBodies)
+    public static IEnumerable<FlowDiagnostic> Run(ServiceDeclaration service, bool wholeCompilation)
     {
         foreach (var rule in Services)
         {
-            if (rule.NeedsFlowBodies == flowBodies && (service.IsService || rule.OutsideServices))
+            if (rule.NeedsWholeCompilation == wholeCompilation && (service.IsService || rule.OutsideServices))
             {
                 foreach (var finding in rule.Check(service))
                 {

@@ -162,6 +162,10 @@ internal static class RuleCatalogue
         "Service {0} reads Artifacts.{1}, but {1} is not set on every path to the end step of {2}, so a run's final artifacts may not have it; set it on every path before End, or give it an initializer",
         WellKnownDiagnosticTags.CompilationEnd);
 
+    public static readonly DiagnosticDescriptor ServicesOfOneFlow = Rule("FLOW050", Services, "Two web services over one flow",
+        "Service {0} serves flow {1}, as {2} does; a program serves one service per flow (its serve command): put the endpoints in one service, or the services in separate programs",
+        WellKnownDiagnosticTags.CompilationEnd);
+
     public static readonly DiagnosticDescriptor[] All =
     {
         ReservedName, MissingStart, MissingEnd, DuplicateStep, TransitionToStart, NextInEnd, EndIsJoin, StepSignature,
@@ -170,7 +174,7 @@ internal static class RuleCatalogue
         ForeachStraightToJoin, ConditionalIntoJoin, InvalidDecorator, CatchOnFanOut, CatchArtifact, ForeachArtifact,
         ForeachItem, MaybeUnset, NotSerializable, ParameterAssigned, UnknownBranch, FlowShape, MisplacedAttribute,
         NextOutsideStep, ParameterShape, ConditionalSplit, EndpointOutsideService, ServiceOverNonFlow, ServiceShape,
-        EndpointShape, EndpointParameterModifier, SeveralBodies, EndpointTypeNotSerializable, DuplicateRoute, ArtifactNotAtEnd,
+        EndpointShape, EndpointParameterModifier, SeveralBodies, EndpointTypeNotSerializable, DuplicateRoute, ArtifactNotAtEnd, ServicesOfOneFlow,
     };
 
     private static DiagnosticDescriptor Rule(string id, string category, string title, string message, params string[] tags) =>

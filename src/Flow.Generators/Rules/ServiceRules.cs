@@ -184,14 +184,21 @@ internal static class ServiceRules
         }
     }
 
-    /// <summary>FLOW047: no two endpoints share a route.</summary>
+    /// <summary>The route of the host's health check, which no endpoint may take.</summary>
+    public const string HealthRoute = "/healthz";
+
+    /// <summary>FLOW047: no two endpoints share a route, and none takes the host's health check.</summary>
     public static IEnumerable<Finding> DuplicateRoute(ServiceDeclaration service)
     {
         var first = new Dictionary<string, EndpointDeclaration>();
         foreach (var endpoint in service.Endpoints)
         {
             var route = Route(endpoint.Name);
-            if (first.TryGetValue(route, out var earlier))
+            if (route == HealthRoute)
+            {
+                yield return Finding.At(endpoint.Location, $"{service.Name}.{endpoint.Name}", route, "the host's health check");
+            }
+            else if (first.TryGetValue(route, out var earlier))
             {
                 var other = earlier.Name == endpoint.Name ? $"another overload of {endpoint.Name}" : earlier.Name;
                 yield return Finding.At(endpoint.Location, $"{service.Name}.{endpoint.Name}", route, other);
@@ -214,6 +221,15 @@ internal static class ServiceRules
         foreach (var read in service.ArtifactReads.Where(r => !atEnd.Contains(r.Artifact)))
         {
             yield return Finding.At(read.Location, service.Name, read.Artifact, service.Flow.Name);
+        }
+    }
+
+    /// <summary>FLOW050: a program serves one service per flow; a later service over a flow that another serves fails.</summary>
+    public static IEnumerable<Finding> ServicesOfOneFlow(ServiceDeclaration service)
+    {
+        if (service.EarlierServiceOfFlow is { } earlier && service.Flow is { } flow)
+        {
+            yield return Finding.At(service.Location, service.Name, flow.Name, earlier);
         }
     }
 

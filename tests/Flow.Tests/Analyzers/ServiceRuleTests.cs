@@ -220,6 +220,40 @@ public class ServiceRuleTests
             [Endpoint] public string {|FLOW047:GetURL|}() => "b";
             [Endpoint] public int Top() => 1;
             [Endpoint] public int {|FLOW047:Top|}(int count) => count;
+            [Endpoint] public string {|FLOW047:Healthz|}() => "mine";
+        }
+        """);
+
+    [Test]
+    public Task FLOW050_Reports_a_second_service_over_one_flow() => VerifyAsync("""
+        public partial class A : WebServiceSpec<F>
+        {
+            [Endpoint] public int Ping() => Artifacts.Out;
+        }
+
+        public partial class {|FLOW050:B|} : WebServiceSpec<F>
+        {
+            [Endpoint] public int Pong() => Artifacts.Out;
+        }
+        """);
+
+    [Test]
+    public Task FLOW050_Accepts_services_over_different_flows() => VerifyAsync("""
+        public partial class F2 : FlowSpec
+        {
+            public int Out { get; set; }
+            [Step] public void Start() { Out = 2; Next(End); }
+            [Step] public void End() { }
+        }
+
+        public partial class A : WebServiceSpec<F>
+        {
+            [Endpoint] public int Ping() => Artifacts.Out;
+        }
+
+        public partial class B : WebServiceSpec<F2>
+        {
+            [Endpoint] public int Pong() => Artifacts.Out;
         }
         """);
 

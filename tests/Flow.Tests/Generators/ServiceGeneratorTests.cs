@@ -92,6 +92,9 @@ public class ServiceGeneratorTests
 
             [Endpoint]
             public Task<int> Total() => Task.FromResult(Artifacts.Out);
+
+            [Endpoint]
+            public ValueTask<string> Label(int __context = 1) => ValueTask.FromResult($"out {Artifacts.Out + __context}");
         }
         """;
 
@@ -149,7 +152,7 @@ public class ServiceGeneratorTests
         Assert.That(definition.Flow.Graph.Name, Is.EqualTo("BranchFlow"));
         Assert.That(
             definition.Endpoints.Select(e => $"{e.HttpMethod} {e.Route} {e.Method}"),
-            Is.EqualTo(new[] { "GET /show_data ShowData", "POST /what_if WhatIf", "GET /top Top", "GET /get_url_for GetURLFor", "GET /refresh Refresh", "GET /total Total" }));
+            Is.EqualTo(new[] { "GET /show_data ShowData", "POST /what_if WhatIf", "GET /top Top", "GET /get_url_for GetURLFor", "GET /refresh Refresh", "GET /total Total", "GET /label Label" }));
 
         // ASP.NET Core builds each endpoint's request delegate from the generated handler: a parameter it cannot bind fails here.
         var app = WebApplication.CreateSlimBuilder().Build();
@@ -157,7 +160,7 @@ public class ServiceGeneratorTests
         var endpoints = ((IEndpointRouteBuilder)app).DataSources.SelectMany(d => d.Endpoints).OfType<RouteEndpoint>().ToList();
         Assert.That(
             endpoints.Select(e => $"{string.Join(",", e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods)} {e.RoutePattern.RawText} {e.Metadata.GetMetadata<IEndpointNameMetadata>()?.EndpointName}"),
-            Is.EqualTo(new[] { "GET /show_data ShowData", "POST /what_if WhatIf", "GET /top Top", "GET /get_url_for GetURLFor", "GET /refresh Refresh", "GET /total Total" }));
+            Is.EqualTo(new[] { "GET /show_data ShowData", "POST /what_if WhatIf", "GET /top Top", "GET /get_url_for GetURLFor", "GET /refresh Refresh", "GET /total Total", "GET /label Label" }));
         var top = endpoints.Single(e => e.RoutePattern.RawText == "/top");
         Assert.That(top.Metadata.GetMetadata<System.Reflection.MethodInfo>()?.GetParameters().Select(p => $"{p.Name}={p.DefaultValue}"), Is.EqualTo(new[] { "__context=", "count=3", "cancellationToken=" }).Or.Null);
 
@@ -170,6 +173,12 @@ public class ServiceGeneratorTests
         var text = endpoints.Single(e => e.RoutePattern.RawText == "/get_url_for").Metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>().ToList();
         Assert.That(text.SelectMany(m => m.ContentTypes), Does.Contain("application/json").And.Not.Contain("text/plain"));
         Assert.That(text.Select(m => m.Type), Does.Contain(typeof(string)));
+
+        // So is an awaited one, with no parameter but the HttpContext (as a RequestDelegate its result would be lost),
+        // beside a parameter that takes the name the generated handler would otherwise give the HttpContext.
+        var label = endpoints.Single(e => e.RoutePattern.RawText == "/label");
+        Assert.That(label.Metadata.OfType<Microsoft.AspNetCore.Http.Metadata.IProducesResponseTypeMetadata>().SelectMany(m => m.ContentTypes), Does.Contain("application/json"));
+        Assert.That(label.Metadata.GetMetadata<System.Reflection.MethodInfo>()?.GetParameters().Select(p => p.Name), Is.EqualTo(new[] { "___context", "__context" }));
     }
 
     [Test]

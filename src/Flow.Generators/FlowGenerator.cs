@@ -15,7 +15,7 @@ namespace Flow.Generators;
 /// Generates, for every valid flow, its static graph, typed artifact accessors and step dispatch, the
 /// typed branch accessors of its joins; for every valid web service over a valid flow, its definition (its
 /// endpoints mapped onto ASP.NET Core); and (in a program without its own) the <c>Main</c> entry point, with
-/// each service's <c>serve</c> command. An invalid flow or service gets nothing: the analyzer says what is wrong.
+/// each service's <c>serve</c> command and, in a program that references Flow.Hosting, each flow's <c>ui</c> command. An invalid flow or service gets nothing: the analyzer says what is wrong.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class FlowGenerator : IIncrementalGenerator

@@ -115,4 +115,51 @@ public class UiBrowserTests
         await store.UpdateRunAsync(run! with { Status = RunStatus.Succeeded, FinishedAt = DateTimeOffset.UtcNow });
         await page.WaitForFunctionAsync("() => document.getElementById('run-status').textContent === 'Succeeded' && !document.getElementById('live')", new PuppeteerSharp.WaitForFunctionOptions { Timeout = 10_000 });
     }
+
+    [Test]
+    public async Task ARealRunInProgressIsFollowedUntilItEnds()
+    {
+        // A run of UiWaitFlow in this process: its second Work task waits for the gate file.
+        var gate = Path.Combine(_ui.Root, "gate");
+        string? runId = null;
+        var options = new Flow.Execution.RunOptions
+        {
+            User = "tester", Datastore = _ui.Store, Log = TextWriter.Null, Output = TextWriter.Null, MaxWorkers = 2,
+            Isolation = Flow.Execution.TaskIsolation.InProcess, RunCreated = r => runId = r.RunId,
+        };
+        var running = Task.Run(() => new Flow.Execution.LocalScheduler(Flow.Cli.FlowApp.DefinitionOf<UiWaitFlow>(), options)
+            .RunAsync(new Dictionary<string, string> { ["Gate"] = gate }));
+        try
+        {
+            // Until the first Work task is recorded.
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (runId is null || (await _ui.Store.Metadata.ListTasksAsync("UiWaitFlow", runId)).Count(t => t.Step == "Work") < 1)
+            {
+                Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "the run did not get going");
+                Assert.That(running.IsCompleted, Is.False, "the run ended early");
+                await Task.Delay(50);
+            }
+
+            var page = await _browser.NewPageAsync();
+            await page.GoToAsync($"{_ui.Url}/runs/{runId}");
+            Assert.That(await TextAsync(page, "#run-status"), Is.EqualTo("Running"));
+            Assert.That(await TextAsync(page, "#step-Work .done-count"), Is.EqualTo("1"));
+            Assert.That(await TextAsync(page, "#step-Work .running-count"), Is.EqualTo("1"));
+            Assert.That(await page.EvaluateFunctionAsync<string>("() => document.getElementById('step-Work').dataset.state"), Is.EqualTo("running"));
+
+            // The gate opens: the waiting task finishes, then the join and the end; the page follows by itself.
+            File.WriteAllText(gate, "");
+            var result = await running;
+            Assert.That(result.Succeeded, Is.True, result.Error?.ToString());
+            await page.WaitForFunctionAsync("() => document.getElementById('run-status').textContent === 'Succeeded' && !document.getElementById('live')", new PuppeteerSharp.WaitForFunctionOptions { Timeout = 15_000 });
+            Assert.That(await TextAsync(page, "#step-Work .done-count"), Is.EqualTo("2"));
+            Assert.That(await page.EvaluateFunctionAsync<string[]>("() => [...document.querySelectorAll('.node')].map(n => n.dataset.state)"), Is.EqualTo(new[] { "done", "done", "done", "done" }));
+            await Browser.ScreenshotAsync(page, "ui-real-run-finished");
+        }
+        finally
+        {
+            File.WriteAllText(gate, "");
+            await running;
+        }
+    }
 }

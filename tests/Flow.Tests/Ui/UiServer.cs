@@ -39,6 +39,7 @@ public sealed class UiServer : IAsyncDisposable
         {
             o.Datastore = FlowDatastore.Local(root);
             o.Flows.Add(FlowApp.DefinitionOf<UiFlow>());
+            o.Flows.Add(FlowApp.DefinitionOf<UiWaitFlow>());
         });
         var app = builder.Build();
         app.UseFlowUi();

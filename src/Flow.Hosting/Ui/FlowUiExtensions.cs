@@ -12,6 +12,9 @@ namespace Flow.Hosting;
 /// </summary>
 public static class FlowUiExtensions
 {
+    /// <summary>The pages' content security policy: inline style and script, requests to the UI itself, nothing else.</summary>
+    public const string ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'";
+
     /// <summary>Adds what the UI needs: its options and its reader of the datastore (which caches finished runs' tasks).</summary>
     public static IServiceCollection AddFlowUi(this IServiceCollection services, Action<FlowUiOptions>? configure = null)
     {
@@ -37,10 +40,20 @@ public static class FlowUiExtensions
         ArgumentNullException.ThrowIfNull(app);
         var data = app.Services.GetService<UiData>()
             ?? throw new InvalidOperationException("Call services.AddFlowUi() before app.UseFlowUi().");
-        app.MapGet("/", (Func<HttpContext, Task<IResult>>)(context => UiPages.RunsAsync(context, data)));
-        app.MapGet("/runs/{run}", (HttpContext context, string run) => UiPages.RunAsync(context, data, run));
-        app.MapGet("/runs/{run}/status.json", (HttpContext context, string run) => UiPages.StatusAsync(context, data, run));
-        app.MapGet("/runs/{run}/{step}/{task}", (HttpContext context, string run, string step, string task) => UiPages.TaskAsync(context, data, run, step, task));
+        // The pages load nothing from elsewhere: their style and script are inline, and their only request is a run's status.
+        var ui = app.MapGroup("");
+        ui.AddEndpointFilter(async (context, next) =>
+        {
+            var headers = context.HttpContext.Response.Headers;
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+            headers.XContentTypeOptions = "nosniff";
+            headers.CacheControl = "no-store";
+            return await next(context).ConfigureAwait(false);
+        });
+        ui.MapGet("/", (Func<HttpContext, Task<IResult>>)(context => UiPages.RunsAsync(context, data)));
+        ui.MapGet("/runs/{run}", (HttpContext context, string run) => UiPages.RunAsync(context, data, run));
+        ui.MapGet("/runs/{run}/status.json", (HttpContext context, string run) => UiPages.StatusAsync(context, data, run));
+        ui.MapGet("/runs/{run}/{step}/{task}", (HttpContext context, string run, string step, string task) => UiPages.TaskAsync(context, data, run, step, task));
         return app;
     }
 }

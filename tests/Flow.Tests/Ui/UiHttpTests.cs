@@ -85,7 +85,10 @@ public class UiHttpTests
             Artifacts = new Dictionary<string, ArtifactRef> { ["Html"] = new(new string('c', 64), "string", 30) { Inline = MessagePack.MessagePackSerializer.Serialize("<img src=x onerror=alert(1)>") } },
         };
         await _ui.Store.Metadata.PutTaskAsync(task);
-        var work = await _ui.Http.GetStringAsync($"/runs/{result.RunId}/Work/99");
+        var response = await _ui.Http.GetAsync($"/runs/{result.RunId}/Work/99");
+        Assert.That(response.Headers.GetValues("Content-Security-Policy").Single(), Does.StartWith("default-src 'none'"), "nothing from elsewhere");
+        Assert.That(response.Headers.GetValues("X-Content-Type-Options").Single(), Is.EqualTo("nosniff"));
+        var work = await response.Content.ReadAsStringAsync();
         Assert.That(work, Does.Contain("&lt;img src=x onerror=alert(1)&gt;").And.Not.Contain("<img src=x"));
     }
 

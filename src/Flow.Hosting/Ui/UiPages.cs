@@ -442,7 +442,8 @@ internal static class UiPages
             }
         }
 
-        var end = run.FinishedAt ?? tasks.Max(t => t.FinishedAt);
+        // A run that is going is drawn up to now.
+        var end = run.FinishedAt ?? (run.Status == RunStatus.Running ? DateTimeOffset.UtcNow : tasks.Max(t => t.FinishedAt));
         foreach (var t in tasks)
         {
             if (t.FinishedAt > end)

@@ -15,7 +15,7 @@ namespace Flow.Generators;
 /// Generates, for every valid flow, its static graph, typed artifact accessors and step dispatch, the
 /// typed branch accessors of its joins; for every valid web service over a valid flow, its definition (its
 /// endpoints mapped onto ASP.NET Core); and (in a program without its own) the <c>Main</c> entry point, with
-/// each service's <c>serve</c> command. An invalid flow or service gets nothing: the analyzer says what is wrong.
+/// each service's <c>serve</c> command and, in a program that references Flow.Hosting, each flow's <c>ui</c> command. An invalid flow or service gets nothing: the analyzer says what is wrong.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
 public sealed class FlowGenerator : IIncrementalGenerator
@@ -95,13 +95,20 @@ public sealed class FlowGenerator : IIncrementalGenerator
             .Select(static (x, _) => Flag.Of(x.Left.IsSet && !x.Right.IsSet));
         var entryServices = services.Select(static (s, _) => new EntryService(s.FullyQualifiedName, s.FlowFullyQualifiedName)).Collect()
             .Select(static (found, _) => found.OrderBy(s => s.FullyQualifiedName, System.StringComparer.Ordinal).ToEquatableArray());
+        // A program that references Flow.Hosting gets its ui command for each flow; one without gets the same Main as before.
+        var hasUi = context.CompilationProvider
+            .Select(static (c, _) => Flag.Of(c.GetTypeByMetadataName("Flow.Hosting.FlowUi") is not null));
         var entry = generateMain
             .Combine(results.Select(static (r, _) => new EntryFlow(r.FullyQualifiedName, r.Model is not null)).Collect())
             .Combine(entryServices)
+            .Combine(hasUi)
             .Select(static (x, _) => new EntryPointModel(
-                x.Left.Right.OrderBy(n => n.FullyQualifiedName, System.StringComparer.Ordinal).ToEquatableArray(),
-                x.Left.Left.IsSet,
-                x.Right))
+                x.Left.Left.Right.OrderBy(n => n.FullyQualifiedName, System.StringComparer.Ordinal).ToEquatableArray(),
+                x.Left.Left.Left.IsSet,
+                x.Left.Right)
+            {
+                Ui = x.Right.IsSet,
+            })
             .WithTrackingName(EntryStep);
         context.RegisterSourceOutput(entry, static (spc, model) =>
         {
@@ -261,7 +268,11 @@ internal sealed record EntryFlow(string FullyQualifiedName, bool IsValid);
 internal sealed record EntryService(string FullyQualifiedName, string FlowFullyQualifiedName);
 
 /// <summary>The flows and web services of a program and whether it gets a generated <c>Main</c>.</summary>
-internal sealed record EntryPointModel(EquatableArray<EntryFlow> Flows, bool Generate, EquatableArray<EntryService> Services);
+internal sealed record EntryPointModel(EquatableArray<EntryFlow> Flows, bool Generate, EquatableArray<EntryService> Services)
+{
+    /// <summary>Whether the program references Flow.Hosting's web UI, whose <c>ui</c> command each flow then gets.</summary>
+    public bool Ui { get; init; }
+}
 
 /// <summary>Emits the <c>Main</c> that hands the command line to the runtime.</summary>
 internal static class EntryPointEmitter
@@ -293,6 +304,11 @@ internal static class EntryPointEmitter
                 .OrderBy(n => n, System.StringComparer.Ordinal)
                 .ToList();
             var commands = model.Services.Select(s => $"global::Flow.Hosting.WebService.ServeCommand<{s.FullyQualifiedName}>()").ToList();
+            if (model.Ui)
+            {
+                commands.AddRange(flows.Select(f => $"global::Flow.Hosting.FlowUi.Command<{f}>()"));
+            }
+
             if (flows.Count == 1)
             {
                 var added = string.Concat(commands.Select(c => ", " + c));

@@ -29,4 +29,7 @@ public interface IMetadataStore
 
     /// <summary>A task attempt's log, or null when it wrote nothing.</summary>
     Task<byte[]?> GetLogAsync(string flow, string runId, string step, long taskId, int attempt, string stream, CancellationToken cancellationToken = default);
+
+    /// <summary>The names of the flows that have runs in the store, in ordinal order.</summary>
+    Task<IReadOnlyList<string>> ListFlowsAsync(CancellationToken cancellationToken = default);
 }

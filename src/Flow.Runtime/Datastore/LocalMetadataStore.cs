@@ -138,4 +138,19 @@ public sealed class LocalMetadataStore : IMetadataStore
     private string PathOf(string relative) => Path.Combine(_root, relative);
 
     private string RunFolder(string flow, string runId) => PathOf(DatastoreLayout.RunFolder(flow, runId));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<string>> ListFlowsAsync(CancellationToken cancellationToken = default)
+    {
+        // Every folder at the root is a flow's, except the blobs' and those that are not flow names (temporary ones).
+        IReadOnlyList<string> flows = !Directory.Exists(_root)
+            ? []
+            : Directory.EnumerateDirectories(_root)
+                .Select(Path.GetFileName)
+                .Where(name => Ids.IsValid(name) && name != DatastoreLayout.BlobFolder)
+                .OfType<string>()
+                .Order(StringComparer.Ordinal)
+                .ToList();
+        return Task.FromResult(flows);
+    }
 }

@@ -71,4 +71,11 @@ public sealed class S3MetadataStore : IMetadataStore
     /// <inheritdoc />
     public Task<byte[]?> GetLogAsync(string flow, string runId, string step, long taskId, int attempt, string stream, CancellationToken cancellationToken = default) =>
         _objects.GetAsync(DatastoreLayout.LogFile(flow, runId, step, taskId, attempt, stream), cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> ListFlowsAsync(CancellationToken cancellationToken = default) =>
+        (await _objects.ListAsync("", folders: true, cancellationToken).ConfigureAwait(false))
+            .Where(name => Ids.IsValid(name) && name != DatastoreLayout.BlobFolder)
+            .Order(StringComparer.Ordinal)
+            .ToList();
 }

@@ -81,7 +81,8 @@ internal sealed class S3Objects(IAmazonS3 client, S3Root location, AWSCredential
     /// <summary>The keys (relative to <paramref name="folder"/>) directly under it, or with <paramref name="folders"/> the names of its sub-folders.</summary>
     public async Task<List<string>> ListAsync(string folder, bool folders, CancellationToken cancellationToken)
     {
-        var prefix = location.Key(folder) + "/";
+        // The root's folders are listed under the prefix itself (no prefix at all for a bucket's root).
+        var prefix = folder.Length > 0 ? location.Key(folder) + "/" : location.Prefix.Length > 0 ? location.Prefix + "/" : "";
         var request = new ListObjectsV2Request { BucketName = location.Bucket, Prefix = prefix, Delimiter = "/" };
         var names = new List<string>();
         ListObjectsV2Response response;

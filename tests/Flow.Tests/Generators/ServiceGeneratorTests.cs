@@ -199,6 +199,8 @@ public class ServiceGeneratorTests
                         new global::Flow.Cli.FlowProgramCommand[]
                         {
                             global::Flow.Hosting.WebService.ServeCommand<global::Samples.BranchService>(),
+                            global::Flow.Hosting.FlowUi.Command<global::Samples.BranchFlow>(),
+                            global::Flow.Hosting.FlowUi.Command<global::Samples.OtherFlow>(),
                         });
             """));
     }
@@ -233,7 +235,7 @@ public class ServiceGeneratorTests
         Assert.That(generated.Select(s => s.HintName), Is.EquivalentTo(new[] { "Samples.BranchService.WebService.g.cs", "FlowEntryPoint.g.cs" }));
         Assert.That(
             generated.Single(s => s.HintName == "FlowEntryPoint.g.cs").SourceText.ToString(),
-            Does.Contain("global::Flow.Cli.FlowApp.Run<global::Samples.BranchFlow>(args, global::Flow.Hosting.WebService.ServeCommand<global::Samples.BranchService>());"));
+            Does.Contain("global::Flow.Cli.FlowApp.Run<global::Samples.BranchFlow>(args, global::Flow.Hosting.WebService.ServeCommand<global::Samples.BranchService>(), global::Flow.Hosting.FlowUi.Command<global::Samples.BranchFlow>());"));
         Assert.That(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning), Is.Empty);
         Assert.That(await GeneratorHarness.ErrorsAsync(output), Is.Empty);
     }

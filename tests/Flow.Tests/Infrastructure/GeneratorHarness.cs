@@ -14,7 +14,7 @@ public static class GeneratorHarness
 {
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.CSharp12);
 
-    public static CSharpCompilation Compile(IEnumerable<(string Path, string Source)> sources, OutputKind kind = OutputKind.DynamicallyLinkedLibrary, string name = "TestFlows")
+    public static CSharpCompilation Compile(IEnumerable<(string Path, string Source)> sources, OutputKind kind = OutputKind.DynamicallyLinkedLibrary, string name = "TestFlows", IEnumerable<MetadataReference>? references = null)
     {
         var trees = sources.Select(s => CSharpSyntaxTree.ParseText(s.Source, ParseOptions, s.Path));
         var globalUsings = CSharpSyntaxTree.ParseText(
@@ -24,7 +24,7 @@ public static class GeneratorHarness
         return CSharpCompilation.Create(
             name,
             trees.Append(globalUsings),
-            References.All,
+            references ?? References.All,
             new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable));
     }
 

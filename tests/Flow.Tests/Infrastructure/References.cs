@@ -11,7 +11,13 @@ public static class References
 {
     private static readonly Lazy<ImmutableArray<MetadataReference>> s_all = new(Load);
 
+    private static readonly Lazy<ImmutableArray<MetadataReference>> s_withoutHosting = new(() =>
+        All.Where(r => !string.Equals(r.Display, typeof(global::Flow.Hosting.WebServiceDefinition).Assembly.Location, StringComparison.Ordinal)).ToImmutableArray());
+
     public static ImmutableArray<MetadataReference> All => s_all.Value;
+
+    /// <summary>The references of a program that does not reference Flow.Hosting (ASP.NET Core's assemblies stay: they are the platform's).</summary>
+    public static ImmutableArray<MetadataReference> WithoutHosting => s_withoutHosting.Value;
 
     private static ImmutableArray<MetadataReference> Load()
     {

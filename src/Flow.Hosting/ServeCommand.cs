@@ -63,11 +63,9 @@ public sealed class ServeCommand<TService> : FlowProgramCommand
         {
             var datastore = context.Datastore(parsed);
             var args = parsed.UnmatchedTokens.ToArray();
-            if (Stray(args) is { } stray)
+            if (HostArguments.Stray(args) is { } stray)
             {
-                context.Error.WriteLine(stray.StartsWith("--", StringComparison.Ordinal) && stray.Length > 2
-                    ? $"error: serve has no option '{stray}'; its options are {string.Join(", ", command.Options.Select(o => o.Name).Where(n => n.StartsWith("--", StringComparison.Ordinal)))}, and ASP.NET Core settings are given as --Section:Key=value."
-                    : $"error: serve takes no argument '{stray}'; ASP.NET Core settings are given as --Section:Key=value.");
+                context.Error.WriteLine(HostArguments.StrayError(command, stray));
                 return ExitCodes.UsageError;
             }
 
@@ -98,7 +96,7 @@ public sealed class ServeCommand<TService> : FlowProgramCommand
             {
                 await app.RunAsync().ConfigureAwait(false);
             }
-            catch (Exception e) when (e is IOException or FormatException or ArgumentException)
+            catch (Exception e) when (HostArguments.CannotListen(e))
             {
                 // Kestrel could not bind: the port is taken, the address is not this machine's, or it is not a URL.
                 context.Error.WriteLine($"error: {definition.Name} cannot listen on {parsed.GetValue(urls) ?? builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? DefaultUrls}: {e.Message}");
@@ -122,38 +120,6 @@ public sealed class ServeCommand<TService> : FlowProgramCommand
         result.AddError($"{option} takes a number of {unit} from {min.ToString(CultureInfo.InvariantCulture)} to {max.ToString(CultureInfo.InvariantCulture)}, not '{text}'.");
         return min;
     }
-
-    /// <summary>
-    /// The first of <paramref name="args"/> that is not ASP.NET Core configuration, or null. Configuration is
-    /// <c>--Section:Key=value</c> or <c>--Section:Key value</c>, or one of the host's own top-level settings
-    /// (<c>--environment Production</c>); anything else (a misspelt option of serve's, a stray word) is a mistake.
-    /// </summary>
-    internal static string? Stray(IReadOnlyList<string> args)
-    {
-        for (var i = 0; i < args.Count; i++)
-        {
-            var arg = args[i];
-            var key = arg.Length > 2 && arg.StartsWith("--", StringComparison.Ordinal) ? arg[2..].Split('=', 2)[0] : null;
-            if (key is null || !(key.Contains(':', StringComparison.Ordinal) || HostSettings.Contains(key)))
-            {
-                return arg;
-            }
-
-            if (!arg.Contains('=', StringComparison.Ordinal))
-            {
-                i++;
-            }
-        }
-
-        return null;
-    }
-
-    // The generic host's and the web host's top-level settings, which configuration takes without a section.
-    private static readonly HashSet<string> HostSettings = new(StringComparer.OrdinalIgnoreCase)
-    {
-        "environment", "applicationName", "contentRoot", "webroot", "detailedErrors", "shutdownTimeoutSeconds",
-        "hostingStartupAssemblies", "hostingStartupExcludeAssemblies", "preventHostingStartup", "http_ports", "https_ports", "allowedHosts",
-    };
 }
 
 /// <summary>Entry points for generated code and programs with their own <c>Main</c>.</summary>

@@ -44,9 +44,9 @@ public sealed class UiCommand : FlowProgramCommand
         {
             var datastore = context.Datastore(parsed);
             var args = parsed.UnmatchedTokens.ToArray();
-            if (Stray(args) is { } stray)
+            if (HostArguments.Stray(args) is { } stray)
             {
-                context.Error.WriteLine($"error: ui takes no argument '{stray}'; ASP.NET Core settings are given as --Section:Key=value.");
+                context.Error.WriteLine(HostArguments.StrayError(command, stray));
                 return ExitCodes.UsageError;
             }
 
@@ -66,34 +66,15 @@ public sealed class UiCommand : FlowProgramCommand
                 context.Error.WriteLine($"Flow UI of {datastore.Description} at {string.Join(", ", app.Urls)}");
                 await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
             }
-            catch (IOException e)
+            catch (Exception e) when (HostArguments.CannotListen(e))
             {
-                context.Error.WriteLine($"error: the UI cannot listen: {e.Message}");
+                context.Error.WriteLine($"error: the UI cannot listen on {parsed.GetValue(urls) ?? FlowUi.DefaultUrls}: {e.Message}");
                 return ExitCodes.UsageError;
             }
 
             return ExitCodes.Success;
         });
         return command;
-    }
-
-    // The first argument that is not ASP.NET Core configuration (--Key=value, or --Key value), or null.
-    private static string? Stray(IReadOnlyList<string> args)
-    {
-        for (var i = 0; i < args.Count; i++)
-        {
-            if (!args[i].StartsWith("--", StringComparison.Ordinal) || args[i].Length == 2)
-            {
-                return args[i];
-            }
-
-            if (!args[i].Contains('=', StringComparison.Ordinal))
-            {
-                i++;
-            }
-        }
-
-        return null;
     }
 }
 

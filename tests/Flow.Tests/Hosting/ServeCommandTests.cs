@@ -100,7 +100,7 @@ public class ServeCommandTests
     [TestCase(new[] { "--environment", "Production" }, null)]
     [TestCase(new[] { "--namepsace", "production:abc" }, "--namepsace")]
     public void ConfigurationArgumentsAreKeyValuePairs(string[] args, string? stray) =>
-        Assert.That(ServeCommand<PriceService>.Stray(args), Is.EqualTo(stray));
+        Assert.That(HostArguments.Stray(args), Is.EqualTo(stray));
 
     [Test]
     public void APackageCannotTakeTheNameOfAFlowCommandOrAddOneTwice()

@@ -162,6 +162,9 @@ internal static class RuleCatalogue
         "Service {0} reads Artifacts.{1}, but {1} is not set on every path to the end step of {2}, so a run's final artifacts may not have it; set it on every path before End, or give it an initializer",
         WellKnownDiagnosticTags.CompilationEnd);
 
+    public static readonly DiagnosticDescriptor InvalidCard = Rule("FLOW049", Decorators, "Invalid card",
+        "{0}");
+
     public static readonly DiagnosticDescriptor[] All =
     {
         ReservedName, MissingStart, MissingEnd, DuplicateStep, TransitionToStart, NextInEnd, EndIsJoin, StepSignature,
@@ -171,6 +174,7 @@ internal static class RuleCatalogue
         ForeachItem, MaybeUnset, NotSerializable, ParameterAssigned, UnknownBranch, FlowShape, MisplacedAttribute,
         NextOutsideStep, ParameterShape, ConditionalSplit, EndpointOutsideService, ServiceOverNonFlow, ServiceShape,
         EndpointShape, EndpointParameterModifier, SeveralBodies, EndpointTypeNotSerializable, DuplicateRoute, ArtifactNotAtEnd,
+        InvalidCard,
     };
 
     private static DiagnosticDescriptor Rule(string id, string category, string title, string message, params string[] tags) =>

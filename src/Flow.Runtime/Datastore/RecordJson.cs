@@ -189,11 +189,7 @@ internal static class RecordJson
 
         w.WriteEndArray();
         w.WriteBoolean("inputsChecked"u8, request.InputsChecked);
-        if (request.WithCard)
-        {
-            w.WriteBoolean("withCard"u8, true);
-        }
-
+        w.WriteBoolean("withCard"u8, request.WithCard);
         w.WriteStartObject("environment"u8);
         foreach (var (name, value) in request.Environment)
         {

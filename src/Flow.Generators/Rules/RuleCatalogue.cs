@@ -170,11 +170,10 @@ internal static class RuleCatalogue
         ReservedName, MissingStart, MissingEnd, DuplicateStep, TransitionToStart, NextInEnd, EndIsJoin, StepSignature,
         JoinSignature, JoinAndSplit, MissingNext, MultipleNext, InvalidTarget, ForeachTransition, EmptyNext, Cycle,
         Unreachable, JoinWithoutSplit, UnrelatedJoin, OpenSplitAtEnd, NeedsJoin, JoinMissesBranch, SplitJoinedTwice,
-        ForeachStraightToJoin, ConditionalIntoJoin, InvalidDecorator, CatchOnFanOut, CatchArtifact, ForeachArtifact,
+        ForeachStraightToJoin, ConditionalIntoJoin, InvalidDecorator, CatchOnFanOut, CatchArtifact, InvalidCard, ForeachArtifact,
         ForeachItem, MaybeUnset, NotSerializable, ParameterAssigned, UnknownBranch, FlowShape, MisplacedAttribute,
         NextOutsideStep, ParameterShape, ConditionalSplit, EndpointOutsideService, ServiceOverNonFlow, ServiceShape,
         EndpointShape, EndpointParameterModifier, SeveralBodies, EndpointTypeNotSerializable, DuplicateRoute, ArtifactNotAtEnd,
-        InvalidCard,
     };
 
     private static DiagnosticDescriptor Rule(string id, string category, string title, string message, params string[] tags) =>

@@ -154,3 +154,24 @@ public partial class ProgressCardFlow : FlowSpec
     {
     }
 }
+
+/// <summary>A step that fails on every attempt after appending to its card: each attempt stores its own card.</summary>
+public partial class ThrowingCardFlow : FlowSpec
+{
+    [Step, Card, Retry(Times = 1)]
+    public void Start()
+    {
+        Current.Card.Append(new Markdown($"attempt {Current.Attempt}"));
+        if (Current.Attempt < 10)
+        {
+            throw new InvalidOperationException("boom");
+        }
+
+        Next(End);
+    }
+
+    [Step]
+    public void End()
+    {
+    }
+}

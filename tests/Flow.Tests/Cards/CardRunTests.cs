@@ -236,4 +236,18 @@ public class CardRunTests
         var final = await (await TaskAsync("Start", File.ReadAllText(idFile).Trim(), "ProgressCardFlow")).CardAsync();
         Assert.That(final, Does.Contain("<dd data-field=\"status\">Succeeded</dd>").And.Contain("10 / 10 (100%)"));
     }
+
+    [Test]
+    public async Task EachAttemptOfAFailingTaskStoresItsCard()
+    {
+        var idFile = Path.Combine(_root, "throwing-id");
+        var (code, _, error) = Run<ThrowingCardFlow>("run", "--isolation", "InProcess", "--run-id-file", idFile);
+        Assert.That(code, Is.EqualTo(ExitCodes.RunFailed), error);
+        var start = await TaskAsync("Start", File.ReadAllText(idFile).Trim(), "ThrowingCardFlow");
+
+        Assert.That((await start.CardsAsync()).Select(c => (c.Id, c.Attempt)), Is.EqualTo(new[] { ("default", 0), ("default", 1) }));
+        var html = await start.CardAsync();
+        Assert.That(html, Does.Contain("<p>attempt 1</p>").And.Contain("<dd data-field=\"status\">Failed</dd>"));
+        Assert.That(html, Does.Contain("<dd data-field=\"error\">System.InvalidOperationException: boom</dd>"));
+    }
 }

@@ -132,6 +132,9 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
     internal static IReadOnlyList<string> CardIds(StepNode node, TaskRequest request) =>
         request.WithCard && !node.Cards.Contains(TaskCards.DefaultId, StringComparer.Ordinal) ? [TaskCards.DefaultId, .. node.Cards] : node.Cards;
 
+    /// <summary>The largest serialized artifact a card shows a short value of.</summary>
+    private const long CardPreviewLimit = 1 << 20;
+
     // Short values of the artifacts the task has in hand, for its cards (one that cannot be read is left out).
     private Dictionary<string, string> Previews(IReadOnlyDictionary<string, ArtifactValue> values)
     {
@@ -140,6 +143,13 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         {
             if (values.TryGetValue(accessor.Name, out var value))
             {
+                // A large value is not read again (nor fetched, when it is still in the blob store) for one short line.
+                if (value.Length > CardPreviewLimit)
+                {
+                    previews[accessor.Name] = $"({value.Length} bytes, not shown)";
+                    continue;
+                }
+
                 try
                 {
                     previews[accessor.Name] = Format.Preview(accessor.ReadBoxed(value, $"artifact {accessor.Name}"));

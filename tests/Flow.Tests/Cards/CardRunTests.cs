@@ -250,4 +250,42 @@ public class CardRunTests
         Assert.That(html, Does.Contain("<p>attempt 1</p>").And.Contain("<dd data-field=\"status\">Failed</dd>"));
         Assert.That(html, Does.Contain("<dd data-field=\"error\">System.InvalidOperationException: boom</dd>"));
     }
+
+    [Test]
+    public async Task CardViewOpensTheFileWithTheSystemsOpenerOnlyWhenAsked()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            Assert.Ignore("The opener stood in for here is xdg-open, Linux's.");
+            return;
+        }
+
+        var bin = Directory.CreateDirectory(Path.Combine(_root, "opener-bin")).FullName;
+        var opened = Path.Combine(_root, "opened");
+        var opener = Path.Combine(bin, "xdg-open");
+        File.WriteAllText(opener, $"#!/bin/sh\nprintf '%s\\n' \"$1\" >> '{opened}'\n");
+        File.SetUnixFileMode(opener, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var path = Environment.GetEnvironmentVariable("PATH");
+        var file = Path.Combine(_root, "opened.html");
+        try
+        {
+            Environment.SetEnvironmentVariable("PATH", bin + Path.PathSeparator + path);
+            Assert.That(Run<CardFlow>("card", "view", $"{_runId}/Start/1", "--output", file).Code, Is.EqualTo(ExitCodes.Success));
+            await Task.Delay(300);
+            Assert.That(File.Exists(opened), Is.False, "nothing is opened without --open");
+
+            var (code, _, error) = Run<CardFlow>("card", "view", $"{_runId}/Start/1", "--output", file, "--open");
+            Assert.That(code, Is.EqualTo(ExitCodes.Success), error);
+            for (var i = 0; i < 100 && !File.Exists(opened); i++)
+            {
+                await Task.Delay(100);
+            }
+
+            Assert.That(File.ReadAllText(opened), Is.EqualTo(file + "\n"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("PATH", path);
+        }
+    }
 }

@@ -214,6 +214,11 @@ internal static class FlowEmitter
                     : "        Uses = global::System.Array.Empty<string>(),");
             }
 
+            if (s.Cards.Count > 0)
+            {
+                w.Line($"        Cards = new[] {{ {string.Join(", ", s.Cards.Select(SourceWriter.Literal))} }},");
+            }
+
             w.Line("    },");
         }
 

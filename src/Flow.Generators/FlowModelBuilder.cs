@@ -38,7 +38,8 @@ internal static class FlowModelBuilder
             s.Slurm,
             // A set to the runtime: in name order, so that reordering the writes in a body regenerates nothing.
             s.Body.Writes.Select(w => w.Name).Distinct().OrderBy(w => w, System.StringComparer.Ordinal).ToEquatableArray(),
-            plainArtifacts && s.Body.Uses is { } uses ? uses.OrderBy(u => u, System.StringComparer.Ordinal).ToEquatableArray() : null)).ToEquatableArray();
+            plainArtifacts && s.Body.Uses is { } uses ? uses.OrderBy(u => u, System.StringComparer.Ordinal).ToEquatableArray() : null,
+            s.Cards.Select(c => c.Id!).ToEquatableArray())).ToEquatableArray();
         var artifacts = flow.Artifacts.Select(a => new ArtifactModel(
             a.Name,
             a.Property.Type.ToDisplayString(FullyQualified),

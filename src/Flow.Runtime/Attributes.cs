@@ -165,3 +165,15 @@ public sealed class ScheduleAttribute : Attribute
     /// <summary>Every Sunday at midnight UTC.</summary>
     public bool Weekly { get; set; }
 }
+
+/// <summary>
+/// Gives the step's tasks a card: an HTML report stored with each attempt (see docs/cards.md). The default card shows the
+/// task, the flow's graph, the artifacts and parameters, then what the step appends to <c>Current.Card</c>; a card with
+/// another <see cref="Id"/> shows only what the step appends to <c>Current.Card["id"]</c>. Repeat for several cards.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = true, Inherited = false)]
+public sealed class CardAttribute : Attribute
+{
+    /// <summary>The card's id: 1 to 100 letters, digits, <c>_</c> and <c>-</c> (default <c>default</c>).</summary>
+    public string Id { get; set; } = "default";
+}

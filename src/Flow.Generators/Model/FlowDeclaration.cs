@@ -21,6 +21,9 @@ internal sealed record TimeoutDeclaration(int Seconds, int Minutes, int Hours)
     public long TotalSeconds => Seconds + (60L * Minutes) + (3600L * Hours);
 }
 
+/// <summary>One [Card] of a step, as written: its id (null when it is not a constant string).</summary>
+internal sealed record CardDeclaration(string? Id, LocationInfo? Location);
+
 /// <summary>One [Environment] variable, as written.</summary>
 internal sealed record EnvironmentDeclaration(string? Name, string? Value, LocationInfo? Location);
 
@@ -87,6 +90,9 @@ internal sealed class StepDeclaration
     public LocationInfo? TimeoutLocation { get; set; }
 
     public List<EnvironmentDeclaration> Environment { get; } = new();
+
+    /// <summary>The step's [Card]s, in source order.</summary>
+    public List<CardDeclaration> Cards { get; } = new();
 
     /// <summary>The values of the step's [Slurm], when it has one.</summary>
     public SlurmModel? Slurm { get; set; }

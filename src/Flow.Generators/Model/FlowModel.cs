@@ -32,7 +32,8 @@ internal sealed record StepModel(
     EquatableArray<EnvironmentModel> Environment,
     SlurmModel? Slurm,
     EquatableArray<string> Writes,
-    EquatableArray<string>? Uses);
+    EquatableArray<string>? Uses,
+    EquatableArray<string> Cards);
 
 /// <summary>One artifact (or parameter) of a valid flow.</summary>
 internal sealed record ArtifactModel(

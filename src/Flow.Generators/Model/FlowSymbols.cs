@@ -27,6 +27,7 @@ internal sealed class FlowSymbols
         Timeout = compilation.GetTypeByMetadataName("Flow.TimeoutAttribute");
         Environment = compilation.GetTypeByMetadataName("Flow.EnvironmentAttribute");
         Slurm = compilation.GetTypeByMetadataName("Flow.SlurmAttribute");
+        Card = compilation.GetTypeByMetadataName("Flow.CardAttribute");
         Schedule = compilation.GetTypeByMetadataName("Flow.ScheduleAttribute");
         Project = compilation.GetTypeByMetadataName("Flow.ProjectAttribute");
         JoinInputs = compilation.GetTypeByMetadataName("Flow.JoinInputs`1");
@@ -69,6 +70,8 @@ internal sealed class FlowSymbols
     public INamedTypeSymbol? Environment { get; }
 
     public INamedTypeSymbol? Slurm { get; }
+
+    public INamedTypeSymbol? Card { get; }
 
     public INamedTypeSymbol? Schedule { get; }
 

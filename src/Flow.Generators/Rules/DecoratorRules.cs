@@ -113,4 +113,32 @@ internal static class DecoratorRules
             }
         }
     }
+
+    /// <summary>FLOW049: each [Card] on a step has an id of its own, and the id is a plain name (letters, digits, '_' and '-').</summary>
+    public static IEnumerable<Finding> InvalidCard(FlowDeclaration flow, FlowFacts facts)
+    {
+        foreach (var step in flow.Steps)
+        {
+            var seen = new HashSet<string>();
+            foreach (var card in step.Cards)
+            {
+                if (!IsCardId(card.Id))
+                {
+                    yield return Finding.At(card.Location,
+                        $"[Card(Id = \"{card.Id}\")] on {step.Name} is not a valid card id; use 1 to 100 letters, digits, '_' and '-'");
+                }
+                else if (!seen.Add(card.Id!))
+                {
+                    yield return Finding.At(card.Location,
+                        card.Id == "default"
+                            ? $"Step {step.Name} has two cards with the id 'default'; give the second one an id of its own, such as [Card(Id = \"details\")]"
+                            : $"Step {step.Name} has two cards with the id '{card.Id}'; give each card of a step an id of its own");
+                }
+            }
+        }
+    }
+
+    /// <summary>A card id, as the runtime's datastore layout takes it: 1 to 100 letters, digits, '_' and '-'.</summary>
+    public static bool IsCardId(string? id) =>
+        id is { Length: > 0 and <= 100 } && id.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' or '-');
 }

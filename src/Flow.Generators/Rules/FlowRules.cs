@@ -73,6 +73,7 @@ internal static class FlowRules
         new FlowRule(RuleCatalogue.InvalidDecorator, DecoratorRules.InvalidDecorator),
         new FlowRule(RuleCatalogue.CatchOnFanOut, DecoratorRules.CatchOnFanOut),
         new FlowRule(RuleCatalogue.CatchArtifact, DecoratorRules.CatchArtifact),
+        new FlowRule(RuleCatalogue.InvalidCard, DecoratorRules.InvalidCard),
         new FlowRule(RuleCatalogue.ForeachArtifact, ArtifactRules.ForeachArtifact),
         new FlowRule(RuleCatalogue.ForeachItem, StepRules.ForeachItem),
         new FlowRule(RuleCatalogue.MaybeUnset, ArtifactRules.MaybeUnset, OnEveryPath: true),

@@ -162,6 +162,9 @@ internal static class RuleCatalogue
         "Service {0} reads Artifacts.{1}, but {1} is not set on every path to the end step of {2}, so a run's final artifacts may not have it; set it on every path before End, or give it an initializer",
         WellKnownDiagnosticTags.CompilationEnd);
 
+    public static readonly DiagnosticDescriptor InvalidCard = Rule("FLOW049", Decorators, "Invalid card",
+        "{0}");
+
     public static readonly DiagnosticDescriptor ServicesOfOneFlow = Rule("FLOW050", Services, "Two web services over one flow",
         "Service {0} serves flow {1}, as {2} does; a program serves one service per flow (its serve command): put the endpoints in one service, or the services in separate programs",
         WellKnownDiagnosticTags.CompilationEnd);
@@ -171,7 +174,7 @@ internal static class RuleCatalogue
         ReservedName, MissingStart, MissingEnd, DuplicateStep, TransitionToStart, NextInEnd, EndIsJoin, StepSignature,
         JoinSignature, JoinAndSplit, MissingNext, MultipleNext, InvalidTarget, ForeachTransition, EmptyNext, Cycle,
         Unreachable, JoinWithoutSplit, UnrelatedJoin, OpenSplitAtEnd, NeedsJoin, JoinMissesBranch, SplitJoinedTwice,
-        ForeachStraightToJoin, ConditionalIntoJoin, InvalidDecorator, CatchOnFanOut, CatchArtifact, ForeachArtifact,
+        ForeachStraightToJoin, ConditionalIntoJoin, InvalidDecorator, CatchOnFanOut, CatchArtifact, InvalidCard, ForeachArtifact,
         ForeachItem, MaybeUnset, NotSerializable, ParameterAssigned, UnknownBranch, FlowShape, MisplacedAttribute,
         NextOutsideStep, ParameterShape, ConditionalSplit, EndpointOutsideService, ServiceOverNonFlow, ServiceShape,
         EndpointShape, EndpointParameterModifier, SeveralBodies, EndpointTypeNotSerializable, DuplicateRoute, ArtifactNotAtEnd, ServicesOfOneFlow,

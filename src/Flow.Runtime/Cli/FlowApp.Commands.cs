@@ -17,7 +17,7 @@ public static partial class FlowApp
         /// <summary>The names of Flow's own commands, which an added command cannot take.</summary>
         public static readonly IReadOnlySet<string> BuiltIn = new HashSet<string>(StringComparer.Ordinal)
         {
-            "run", "resume", "show", "check", "runs", "logs", "dump", "tag", "step", "tasks", "worker", "deploy", "trigger", "argo", "schedule-tick",
+            "run", "resume", "show", "check", "runs", "logs", "dump", "tag", "card", "step", "tasks", "worker", "deploy", "trigger", "argo", "schedule-tick",
         };
 
         private readonly Option<string?> _root = new("--datastore-root")
@@ -64,10 +64,11 @@ public static partial class FlowApp
             },
         };
 
-        private readonly Option<string?> _with = new("--with")
+        private readonly Option<string[]> _with = new("--with")
         {
-            Description = "Run every step on a compute backend: slurm, or slurm:partition=NAME,account=NAME,qos=NAME,constraint=NAME (see docs/slurm.md). Without it, only steps marked [Slurm] go to Slurm.",
-            HelpName = "slurm[:key=value,...]",
+            Description = "Give every step a decorator; repeat for several. slurm, or slurm:partition=NAME,account=NAME,qos=NAME,constraint=NAME: run every step on Slurm (see docs/slurm.md; without it, only steps marked [Slurm] go there). card: every task stores its default card (see docs/cards.md).",
+            HelpName = "slurm[:key=value,...]|card",
+            AllowMultipleArgumentsPerToken = false,
         };
 
         private readonly Option<string[]> _tags = new("--tag")
@@ -85,7 +86,7 @@ public static partial class FlowApp
             var commands = new (string Name, Func<Command> Create)[]
             {
                 ("run", RunCommand), ("resume", ResumeCommand), ("show", ShowCommand), ("check", CheckCommand), ("runs", RunsCommand),
-                ("logs", LogsCommand), ("dump", DumpCommand), ("tag", TagCommand), ("step", StepCommand), ("tasks", TasksCommand), ("worker", WorkerCommand),
+                ("logs", LogsCommand), ("dump", DumpCommand), ("tag", TagCommand), ("card", CardCommand), ("step", StepCommand), ("tasks", TasksCommand), ("worker", WorkerCommand),
                 ("deploy", DeployCommand), ("trigger", TriggerCommand), ("argo", ArgoCommand), ("schedule-tick", ScheduleTickCommand),
             };
             if (added is { Length: > 0 })
@@ -137,12 +138,40 @@ public static partial class FlowApp
             MaxWorkers = parsed.GetValue(_maxWorkers),
             MaxNumSplits = parsed.GetValue(_maxSplits),
             MaxLoopIterations = parsed.GetValue(_maxLoopIterations),
-            With = parsed.GetValue(_with),
+            With = SlurmWith(parsed),
+            WithCard = WithValues(parsed.GetValue(_with)).Card,
             Isolation = parsed.GetValue(_isolation),
             Tags = parsed.GetValue(_tags) ?? [],
             DatastoreKind = parsed.GetValue(_kind),
             DatastoreRoot = parsed.GetValue(_root),
         };
+
+        /// <summary>The Slurm part of <c>--with</c> (<c>slurm[:key=value,...]</c>), or null.</summary>
+        private string? SlurmWith(ParseResult parsed) => WithValues(parsed.GetValue(_with)).Slurm;
+
+        /// <summary>What the <c>--with</c> options say: <c>card</c>, and a compute backend (anything else: Slurm's settings check it).</summary>
+        internal static (string? Slurm, bool Card) WithValues(IReadOnlyList<string>? values)
+        {
+            string? slurm = null;
+            var card = false;
+            foreach (var value in values ?? [])
+            {
+                if (value == "card")
+                {
+                    card = true;
+                }
+                else if (slurm is null)
+                {
+                    slurm = value;
+                }
+                else
+                {
+                    throw new FlowException($"--with {slurm} and --with {value}: give the compute backend once, with all its settings (--with slurm:partition=NAME,account=NAME).");
+                }
+            }
+
+            return (slurm, card);
+        }
 
         private Task<int> ExecuteAsync(RunCommandLine line, CancellationToken cancellationToken) =>
             execute is null
@@ -265,7 +294,7 @@ public static partial class FlowApp
 
                 var graph = flow.Graph;
                 output.WriteLine($"Flow {graph.Name} is valid: {graph.Steps.Count} steps, {graph.Artifacts.Count(a => !a.IsParameter)} artifacts, {graph.Parameters.Count} parameters.");
-                var with = parsed.GetValue(_with);
+                var with = SlurmWith(parsed);
                 if (with is not null || graph.Steps.Any(s => s.Slurm is not null))
                 {
                     var settings = Slurm.SlurmSettings.Resolve(with);

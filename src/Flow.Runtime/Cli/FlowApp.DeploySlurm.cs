@@ -39,7 +39,7 @@ public static partial class FlowApp
                 var (store, settings) = SharedDatastore(parsed);
                 var token = Flow.Deploy.Deployments.Token(graph, name);
                 var now = DateTimeOffset.UtcNow;
-                var submission = SlurmSchedule.Submission(graph.Name, name, cron, now, CurrentProgram(flowArgument), store, settings, parsed.GetValue(_with));
+                var submission = SlurmSchedule.Submission(graph.Name, name, cron, now, CurrentProgram(flowArgument), store, settings, SlurmWith(parsed));
                 var next = SlurmSchedule.Next(cron, now);
                 if (parsed.GetValue(print))
                 {
@@ -72,12 +72,12 @@ public static partial class FlowApp
                 var (store, settings) = SharedDatastore(parsed);
 
                 // The next time first: a run that fails, or takes long, does not stop the schedule.
-                var job = await SlurmSchedule.SubmitAsync(SlurmSchedule.Submission(graph.Name, name, cron, DateTimeOffset.UtcNow, CurrentProgram(flowArgument), store, settings, parsed.GetValue(_with)), cancellationToken).ConfigureAwait(false);
+                var job = await SlurmSchedule.SubmitAsync(SlurmSchedule.Submission(graph.Name, name, cron, DateTimeOffset.UtcNow, CurrentProgram(flowArgument), store, settings, SlurmWith(parsed)), cancellationToken).ConfigureAwait(false);
                 error.WriteLine($"The next scheduled run of {graph.Name} on branch {name} is job {job}.");
                 return await ExecuteAsync(
                     RunCommandLine.Default with
                     {
-                        With = parsed.GetValue(_with) ?? "slurm",
+                        With = SlurmWith(parsed) ?? "slurm",
                         ProductionToken = Flow.Deploy.Deployments.Token(graph, name),
                         Branch = name,
                         DatastoreKind = store.Kind == DatastoreKind.S3 ? "s3" : "local",
@@ -116,7 +116,7 @@ public static partial class FlowApp
                 Directory.CreateDirectory(folder);
                 var idFile = Path.Combine(folder, $"trigger-{graph.Name}-{Guid.NewGuid():N}.id");
                 var parameters = parameterOptions.Where(o => parsed.GetResult(o) is { Implicit: false }).SelectMany(o => new[] { o.Name, parsed.GetValue(o) ?? "" });
-                var run = SlurmCommands.CommandLine(CurrentProgram(flowArgument), ["run", "--with", parsed.GetValue(_with) ?? "slurm", "--production-token", token, "--branch", name,
+                var run = SlurmCommands.CommandLine(CurrentProgram(flowArgument), ["run", "--with", SlurmWith(parsed) ?? "slurm", "--production-token", token, "--branch", name,
                     "--datastore", store.Kind == DatastoreKind.S3 ? "s3" : "local", "--datastore-root", store.Root, .. parameters, "--run-id-file", idFile]);
                 List<string> sbatch = ["--parsable", $"--job-name=flow-{graph.Name}-{name}-trigger", $"--output={Path.Combine(folder, "trigger-%j.out")}"];
                 if (settings.Partition is { } partition)
@@ -166,7 +166,7 @@ public static partial class FlowApp
                 error.WriteLine($"Production runs use the datastore at {store.Root}: it must be on a file system that the cluster's nodes share (or use S3).");
             }
 
-            return (store, SlurmSettings.Resolve(parsed.GetValue(_with)));
+            return (store, SlurmSettings.Resolve(SlurmWith(parsed)));
         }
     }
 }

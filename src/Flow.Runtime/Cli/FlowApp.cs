@@ -314,6 +314,7 @@ public static partial class FlowApp
             Isolation = line.Isolation,
             Worker = line.Isolation == TaskIsolation.Process || slurm is not null ? CurrentProgram(flowArgument) : null,
             Slurm = slurm,
+            WithCard = line.WithCard,
             Workers = line.Isolation == TaskIsolation.Process ? workers : null,
             Tags = line.Tags,
             RunIdFile = line.RunIdFile,

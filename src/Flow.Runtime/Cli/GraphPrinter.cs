@@ -192,6 +192,11 @@ public static class GraphPrinter
             parts.Add($"[Slurm({string.Join(", ", values)})]".Replace("[Slurm()]", "[Slurm]", StringComparison.Ordinal));
         }
 
+        foreach (var card in step.Cards)
+        {
+            parts.Add(card == "default" ? "[Card]" : $"[Card({card})]");
+        }
+
         return string.Join(" ", parts);
     }
 }

@@ -41,6 +41,9 @@ internal sealed record RunCommandLine
     /// <summary><c>--with</c>: <c>slurm</c> (every step on Slurm), optionally with settings (<c>slurm:partition=gpu</c>); null when not given.</summary>
     public string? With { get; init; }
 
+    /// <summary><c>--with card</c>: every task stores its default card.</summary>
+    public bool WithCard { get; init; }
+
     /// <summary>The production token of the deployment that starts this run (hidden <c>--production-token</c>); null for a user's run.</summary>
     public string? ProductionToken { get; init; }
 

@@ -358,6 +358,43 @@ public class TaskView
     /// <summary>What the task wrote to standard error (its last attempt).</summary>
     public Task<string> StderrAsync(CancellationToken cancellationToken = default) => LogAsync("stderr", cancellationToken);
 
+    /// <summary>The task's cards, every attempt's (see docs/cards.md): id, attempt and size, by attempt then id.</summary>
+    public async Task<IReadOnlyList<Flow.Cards.CardInfo>> CardsAsync(CancellationToken cancellationToken = default)
+    {
+        var (run, step, id) = Source();
+        var cards = await Run.Flow.Client.Datastore.Metadata.ListCardsAsync(Run.FlowName, run, cancellationToken).ConfigureAwait(false);
+        return cards.Where(c => c.Step == step && c.TaskId == id && c.Attempt <= Record.Attempt)
+            .OrderBy(c => c.Attempt).ThenBy(c => c.Id == "default" ? 0 : 1).ThenBy(c => c.Id, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>
+    /// The HTML of one of the task's cards (default: the default card), from the latest attempt that stored it; a
+    /// <see cref="FlowException"/> names the task's cards when it has no card <paramref name="id"/>.
+    /// </summary>
+    public async Task<string> CardAsync(string id = "default", CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        if (!DatastoreLayout.IsCardId(id))
+        {
+            throw new FlowException($"'{id}' is not a card id; an id is 1 to 100 letters, digits, '_' and '-'.");
+        }
+
+        var cards = await CardsAsync(cancellationToken).ConfigureAwait(false);
+        var card = cards.Where(c => c.Id == id).OrderByDescending(c => c.Attempt).FirstOrDefault()
+            ?? throw new FlowException(cards.Count == 0
+                ? $"Task {Pathspec} has no cards; give its step [Card], or run with --with card."
+                : $"Task {Pathspec} has no card '{id}'. Its cards are: {string.Join(", ", cards.Select(c => c.Id).Distinct())}.");
+        var (run, step, task) = Source();
+        var bytes = await Run.Flow.Client.Datastore.Metadata.GetCardAsync(Run.FlowName, run, step, task, card.Attempt, id, cancellationToken).ConfigureAwait(false)
+            ?? throw new FlowException($"Card '{id}' of task {Pathspec} (attempt {card.Attempt}) was listed but cannot be read any more.");
+        return System.Text.Encoding.UTF8.GetString(bytes);
+    }
+
+    // A task that resume cloned ran as the original: its logs and cards are the original's.
+    private (string Run, string Step, long Task) Source() =>
+        Record.ClonedFrom?.Split('/') is [var run, var step, var id] ? (run, step, long.Parse(id, System.Globalization.CultureInfo.InvariantCulture)) : (Record.RunId, Record.Step, Record.TaskId);
+
     internal async Task<ArtifactValue> ValueAsync(string name, CancellationToken cancellationToken)
     {
         if (!Record.Artifacts.TryGetValue(name, out var reference))

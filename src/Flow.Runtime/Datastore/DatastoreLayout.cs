@@ -40,4 +40,44 @@ public static class DatastoreLayout
 
     private static string CheckBlobKey(string key) =>
         key.Length == 64 && key.All(char.IsAsciiHexDigitLower) ? key : throw new FlowException($"'{key}' is not a blob key (a lower-case SHA-256).");
+
+    /// <summary>The folder of a run's cards: <c>FLOW/RUN/cards</c>.</summary>
+    public static string CardFolder(string flow, string runId) => $"{RunFolder(flow, runId)}/cards";
+
+    /// <summary>One card of a task attempt: <c>FLOW/RUN/cards/STEP.TASK.ATTEMPT.ID.html</c>, a self-contained HTML file.</summary>
+    public static string CardFile(string flow, string runId, string step, long taskId, int attempt, string id) =>
+        $"{CardFolder(flow, runId)}/{Ids.Check(step, "step name")}.{taskId}.{attempt}.{CheckCardId(id)}.html";
+
+    /// <summary>
+    /// A card id: 1 to 100 letters, digits, <c>_</c> and <c>-</c> (no <c>.</c>, so that a card's file name reads back
+    /// unambiguously, and nothing that leaves the folder).
+    /// </summary>
+    public static bool IsCardId(string? id) =>
+        id is { Length: > 0 and <= 100 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '-');
+
+    /// <summary>Reads a card's file name back (<c>STEP.TASK.ATTEMPT.ID.html</c>); null for anything else.</summary>
+    public static Flow.Cards.CardInfo? ParseCardFile(string name, long size)
+    {
+        if (!name.EndsWith(".html", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var parts = name[..^".html".Length].Split('.');
+        if (parts.Length < 4)
+        {
+            return null;
+        }
+
+        var id = parts[^1];
+        var step = string.Join('.', parts[..^3]);
+        return IsCardId(id) && Ids.IsValid(step)
+            && int.TryParse(parts[^2], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var attempt)
+            && long.TryParse(parts[^3], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var task)
+            ? new Flow.Cards.CardInfo(step, task, attempt, id, size)
+            : null;
+    }
+
+    private static string CheckCardId(string id) =>
+        IsCardId(id) ? id : throw new FlowException($"'{id}' is not a card id; an id is 1 to 100 letters, digits, '_' and '-'.");
 }

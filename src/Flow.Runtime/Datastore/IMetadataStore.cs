@@ -32,4 +32,13 @@ public interface IMetadataStore
 
     /// <summary>The names of the flows that have runs in the store, in ordinal order.</summary>
     Task<IReadOnlyList<string>> ListFlowsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Stores one card of a task attempt: a self-contained HTML file (see <see cref="DatastoreLayout.CardFile"/>).</summary>
+    Task PutCardAsync(string flow, string runId, string step, long taskId, int attempt, string id, ReadOnlyMemory<byte> html, CancellationToken cancellationToken = default);
+
+    /// <summary>One card of a task attempt, or null when there is none.</summary>
+    Task<byte[]?> GetCardAsync(string flow, string runId, string step, long taskId, int attempt, string id, CancellationToken cancellationToken = default);
+
+    /// <summary>Every card stored for a run's tasks: step, task, attempt, id and size.</summary>
+    Task<IReadOnlyList<Flow.Cards.CardInfo>> ListCardsAsync(string flow, string runId, CancellationToken cancellationToken = default);
 }

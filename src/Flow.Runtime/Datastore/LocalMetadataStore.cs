@@ -152,5 +152,24 @@ public sealed class LocalMetadataStore : IMetadataStore
                 .Order(StringComparer.Ordinal)
                 .ToList();
         return Task.FromResult(flows);
+
+    public Task PutCardAsync(string flow, string runId, string step, long taskId, int attempt, string id, ReadOnlyMemory<byte> html, CancellationToken cancellationToken = default) =>
+        LocalFiles.WriteAtomicAsync(PathOf(DatastoreLayout.CardFile(flow, runId, step, taskId, attempt, id)), html, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<byte[]?> GetCardAsync(string flow, string runId, string step, long taskId, int attempt, string id, CancellationToken cancellationToken = default) =>
+        LocalFiles.ReadAsync(PathOf(DatastoreLayout.CardFile(flow, runId, step, taskId, attempt, id)), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<Flow.Cards.CardInfo>> ListCardsAsync(string flow, string runId, CancellationToken cancellationToken = default)
+    {
+        var folder = PathOf(DatastoreLayout.CardFolder(flow, runId));
+        IReadOnlyList<Flow.Cards.CardInfo> cards = !Directory.Exists(folder)
+            ? []
+            : new DirectoryInfo(folder).EnumerateFiles("*.html")
+                .Select(file => DatastoreLayout.ParseCardFile(file.Name, file.Length))
+                .OfType<Flow.Cards.CardInfo>()
+                .ToList();
+        return Task.FromResult(cards);
     }
 }

@@ -189,6 +189,7 @@ internal static class RecordJson
 
         w.WriteEndArray();
         w.WriteBoolean("inputsChecked"u8, request.InputsChecked);
+        w.WriteBoolean("withCard"u8, request.WithCard);
         w.WriteStartObject("environment"u8);
         foreach (var (name, value) in request.Environment)
         {
@@ -363,6 +364,7 @@ internal static class RecordJson
         int attempt = 0, iteration = 0, index = 0;
         int? foreachIndex = null;
         var checkedInputs = false;
+        var withCard = false;
         IReadOnlyList<string> inputs = [];
         IReadOnlyList<int> branches = [];
         IReadOnlyDictionary<string, string> environment = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -379,6 +381,7 @@ internal static class RecordJson
             else if (Is(name, "foreachIndex")) foreachIndex = ReadInt(ref r, name);
             else if (Is(name, "inputBranches")) branches = ReadInts(ref r, name);
             else if (Is(name, "inputsChecked")) checkedInputs = ReadBool(ref r, name);
+            else if (Is(name, "withCard")) withCard = ReadBool(ref r, name);
             else if (Is(name, "environment")) environment = ReadStringMap(ref r, name);
             else r.Skip();
         }
@@ -397,6 +400,7 @@ internal static class RecordJson
             InputBranches = branches,
             InputsChecked = checkedInputs,
             Environment = environment,
+            WithCard = withCard,
         };
     }
 

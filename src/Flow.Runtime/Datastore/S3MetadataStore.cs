@@ -77,5 +77,18 @@ public sealed class S3MetadataStore : IMetadataStore
         (await _objects.ListAsync("", folders: true, cancellationToken).ConfigureAwait(false))
             .Where(name => Ids.IsValid(name) && name != DatastoreLayout.BlobFolder)
             .Order(StringComparer.Ordinal)
+
+    public Task PutCardAsync(string flow, string runId, string step, long taskId, int attempt, string id, ReadOnlyMemory<byte> html, CancellationToken cancellationToken = default) =>
+        _objects.PutAsync(DatastoreLayout.CardFile(flow, runId, step, taskId, attempt, id), html, null, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<byte[]?> GetCardAsync(string flow, string runId, string step, long taskId, int attempt, string id, CancellationToken cancellationToken = default) =>
+        _objects.GetAsync(DatastoreLayout.CardFile(flow, runId, step, taskId, attempt, id), cancellationToken);
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<Flow.Cards.CardInfo>> ListCardsAsync(string flow, string runId, CancellationToken cancellationToken = default) =>
+        (await _objects.ListSizedAsync(DatastoreLayout.CardFolder(flow, runId), cancellationToken).ConfigureAwait(false))
+            .Select(o => DatastoreLayout.ParseCardFile(o.Name, o.Size))
+            .OfType<Flow.Cards.CardInfo>()
             .ToList();
 }

@@ -110,4 +110,22 @@ internal sealed class S3Objects(IAmazonS3 client, S3Root location, AWSCredential
 
     private Task<T> CallAsync<T>(string operation, string key, Func<Task<T>> call, CancellationToken cancellationToken) =>
         _errors.CallAsync(operation, location.Bucket, key, call, cancellationToken);
+
+    /// <summary>The objects directly under <paramref name="folder"/>: their keys relative to it, and their sizes.</summary>
+    public async Task<List<(string Name, long Size)>> ListSizedAsync(string folder, CancellationToken cancellationToken)
+    {
+        var prefix = location.Key(folder) + "/";
+        var request = new ListObjectsV2Request { BucketName = location.Bucket, Prefix = prefix, Delimiter = "/" };
+        var objects = new List<(string Name, long Size)>();
+        ListObjectsV2Response response;
+        do
+        {
+            response = await CallAsync("list", prefix, () => client.ListObjectsV2Async(request, cancellationToken), cancellationToken).ConfigureAwait(false);
+            objects.AddRange((response.S3Objects ?? []).Select(o => (o.Key[prefix.Length..], o.Size ?? 0)));
+            request.ContinuationToken = response.NextContinuationToken;
+        }
+        while (response.IsTruncated == true);
+
+        return objects;
+    }
 }

@@ -85,6 +85,7 @@ internal static class StaleTempFiles
                 removed += RemoveStale(run.FullName, before);
                 removed += RemoveStale(Path.Combine(run.FullName, "tasks"), before);
                 removed += RemoveStale(Path.Combine(run.FullName, "logs"), before);
+                removed += RemoveStale(Path.Combine(run.FullName, "cards"), before);
             }
         }
 

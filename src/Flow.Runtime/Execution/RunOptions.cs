@@ -49,6 +49,12 @@ public sealed record RunOptions
     /// </summary>
     public Slurm.SlurmSettings? Slurm { get; init; }
 
+    /// <summary>
+    /// Whether every task stores its default card (<c>run --with card</c>), as if each step had <see cref="CardAttribute"/>;
+    /// steps with <c>[Card]</c> store theirs either way.
+    /// </summary>
+    public bool WithCard { get; init; }
+
     /// <summary>How to start workers, for <see cref="TaskIsolation.Process"/>, and the program Slurm jobs run.</summary>
     public WorkerCommand? Worker { get; init; }
 

@@ -203,6 +203,7 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
                 ForeachIndex = pending.ForeachIndex,
                 Environment = EnvironmentOf(node, reservation),
                 InputsChecked = true,
+                WithCard = options.WithCard,
             };
             var attemptRun = launcher.RunAsync(request, node.Timeout, cancellationToken);
             if (attempt > 0)

@@ -1,4 +1,5 @@
 using System.Text;
+using Flow.Cards;
 using Flow.Datastore;
 using Flow.Graph;
 using Flow.Serialization;
@@ -54,15 +55,29 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         var started = DateTimeOffset.UtcNow;
         var run = await RunAsync(request.RunId, cancellationToken).ConfigureAwait(false);
         var context = new RunContext(graph.Name, run.RunId, run.User);
-        var info = new TaskInfo(graph.Name, run.RunId, request.Step, request.TaskId, request.Attempt, run.User) { Iteration = request.Iteration, CancellationToken = stepToken };
+        var cards = new TaskCards(request.Step, CardIds(node, request));
+        var info = new TaskInfo(graph.Name, run.RunId, request.Step, request.TaskId, request.Attempt, run.User) { Iteration = request.Iteration, CancellationToken = stepToken, Card = cards.Default };
         var log = new TaskLog(echoPrefix);
         TaskRecord record;
         IReadOnlyDictionary<string, ArtifactRef> inheritedRefs = new Dictionary<string, ArtifactRef>();
+        IReadOnlyDictionary<string, string> previews = new Dictionary<string, string>();
         try
         {
             var (inherited, refs, inputs, item, itemRef) = await LoadInputsAsync(request, node, run, stepToken).ConfigureAwait(false);
             inheritedRefs = refs;
+            if (cards.Stored.Count > 0)
+            {
+                // Current.Card.Refresh(): the cards as they are now, with the task still running and its inputs' artifacts.
+                cards.Store = () => StoreCardsAsync(cards, new CardData(graph, run, request.Record(graph.Name, RunStatus.Running, started) with { Artifacts = refs }, Previews(inherited)), null, stepToken).GetAwaiter().GetResult();
+            }
+
             var (artifacts, next, elements) = RunStep(request, node, context, info, log, inherited, refs, inputs, item);
+            cards.Store = null;
+            if (cards.Stored.Count > 0)
+            {
+                previews = Previews(inherited.Concat(artifacts).GroupBy(a => a.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal));
+            }
+
             var stored = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal);
             foreach (var (name, value) in artifacts)
             {
@@ -99,12 +114,90 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
             record = request.Record(definition.Graph.Name, RunStatus.Failed, started) with { Artifacts = inheritedRefs, Error = StepError.From(cause, request.Step) };
         }
 
+        cards.Store = null;
         if (fence?.TryCommit() == false)
         {
             return record;
         }
 
+        if (cards.Stored.Count > 0)
+        {
+            await StoreCardsAsync(cards, new CardData(graph, run, record, previews), log, cancellationToken).ConfigureAwait(false);
+        }
+
         return await StoreAsync(request, record, log, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The ids of the cards a task stores: its step's <c>[Card]</c>s, and the default card with <c>--with card</c>.</summary>
+    internal static IReadOnlyList<string> CardIds(StepNode node, TaskRequest request) =>
+        request.WithCard && !node.Cards.Contains(TaskCards.DefaultId, StringComparer.Ordinal) ? [TaskCards.DefaultId, .. node.Cards] : node.Cards;
+
+    /// <summary>The largest serialized artifact a card shows a short value of.</summary>
+    private const long CardPreviewLimit = 1 << 20;
+
+    // Short values of the artifacts the task has in hand, for its cards (one that cannot be read is left out).
+    private Dictionary<string, string> Previews(IReadOnlyDictionary<string, ArtifactValue> values)
+    {
+        var previews = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var accessor in definition.Artifacts)
+        {
+            if (values.TryGetValue(accessor.Name, out var value))
+            {
+                // A large value is not read again (nor fetched, when it is still in the blob store) for one short line.
+                if (value.Length > CardPreviewLimit)
+                {
+                    previews[accessor.Name] = $"({value.Length} bytes, not shown)";
+                    continue;
+                }
+
+                try
+                {
+                    previews[accessor.Name] = Format.Preview(accessor.ReadBoxed(value, $"artifact {accessor.Name}"));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // The card says the value was not read; the task is not the worse for it.
+                }
+            }
+        }
+
+        return previews;
+    }
+
+    /// <summary>
+    /// Renders and stores each of the task's cards. Never fails the task: a component that fails, a card that cannot be
+    /// rendered or stored is noted on the card (where it can be) and, at the task's end (with its <paramref name="log"/>), in
+    /// one line each on the task's stderr.
+    /// </summary>
+    private async Task StoreCardsAsync(TaskCards cards, CardData data, TaskLog? log, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        foreach (var card in cards.Stored)
+        {
+            try
+            {
+                var html = CardPage.Render(data, card, problems);
+                await datastore.Metadata.PutCardAsync(data.Task.Flow, data.Task.RunId, data.Task.Step, data.Task.TaskId, data.Task.Attempt, card.Id, Encoding.UTF8.GetBytes(html), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                problems.Add($"card '{card.Id}' could not be stored: {e.GetType().FullName}: {e.Message}");
+            }
+        }
+
+        // What a refresh (no log) ran into, the final store runs into again and reports, once.
+        if (problems.Count == 0 || log is null)
+        {
+            return;
+        }
+
+        using (TaskConsole.Capture(log))
+        {
+            foreach (var problem in problems)
+            {
+                Console.Error.WriteLine($"warning: task {data.Task.Pathspec}: {problem}".ReplaceLineEndings(" "));
+            }
+        }
     }
 
     /// <summary>

@@ -45,6 +45,9 @@ public sealed record TaskRequest
     /// <summary>Extra environment variables for the task (the step's [Environment], assigned GPUs).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Whether the task also stores the default card when its step has no <c>[Card]</c> (<c>run --with card</c>).</summary>
+    public bool WithCard { get; init; }
+
     /// <summary>The task's path.</summary>
     public string Pathspec => $"{RunId}/{Step}/{TaskId}";
 

@@ -26,6 +26,12 @@ public sealed record TaskInfo(string FlowName, string RunId, string Step, long T
     /// check it: in process nothing else can stop it. A worker process past its timeout is killed instead.
     /// </summary>
     public CancellationToken CancellationToken { get; init; }
+
+    /// <summary>
+    /// The task's default card: append components to it (<c>Current.Card.Append(...)</c>), reach its other cards by id
+    /// (<c>Current.Card["id"]</c>). On a step without cards, appending does nothing.
+    /// </summary>
+    public Flow.Cards.Card Card { get; init; } = new Flow.Cards.TaskCards("", []).Default;
 }
 
 /// <summary>The mutable state of the task that a flow instance runs: set by the runtime, read through <see cref="FlowSpec"/>.</summary>

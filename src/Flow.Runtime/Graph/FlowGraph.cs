@@ -134,6 +134,9 @@ public sealed record StepNode
     /// calls a method or uses a field of the flow, passes <c>this</c> on, merges join inputs), so all are restored.
     /// </summary>
     public IReadOnlyList<string>? Uses { get; init; }
+
+    /// <summary>The ids of the step's cards (<see cref="CardAttribute"/>), in source order; empty when it has none.</summary>
+    public IReadOnlyList<string> Cards { get; init; } = [];
 }
 
 /// <summary>An artifact of a flow: a public read-write property.</summary>

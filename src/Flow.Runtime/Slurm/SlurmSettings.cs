@@ -129,7 +129,7 @@ public sealed record SlurmSettings
         var name = colon < 0 ? with : with[..colon];
         if (!string.Equals(name, "slurm", StringComparison.OrdinalIgnoreCase))
         {
-            throw new FlowException($"--with {with}: '{name}' is not a compute backend; the one there is is 'slurm' (--with slurm, or --with slurm:partition=NAME,account=NAME).");
+            throw new FlowException($"--with {with}: '{name}' is not a compute backend; the one there is is 'slurm' (--with slurm, or --with slurm:partition=NAME,account=NAME), and --with card gives every step a card.");
         }
 
         if (colon < 0)

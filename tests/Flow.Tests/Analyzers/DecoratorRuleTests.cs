@@ -245,4 +245,35 @@ public class DecoratorRuleTests
             [Step] public void End() { Console.WriteLine(Error is null ? "ok" : Error.Message); }
         }
         """);
+
+    [Test]
+    public Task FLOW049_Reports_two_cards_with_one_id() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step, Card, {|FLOW049:Card|}] public void Start() { Next(A); }
+            [Step, Card(Id = "report"), {|FLOW049:Card(Id = "report")|}] public void A() { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [TestCase("../report")]
+    [TestCase("a.b")]
+    [TestCase("")]
+    [TestCase("with space")]
+    public Task FLOW049_Reports_a_card_id_that_is_not_a_plain_name(string id) => AnalyzerVerifier.VerifyAsync($$"""
+        public partial class F : FlowSpec
+        {
+            [Step, {|FLOW049:Card(Id = "{{id}}")|}] public void Start() { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW049_Accepts_several_cards_with_ids_of_their_own() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step, Card, Card(Id = "eval-metrics"), Card(Id = "Details_2")] public void Start() { Next(End); }
+            [Step, Card] public void End() { }
+        }
+        """);
 }

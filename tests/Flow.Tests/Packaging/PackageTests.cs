@@ -133,6 +133,7 @@ public class PackageTests
             $"YamlDotNet {CentralVersion("YamlDotNet")}",
             $"Cronos {CentralVersion("Cronos")}",
             $"System.IO.Hashing {CentralVersion("System.IO.Hashing")}",
+            $"Markdig {CentralVersion("Markdig")}",
         }));
     }
 

@@ -152,7 +152,9 @@ public sealed class LocalMetadataStore : IMetadataStore
                 .Order(StringComparer.Ordinal)
                 .ToList();
         return Task.FromResult(flows);
+    }
 
+    /// <inheritdoc />
     public Task PutCardAsync(string flow, string runId, string step, long taskId, int attempt, string id, ReadOnlyMemory<byte> html, CancellationToken cancellationToken = default) =>
         LocalFiles.WriteAtomicAsync(PathOf(DatastoreLayout.CardFile(flow, runId, step, taskId, attempt, id)), html, cancellationToken);
 

@@ -77,7 +77,9 @@ public sealed class S3MetadataStore : IMetadataStore
         (await _objects.ListAsync("", folders: true, cancellationToken).ConfigureAwait(false))
             .Where(name => Ids.IsValid(name) && name != DatastoreLayout.BlobFolder)
             .Order(StringComparer.Ordinal)
+            .ToList();
 
+    /// <inheritdoc />
     public Task PutCardAsync(string flow, string runId, string step, long taskId, int attempt, string id, ReadOnlyMemory<byte> html, CancellationToken cancellationToken = default) =>
         _objects.PutAsync(DatastoreLayout.CardFile(flow, runId, step, taskId, attempt, id), html, null, cancellationToken);
 

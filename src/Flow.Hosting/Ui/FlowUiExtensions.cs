@@ -13,7 +13,7 @@ namespace Flow.Hosting;
 public static class FlowUiExtensions
 {
     /// <summary>The pages' content security policy: inline style and script, requests to the UI itself, nothing else.</summary>
-    public const string ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'";
+    public const string ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-src 'self'; base-uri 'none'; form-action 'self'";
 
     /// <summary>Adds what the UI needs: its options and its reader of the datastore (which caches finished runs' tasks).</summary>
     public static IServiceCollection AddFlowUi(this IServiceCollection services, Action<FlowUiOptions>? configure = null)
@@ -33,7 +33,8 @@ public static class FlowUiExtensions
 
     /// <summary>
     /// Serves the UI's pages: <c>/</c> (runs), <c>/runs/RUN</c> (a run), <c>/runs/RUN/status.json</c> (a run's progress,
-    /// which a running run's page polls) and <c>/runs/RUN/STEP/TASK</c> (a task).
+    /// which a running run's page polls), <c>/runs/RUN/STEP/TASK</c> (a task, with its cards) and
+    /// <c>/runs/RUN/STEP/TASK/cards/ID</c> (one card).
     /// </summary>
     public static WebApplication UseFlowUi(this WebApplication app)
     {
@@ -54,6 +55,7 @@ public static class FlowUiExtensions
         ui.MapGet("/runs/{run}", (HttpContext context, string run) => UiPages.RunAsync(context, data, run));
         ui.MapGet("/runs/{run}/status.json", (HttpContext context, string run) => UiPages.StatusAsync(context, data, run));
         ui.MapGet("/runs/{run}/{step}/{task}", (HttpContext context, string run, string step, string task) => UiPages.TaskAsync(context, data, run, step, task));
+        ui.MapGet("/runs/{run}/{step}/{task}/cards/{id}", (HttpContext context, string run, string step, string task, string id) => UiPages.CardAsync(context, data, run, step, task, id));
         return app;
     }
 }

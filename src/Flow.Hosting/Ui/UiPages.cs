@@ -197,6 +197,26 @@ internal static class UiPages
 
         h.Append("</div>");
 
+        // Tasks still running that store cards as they go (a progress bar): links to watch them.
+        if (run.Status == RunStatus.Running)
+        {
+            var recorded = tasks.Select(t => (t.Step, t.TaskId)).ToHashSet();
+            var live = (await data.Datastore.Metadata.ListCardsAsync(run.Flow, run.RunId, ct).ConfigureAwait(false))
+                .Where(c => !recorded.Contains((c.Step, c.TaskId)))
+                .Select(c => (c.Step, c.TaskId)).Distinct().OrderBy(t => t.Step, StringComparer.Ordinal).ThenBy(t => t.TaskId).Take(50).ToList();
+            if (live.Count > 0)
+            {
+                h.Append("<h2>Running tasks with cards</h2><p id=\"live-cards\">");
+                foreach (var (liveStep, liveTask) in live)
+                {
+                    h.Append("<a href=\"/runs/").Append(E(run.RunId)).Append('/').Append(E(liveStep)).Append('/').Append(liveTask).Append("\">")
+                        .Append(E(liveStep)).Append('/').Append(liveTask).Append("</a> ");
+                }
+
+                h.Append("</p>");
+            }
+        }
+
         if (run.Status == RunStatus.Failed || tasks.Any(t => t.Status == RunStatus.Failed))
         {
             h.Append("<h2>Failures</h2><div id=\"failures\">");
@@ -331,6 +351,19 @@ internal static class UiPages
         var task = await data.Datastore.Metadata.GetTaskAsync(run.Flow, run.RunId, step, taskId, ct).ConfigureAwait(false);
         if (task is null)
         {
+            // A task still running has no record yet; if it stores cards as it goes (a progress bar), show those, live.
+            var live = run.Status == RunStatus.Running ? await CardsOfAsync(data, run.Flow, run.RunId, step, taskId, int.MaxValue, ct).ConfigureAwait(false) : [];
+            if (live.Count > 0)
+            {
+                var running = new StringBuilder();
+                Begin(running, $"Task {run.RunId}/{step}/{taskId}");
+                running.Append("<h1><a href=\"").Append(E(RunLink(run))).Append("\">").Append(E(run.Flow)).Append(" / ").Append(E(run.RunId)).Append("</a> / ")
+                    .Append(E(step)).Append(" / ").Append(taskId).Append(" <span id=\"task-status\" class=\"status Running\">Running</span></h1>")
+                    .Append("<p>The task is running: its record, logs and artifacts come when it finishes. Its cards as it last stored them:</p>");
+                AppendCards(running, run.RunId, step, taskId, live, refresh: true);
+                return End(running);
+            }
+
             return Error(404, "No such task", $"Run {run.Flow}/{run.RunId} has no recorded task {step}/{taskId}" + (run.Status == RunStatus.Running ? " (a task is recorded when it finishes; this run is still going)." : "."), RunLink(run));
         }
 
@@ -398,9 +431,81 @@ internal static class UiPages
             }
         }
 
-        // The task's cards (HTML reports) go here.
-        h.Append("<h2>Cards</h2><section id=\"cards\"><p>No cards</p></section>");
+        // The task's cards (a task that resume cloned has the original's).
+        var source = task.ClonedFrom?.Split('/') is [var sourceRun, var sourceStep, var sourceTask] && long.TryParse(sourceTask, NumberStyles.None, CultureInfo.InvariantCulture, out var sourceId)
+            ? (sourceRun, sourceStep, sourceId)
+            : (task.RunId, task.Step, task.TaskId);
+        var cards = await CardsOfAsync(data, run.Flow, source.Item1, source.Item2, source.Item3, task.Attempt, ct).ConfigureAwait(false);
+        AppendCards(h, source.Item1, source.Item2, source.Item3, cards, refresh: false);
         return End(h);
+    }
+
+    /// <summary>
+    /// One card of a task, as it was stored: its own self-contained HTML, under a policy that lets it load nothing (its
+    /// images are data: URIs). <c>?attempt=N</c> picks an attempt; by default the latest that stored it.
+    /// </summary>
+    public static async Task<IResult> CardAsync(HttpContext context, UiData data, string runId, string step, string taskText, string id)
+    {
+        if (!Ids.IsValid(step) || !long.TryParse(taskText, NumberStyles.None, CultureInfo.InvariantCulture, out var taskId) || !DatastoreLayout.IsCardId(id))
+        {
+            return Error(400, "Not a card", $"'{step}/{taskText}' with card '{id}' does not name a card: a step name, a task number and a card id (letters, digits, '_' and '-').");
+        }
+
+        var (run, problem) = await FindAsync(context, data, runId).ConfigureAwait(false);
+        if (run is null)
+        {
+            return problem!;
+        }
+
+        var ct = context.RequestAborted;
+        var cards = await CardsOfAsync(data, run.Flow, run.RunId, step, taskId, int.MaxValue, ct).ConfigureAwait(false);
+        var attemptText = context.Request.Query["attempt"].ToString();
+        int? attempt = attemptText.Length == 0 ? null : int.TryParse(attemptText, NumberStyles.None, CultureInfo.InvariantCulture, out var a) ? a : -1;
+        var card = cards.Where(c => c.Id == id && (attempt is null || c.Attempt == attempt)).OrderByDescending(c => c.Attempt).FirstOrDefault();
+        var bytes = card is null ? null : await data.Datastore.Metadata.GetCardAsync(run.Flow, run.RunId, step, taskId, card.Attempt, id, ct).ConfigureAwait(false);
+        if (bytes is null)
+        {
+            return Error(404, "No such card", $"Task {run.RunId}/{step}/{taskId} has no card '{id}'{(attempt is null ? "" : $" of attempt {attemptText}")}; its cards: {(cards.Count == 0 ? "none" : string.Join(", ", cards.Select(c => $"{c.Id} (attempt {c.Attempt})")))}.", RunLink(run));
+        }
+
+        context.Response.Headers.ContentSecurityPolicy = CardPolicy;
+        return Results.Bytes(bytes, "text/html; charset=utf-8");
+    }
+
+    /// <summary>What a card may do when served: inline style, script and images, nothing from anywhere.</summary>
+    public const string CardPolicy = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+    // The cards of one task up to an attempt, the latest attempt of each id, default first.
+    private static async Task<List<Flow.Cards.CardInfo>> CardsOfAsync(UiData data, string flow, string runId, string step, long taskId, int lastAttempt, CancellationToken ct) =>
+        (await data.Datastore.Metadata.ListCardsAsync(flow, runId, ct).ConfigureAwait(false))
+            .Where(c => c.Step == step && c.TaskId == taskId && c.Attempt <= lastAttempt)
+            .GroupBy(c => c.Id)
+            .Select(g => g.MaxBy(c => c.Attempt)!)
+            .OrderBy(c => c.Id == "default" ? 0 : 1).ThenBy(c => c.Id, StringComparer.Ordinal)
+            .ToList();
+
+    // Each card in a frame of its own (sandboxed: a card cannot reach the UI), with a link to open it alone. A running
+    // task's frames are reloaded every two seconds, so that a progress bar moves.
+    private static void AppendCards(StringBuilder h, string runId, string step, long taskId, IReadOnlyList<Flow.Cards.CardInfo> cards, bool refresh)
+    {
+        h.Append("<h2>Cards</h2><section id=\"cards\">");
+        if (cards.Count == 0)
+        {
+            h.Append("<p>No cards: give the step [Card], or run with --with card.</p>");
+        }
+
+        foreach (var card in cards)
+        {
+            var link = $"/runs/{runId}/{step}/{taskId}/cards/{card.Id}?attempt={card.Attempt}";
+            h.Append("<h3>").Append(E(card.Id)).Append(" <small>(attempt ").Append(card.Attempt + 1).Append(", ").Append(Size(card.Size)).Append(", <a href=\"").Append(E(link)).Append("\">open</a>)</small></h3>")
+                .Append("<iframe class=\"card\" sandbox=\"allow-scripts\" title=\"card ").Append(E(card.Id)).Append("\" src=\"").Append(E(link)).Append("\" style=\"width:100%;height:640px;border:1px solid #ccc\"></iframe>");
+        }
+
+        h.Append("</section>");
+        if (refresh)
+        {
+            h.Append("<script>setInterval(function(){document.querySelectorAll('iframe.card').forEach(function(f){f.src=f.src;});},2000);setTimeout(function(){location.reload();},10000);</script>");
+        }
     }
 
     // ---- Parts ------------------------------------------------------------------------------------------------

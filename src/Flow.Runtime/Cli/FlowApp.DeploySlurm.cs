@@ -39,7 +39,7 @@ public static partial class FlowApp
                 var (store, settings) = SharedDatastore(parsed);
                 var token = Flow.Deploy.Deployments.Token(graph, name);
                 var now = DateTimeOffset.UtcNow;
-                var submission = SlurmSchedule.Submission(graph.Name, name, cron, now, CurrentProgram(flowArgument), store, settings, SlurmWith(parsed));
+                var submission = SlurmSchedule.Submission(graph.Name, name, cron, now, CurrentProgram(flowArgument), store, settings, SlurmWith(parsed), WithValues(parsed.GetValue(_with)).Card);
                 var next = SlurmSchedule.Next(cron, now);
                 if (parsed.GetValue(print))
                 {
@@ -72,12 +72,14 @@ public static partial class FlowApp
                 var (store, settings) = SharedDatastore(parsed);
 
                 // The next time first: a run that fails, or takes long, does not stop the schedule.
-                var job = await SlurmSchedule.SubmitAsync(SlurmSchedule.Submission(graph.Name, name, cron, DateTimeOffset.UtcNow, CurrentProgram(flowArgument), store, settings, SlurmWith(parsed)), cancellationToken).ConfigureAwait(false);
+                var card = WithValues(parsed.GetValue(_with)).Card;
+                var job = await SlurmSchedule.SubmitAsync(SlurmSchedule.Submission(graph.Name, name, cron, DateTimeOffset.UtcNow, CurrentProgram(flowArgument), store, settings, SlurmWith(parsed), card), cancellationToken).ConfigureAwait(false);
                 error.WriteLine($"The next scheduled run of {graph.Name} on branch {name} is job {job}.");
                 return await ExecuteAsync(
                     RunCommandLine.Default with
                     {
                         With = SlurmWith(parsed) ?? "slurm",
+                        WithCard = card,
                         ProductionToken = Flow.Deploy.Deployments.Token(graph, name),
                         Branch = name,
                         DatastoreKind = store.Kind == DatastoreKind.S3 ? "s3" : "local",
@@ -116,7 +118,8 @@ public static partial class FlowApp
                 Directory.CreateDirectory(folder);
                 var idFile = Path.Combine(folder, $"trigger-{graph.Name}-{Guid.NewGuid():N}.id");
                 var parameters = parameterOptions.Where(o => parsed.GetResult(o) is { Implicit: false }).SelectMany(o => new[] { o.Name, parsed.GetValue(o) ?? "" });
-                var run = SlurmCommands.CommandLine(CurrentProgram(flowArgument), ["run", "--with", SlurmWith(parsed) ?? "slurm", "--production-token", token, "--branch", name,
+                var card = WithValues(parsed.GetValue(_with)).Card ? (string[])["--with", "card"] : [];
+                var run = SlurmCommands.CommandLine(CurrentProgram(flowArgument), ["run", "--with", SlurmWith(parsed) ?? "slurm", .. card, "--production-token", token, "--branch", name,
                     "--datastore", store.Kind == DatastoreKind.S3 ? "s3" : "local", "--datastore-root", store.Root, .. parameters, "--run-id-file", idFile]);
                 List<string> sbatch = ["--parsable", $"--job-name=flow-{graph.Name}-{name}-trigger", $"--output={Path.Combine(folder, "trigger-%j.out")}"];
                 if (settings.Partition is { } partition)

@@ -22,12 +22,15 @@ internal static class SlurmSchedule
         CronExpression.Parse(cron).GetNextOccurrence(now, TimeZoneInfo.Utc)
         ?? throw new FlowException($"The schedule '{cron}' has no time after {now:u}.");
 
-    /// <summary>The sbatch arguments of the schedule job that begins at the next time after <paramref name="now"/>.</summary>
-    public static List<string> Submission(string flow, string branch, string cron, DateTimeOffset now, WorkerCommand program, DatastoreConfig store, SlurmSettings settings, string? with)
+    /// <summary>
+    /// The sbatch arguments of the schedule job that begins at the next time after <paramref name="now"/>; its runs store
+    /// cards of every step when <paramref name="card"/> is set (<c>--with card</c>).
+    /// </summary>
+    public static List<string> Submission(string flow, string branch, string cron, DateTimeOffset now, WorkerCommand program, DatastoreConfig store, SlurmSettings settings, string? with, bool card = false)
     {
         // Relative to now: Slurm reads an absolute --begin in the controller's time zone, which need not be UTC.
         var wait = Math.Max(1, (long)Math.Ceiling((Next(cron, now) - now).TotalSeconds));
-        var tick = SlurmCommands.CommandLine(program, ["schedule-tick", "--branch", branch, "--with", with ?? "slurm",
+        var tick = SlurmCommands.CommandLine(program, ["schedule-tick", "--branch", branch, "--with", with ?? "slurm", .. (card ? (string[])["--with", "card"] : []),
             "--datastore", store.Kind == DatastoreKind.S3 ? "s3" : "local", "--datastore-root", store.Root]);
 
         List<string> arguments =

@@ -35,6 +35,10 @@ public class SlurmDeployTests : ReliabilityTest
         Assert.That(printed.Output, Does.Contain($"next run: {next:yyyy-MM-dd} 03:00Z"), printed.ToString());
         Assert.That(printed.Output, Does.Contain("--job-name=flow-ScheduledFlow-prod-schedule").And.Contain("--begin=now+").And.Contain("schedule-tick"), printed.ToString());
         Assert.That(Scheduled("prod"), Is.Empty, "--print submits nothing");
+        const string card = @"'\''--with'\'' '\''card'\''";
+        Assert.That(printed.Output, Does.Not.Contain(card));
+        var withCards = Flow("deploy", "slurm", "--production", "--print", "--with", "card");
+        Assert.That(withCards.Output, Does.Contain("schedule-tick").And.Contain(card), "the scheduled runs store cards: " + withCards);
 
         var first = Flow("deploy", "slurm", "--production");
         Assert.That(first.Code, Is.EqualTo(0), first.ToString());

@@ -330,6 +330,11 @@ internal static class ServiceRules
             return "a ref struct (such as Span<T>) cannot live beyond the call; use an array";
         }
 
+        if (type.IsTupleType)
+        {
+            return "a tuple's elements are fields, which JSON leaves out (it would be {}); use a record";
+        }
+
         for (var t = type; t is not null && symbols.Stream is not null; t = t.BaseType)
         {
             if (SymbolEqualityComparer.Default.Equals(t, symbols.Stream))

@@ -194,6 +194,7 @@ public class ServiceRuleTests
             [Endpoint] public {|FLOW046:Type|} Kind() => typeof(int);
             [Endpoint] public {|FLOW046:Task<IntPtr>|} Handle() => Task.FromResult(IntPtr.Zero);
             [Endpoint] public {|FLOW046:List<Action>|} Actions() => new();
+            [Endpoint] public {|FLOW046:(int Low, int High)|} Range() => (1, 2);
         }
         """);
 

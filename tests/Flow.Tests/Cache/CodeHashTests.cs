@@ -97,6 +97,15 @@ public class CodeHashTests
         Assert.That(HashOf(Edit(find, replace)), Is.EqualTo(HashOf(Source)));
 
     [Test]
+    public async Task CacheOnAMethodThatIsNotAStepIsFLOW036()
+    {
+        var (_, output) = GeneratorHarness.Generate(GeneratorHarness.Compile(Edit("private int NotCalled", "[Cache] public void Helper() { }\n\n    private int NotCalled")));
+        var errors = await GeneratorHarness.ErrorsAsync(output);
+        Assert.That(errors.Select(e => e.Id), Is.EqualTo(new[] { "FLOW036" }));
+        Assert.That(errors[0].GetMessage(), Does.Contain("[Cache] is on Helper, which is not a step"));
+    }
+
+    [Test]
     public void AnEditInsideACachedStepRegeneratesOnlyThatFlow()
     {
         const string other = """

@@ -107,7 +107,7 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
             }
         }
 
-        var now = DateTimeOffset.UtcNow;
+        // As resume clones: the attempt and times stay the original's, whose logs and cards the clone's are.
         return origin with
         {
             RunId = run.RunId,
@@ -117,9 +117,6 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
             Iteration = pending.Iteration,
             Inputs = pending.Inputs,
             Artifacts = artifacts,
-            Attempt = 0,
-            StartedAt = now,
-            FinishedAt = now,
             ClonedFrom = origin.ClonedFrom ?? origin.Pathspec,
             CacheKey = key,
         };

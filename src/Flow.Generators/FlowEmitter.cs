@@ -219,6 +219,12 @@ internal static class FlowEmitter
                 w.Line($"        Cards = new[] {{ {string.Join(", ", s.Cards.Select(SourceWriter.Literal))} }},");
             }
 
+            if (s.CacheVersion is { } version)
+            {
+                w.Line($"        Cache = new {graph}.CachePolicy({SourceWriter.Literal(version)}),");
+                w.Line($"        CodeHash = {SourceWriter.Literal(s.CodeHash)},");
+            }
+
             w.Line("    },");
         }
 

@@ -140,7 +140,7 @@ public sealed class FlowGenerator : IIncrementalGenerator
         var facts = FlowFacts.Derive(flow);
 
         // Valid when the rules that need no control-flow graph pass: the others (Next on every path, artifacts set before read) are the analyzer's, and their errors fail the build too; so is FLOW034, whose branch accessors this generator writes.
-        var model = FlowRules.Run(flow, facts, onEveryPath: false).Any() ? null : FlowModelBuilder.Build(flow, facts);
+        var model = FlowRules.Run(flow, facts, onEveryPath: false).Any() ? null : FlowModelBuilder.Build(flow, facts, context.SemanticModel.Compilation, cancellationToken);
         var branches = facts.BranchAccessors.Count == 0 || flow.IsNested || flow.IsGeneric
             ? null
             : new BranchAccessorsModel(

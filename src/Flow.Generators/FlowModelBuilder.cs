@@ -10,7 +10,7 @@ internal static class FlowModelBuilder
     private static readonly SymbolDisplayFormat FullyQualified = SymbolDisplayFormat.FullyQualifiedFormat
         .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
-    public static FlowModel Build(FlowDeclaration flow, FlowFacts facts)
+    public static FlowModel Build(FlowDeclaration flow, FlowFacts facts, Compilation compilation, System.Threading.CancellationToken cancellationToken)
     {
         var type = flow.Type;
 
@@ -39,7 +39,10 @@ internal static class FlowModelBuilder
             // A set to the runtime: in name order, so that reordering the writes in a body regenerates nothing.
             s.Body.Writes.Select(w => w.Name).Distinct().OrderBy(w => w, System.StringComparer.Ordinal).ToEquatableArray(),
             plainArtifacts && s.Body.Uses is { } uses ? uses.OrderBy(u => u, System.StringComparer.Ordinal).ToEquatableArray() : null,
-            s.Cards.Select(c => c.Id!).ToEquatableArray())).ToEquatableArray();
+            s.Cards.Select(c => c.Id!).ToEquatableArray(),
+            s.CacheVersion,
+            // A plain string, so the model stays equatable: only a [Cache] step's own code (and what it calls) changes it.
+            s.CacheVersion is null ? null : CodeHash.Of(flow, s, compilation, cancellationToken))).ToEquatableArray();
         var artifacts = flow.Artifacts.Select(a => new ArtifactModel(
             a.Name,
             a.Property.Type.ToDisplayString(FullyQualified),

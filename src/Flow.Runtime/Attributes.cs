@@ -177,3 +177,18 @@ public sealed class CardAttribute : Attribute
     /// <summary>The card's id: 1 to 100 letters, digits, <c>_</c> and <c>-</c> (default <c>default</c>).</summary>
     public string Id { get; set; } = "default";
 }
+
+/// <summary>
+/// Skips the step when nothing it depends on changed: a task whose step code (the body and the flow's own methods it
+/// calls, as compiled), whose inputs (the hashes of the artifacts and parameters it reads, its foreach element) and
+/// whose <see cref="Version"/> match those of a successful task of an earlier run of the flow, in the same namespace,
+/// is cloned from that task by reference instead of run. What the fingerprint cannot see (code of other assemblies,
+/// files, the clock, random numbers) is the reason for <see cref="Version"/>; <c>run --no-cache</c> runs everything.
+/// See docs/cache.md.
+/// </summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
+public sealed class CacheAttribute : Attribute
+{
+    /// <summary>Part of the cache key: change it (<c>[Cache(Version = "2")]</c>) to run the step again after a change the key cannot see.</summary>
+    public string? Version { get; set; }
+}

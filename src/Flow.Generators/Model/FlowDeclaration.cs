@@ -94,6 +94,9 @@ internal sealed class StepDeclaration
     /// <summary>The step's [Card]s, in source order.</summary>
     public List<CardDeclaration> Cards { get; } = new();
 
+    /// <summary>For a step marked [Cache]: its Version, as written ("" when it has none); null without [Cache].</summary>
+    public string? CacheVersion { get; set; }
+
     /// <summary>The values of the step's [Slurm], when it has one.</summary>
     public SlurmModel? Slurm { get; set; }
 

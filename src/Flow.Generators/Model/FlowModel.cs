@@ -33,7 +33,9 @@ internal sealed record StepModel(
     SlurmModel? Slurm,
     EquatableArray<string> Writes,
     EquatableArray<string>? Uses,
-    EquatableArray<string> Cards);
+    EquatableArray<string> Cards,
+    string? CacheVersion,
+    string? CodeHash);
 
 /// <summary>One artifact (or parameter) of a valid flow.</summary>
 internal sealed record ArtifactModel(

@@ -178,7 +178,7 @@ internal static class FlowReader
     private static void ReadSteps(FlowDeclaration flow, FlowSymbols symbols)
     {
         var methods = flow.Type.GetMembers().OfType<IMethodSymbol>().Where(m => m.MethodKind == MethodKind.Ordinary).ToList();
-        var stepAttributes = new[] { symbols.Foreach, symbols.Resources, symbols.Retry, symbols.Catch, symbols.Timeout, symbols.Environment, symbols.Slurm, symbols.Card };
+        var stepAttributes = new[] { symbols.Foreach, symbols.Resources, symbols.Retry, symbols.Catch, symbols.Timeout, symbols.Environment, symbols.Slurm, symbols.Card, symbols.Cache };
         foreach (var method in methods)
         {
             var location = LocationInfo.From(method.Locations.FirstOrDefault());
@@ -279,6 +279,10 @@ internal static class FlowReader
                         ? arguments.Values.Select(v => v.Value as string ?? "").ToEquatableArray()
                         : EquatableArray<string>.Empty);
                 step.SlurmLocation = location;
+            }
+            else if (symbols.Is(attribute, symbols.Cache))
+            {
+                step.CacheVersion = Named<string>(attribute, "Version") ?? "";
             }
             else if (symbols.Is(attribute, symbols.Card))
             {

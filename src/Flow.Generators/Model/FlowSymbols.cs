@@ -28,6 +28,7 @@ internal sealed class FlowSymbols
         Environment = compilation.GetTypeByMetadataName("Flow.EnvironmentAttribute");
         Slurm = compilation.GetTypeByMetadataName("Flow.SlurmAttribute");
         Card = compilation.GetTypeByMetadataName("Flow.CardAttribute");
+        Cache = compilation.GetTypeByMetadataName("Flow.CacheAttribute");
         Schedule = compilation.GetTypeByMetadataName("Flow.ScheduleAttribute");
         Project = compilation.GetTypeByMetadataName("Flow.ProjectAttribute");
         JoinInputs = compilation.GetTypeByMetadataName("Flow.JoinInputs`1");
@@ -72,6 +73,8 @@ internal sealed class FlowSymbols
     public INamedTypeSymbol? Slurm { get; }
 
     public INamedTypeSymbol? Card { get; }
+
+    public INamedTypeSymbol? Cache { get; }
 
     public INamedTypeSymbol? Schedule { get; }
 

@@ -46,6 +46,11 @@ public static partial class FlowApp
             DefaultValueFactory = _ => RunCommandLine.Default.MaxLoopIterations,
         };
 
+        private readonly Option<bool> _noCache = new("--no-cache")
+        {
+            Description = "Run every task of [Cache] steps too, without looking for an earlier run's task to reuse.",
+        };
+
         private readonly Option<TaskIsolation> _isolation = new("--isolation")
         {
             Description = "Where tasks run: Process (reusable worker processes; a crash or timeout fails only the task) or InProcess (threads of this process; also in-process).",
@@ -140,6 +145,7 @@ public static partial class FlowApp
             MaxLoopIterations = parsed.GetValue(_maxLoopIterations),
             With = SlurmWith(parsed),
             WithCard = WithValues(parsed.GetValue(_with)).Card,
+            NoCache = parsed.GetValue(_noCache),
             Isolation = parsed.GetValue(_isolation),
             Tags = parsed.GetValue(_tags) ?? [],
             DatastoreKind = parsed.GetValue(_kind),
@@ -187,6 +193,7 @@ public static partial class FlowApp
             command.Options.Add(_isolation);
             command.Options.Add(_with);
             command.Options.Add(_tags);
+            command.Options.Add(_noCache);
             var runIdFile = new Option<string?>("--run-id-file") { Description = "Write the new run's id to this file (for scripts)." };
             command.Options.Add(runIdFile);
 
@@ -250,6 +257,7 @@ public static partial class FlowApp
             command.Options.Add(_isolation);
             command.Options.Add(_with);
             command.Options.Add(_tags);
+            command.Options.Add(_noCache);
             command.SetAction((parsed, cancellationToken) => ExecuteAsync(
                 Read(parsed) with { Resume = true, Step = parsed.GetValue(step), Origin = parsed.GetValue(origin), RunIdFile = parsed.GetValue(runIdFile) },
                 cancellationToken));

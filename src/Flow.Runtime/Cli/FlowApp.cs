@@ -315,6 +315,7 @@ public static partial class FlowApp
             Worker = line.Isolation == TaskIsolation.Process || slurm is not null ? CurrentProgram(flowArgument) : null,
             Slurm = slurm,
             WithCard = line.WithCard,
+            NoCache = line.NoCache,
             Workers = line.Isolation == TaskIsolation.Process ? workers : null,
             Tags = line.Tags,
             RunIdFile = line.RunIdFile,

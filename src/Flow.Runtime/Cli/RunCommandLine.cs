@@ -44,6 +44,9 @@ internal sealed record RunCommandLine
     /// <summary><c>--with card</c>: every task stores its default card.</summary>
     public bool WithCard { get; init; }
 
+    /// <summary><c>--no-cache</c>: [Cache] steps run without looking for an earlier run's task.</summary>
+    public bool NoCache { get; init; }
+
     /// <summary>The production token of the deployment that starts this run (hidden <c>--production-token</c>); null for a user's run.</summary>
     public string? ProductionToken { get; init; }
 

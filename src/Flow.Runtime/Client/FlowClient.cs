@@ -337,8 +337,11 @@ public class TaskView
     /// <summary>The error of a failed or caught task.</summary>
     public StepError? Error => Record.Error;
 
-    /// <summary>For a task cloned by resume: the original.</summary>
+    /// <summary>For a task cloned by resume or from the cache of a <see cref="CacheAttribute"/> step: the original.</summary>
     public string? ClonedFrom => Record.ClonedFrom;
+
+    /// <summary>For a task of a <see cref="CacheAttribute"/> step: its cache key (see docs/cache.md).</summary>
+    public string? CacheKey => Record.CacheKey;
 
     /// <summary>Its artifacts: name, type and size, without reading their values.</summary>
     public IReadOnlyDictionary<string, ArtifactRef> Artifacts => Record.Artifacts;

@@ -161,6 +161,7 @@ internal static class RecordJson
         w.WriteString("startedAt"u8, task.StartedAt);
         w.WriteString("finishedAt"u8, task.FinishedAt);
         WriteIfNotNull(w, "clonedFrom"u8, task.ClonedFrom);
+        WriteIfNotNull(w, "cacheKey"u8, task.CacheKey);
         w.WriteEndObject();
     }
 
@@ -190,6 +191,7 @@ internal static class RecordJson
         w.WriteEndArray();
         w.WriteBoolean("inputsChecked"u8, request.InputsChecked);
         w.WriteBoolean("withCard"u8, request.WithCard);
+        WriteIfNotNull(w, "cacheKey"u8, request.CacheKey);
         w.WriteStartObject("environment"u8);
         foreach (var (name, value) in request.Environment)
         {
@@ -300,7 +302,7 @@ internal static class RecordJson
     private static TaskRecord ReadTask(ref Utf8JsonReader r)
     {
         Expect(ref r, JsonTokenType.StartObject, "a task record");
-        string? flow = null, runId = null, step = null, position = null, cloned = null;
+        string? flow = null, runId = null, step = null, position = null, cloned = null, cacheKey = null;
         long? taskId = null;
         var status = RunStatus.Running;
         int attempt = 0, iteration = 0, index = 0;
@@ -330,6 +332,7 @@ internal static class RecordJson
             else if (Is(name, "startedAt")) started = ReadTime(ref r, name) ?? default;
             else if (Is(name, "finishedAt")) finished = ReadTime(ref r, name) ?? default;
             else if (Is(name, "clonedFrom")) cloned = ReadString(ref r, name);
+            else if (Is(name, "cacheKey")) cacheKey = ReadString(ref r, name);
             else r.Skip();
         }
 
@@ -353,6 +356,7 @@ internal static class RecordJson
             StartedAt = started,
             FinishedAt = finished,
             ClonedFrom = cloned,
+            CacheKey = cacheKey,
         };
     }
 
@@ -365,6 +369,7 @@ internal static class RecordJson
         int? foreachIndex = null;
         var checkedInputs = false;
         var withCard = false;
+        string? requestKey = null;
         IReadOnlyList<string> inputs = [];
         IReadOnlyList<int> branches = [];
         IReadOnlyDictionary<string, string> environment = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -382,6 +387,7 @@ internal static class RecordJson
             else if (Is(name, "inputBranches")) branches = ReadInts(ref r, name);
             else if (Is(name, "inputsChecked")) checkedInputs = ReadBool(ref r, name);
             else if (Is(name, "withCard")) withCard = ReadBool(ref r, name);
+            else if (Is(name, "cacheKey")) requestKey = ReadString(ref r, name);
             else if (Is(name, "environment")) environment = ReadStringMap(ref r, name);
             else r.Skip();
         }
@@ -401,6 +407,7 @@ internal static class RecordJson
             InputsChecked = checkedInputs,
             Environment = environment,
             WithCard = withCard,
+            CacheKey = requestKey,
         };
     }
 

@@ -131,6 +131,12 @@ public sealed record TaskRecord
     /// <summary>For a task cloned by resume: the task it was cloned from.</summary>
     public string? ClonedFrom { get; init; }
 
+    /// <summary>
+    /// For a task of a <see cref="CacheAttribute"/> step: the cache key (SHA-256, hex) of its code and inputs, by which a
+    /// later run finds it; a clone keeps its original's. Null for other steps and for runs with caching turned off.
+    /// </summary>
+    public string? CacheKey { get; init; }
+
     /// <summary>The task's path: <c>RUN/STEP/TASK</c>.</summary>
     [JsonIgnore]
     public string Pathspec => $"{RunId}/{Step}/{TaskId}";

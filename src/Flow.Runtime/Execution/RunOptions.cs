@@ -55,6 +55,12 @@ public sealed record RunOptions
     /// </summary>
     public bool WithCard { get; init; }
 
+    /// <summary>
+    /// Whether <see cref="CacheAttribute"/> steps run every task (<c>run --no-cache</c>) instead of cloning an earlier run's
+    /// task with the same cache key. Their tasks' records still get their keys, for later runs.
+    /// </summary>
+    public bool NoCache { get; init; }
+
     /// <summary>How to start workers, for <see cref="TaskIsolation.Process"/>, and the program Slurm jobs run.</summary>
     public WorkerCommand? Worker { get; init; }
 

@@ -36,6 +36,9 @@ public sealed class RunResult
     /// <summary>The number of tasks that resume cloned from the origin run.</summary>
     public int ClonedCount { get; }
 
+    /// <summary>The number of tasks of [Cache] steps cloned from an earlier run's task with the same cache key.</summary>
+    public int CachedCount { get; init; }
+
     /// <summary>The artifacts of the end step's task (empty for a failed run), read from the datastore when first asked for.</summary>
     public IReadOnlyDictionary<string, ArtifactValue> EndArtifacts => _endArtifacts.Value;
 

@@ -24,6 +24,11 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
     private long _nextTaskId;
     private int _tasks;
     private int _cloned;
+    private int _cached;
+
+    // For [Cache] steps: the cache, and the records of the tasks that are inputs of their tasks, by path.
+    private readonly StepCache? _cache = definition.Graph.Steps.Any(s => s.Cache is not null) ? new StepCache(definition.Graph, datastore, run) : null;
+    private readonly Dictionary<string, TaskRecord> _cacheInputs = new(StringComparer.Ordinal);
     private TaskRecord? _end;
     private TaskRecord? _failed;
 
@@ -49,8 +54,21 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
                         continue;
                     }
 
+                    string? cacheKey = null;
+                    if (_cache is not null && _graph[pending.Step].Cache is not null)
+                    {
+                        var (key, hit) = await LookUpAsync(_cache, pending, taskId, cancellationToken).ConfigureAwait(false);
+                        if (hit)
+                        {
+                            Release(reservation);
+                            continue;
+                        }
+
+                        cacheKey = key;
+                    }
+
                     display.Started(pending.Step);
-                    running.Add(RunWithRetriesAsync(pending, taskId, reservation, cancellationToken), (pending, reservation));
+                    running.Add(RunWithRetriesAsync(pending, taskId, reservation, cacheKey, cancellationToken), (pending, reservation));
                 }
 
                 launcher.Started();
@@ -85,7 +103,18 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
         if (_failed is null && _end is { } endTask)
         {
             end = () => datastore.GetAllAsync(endTask.Artifacts, endTask.Pathspec, CancellationToken.None).GetAwaiter().GetResult();
-            var cloned = run.OriginRunId is null ? "" : $" ({_cloned} cloned from run {run.OriginRunId}, {_tasks - _cloned} ran)";
+            List<string> parts = [];
+            if (run.OriginRunId is not null)
+            {
+                parts.Add($"{_cloned} cloned from run {run.OriginRunId}");
+            }
+
+            if (_cached > 0)
+            {
+                parts.Add($"{_cached} cached");
+            }
+
+            var cloned = parts.Count == 0 ? "" : $" ({string.Join(", ", parts)}, {_tasks - _cloned - _cached} ran)";
             _log.WriteLine($"Flow {_graph.Name}: run {run.RunId} succeeded: {_tasks} tasks{cloned} in {options.TimeProvider.GetElapsedTime(started).TotalSeconds:0.00} s.");
         }
         else if (_failed is not null)
@@ -94,7 +123,7 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
             _log.WriteLine($"Fix the step, then resume with: {options.Command} resume --origin-run-id {run.RunId}");
         }
 
-        return new RunResult(run.RunId, _failed?.Error ?? (_end is null ? StepError.From(new FlowException("The run stopped before its end step."), "End") : null), _failed?.Pathspec, end, _tasks, _cloned);
+        return new RunResult(run.RunId, _failed?.Error ?? (_end is null ? StepError.From(new FlowException("The run stopped before its end step."), "End") : null), _failed?.Pathspec, end, _tasks, _cloned) { CachedCount = _cached };
     }
 
     /// <summary>
@@ -173,7 +202,51 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
         }
     }
 
-    private async Task<TaskRecord> RunWithRetriesAsync(PendingTask pending, long taskId, Reservation reservation, CancellationToken cancellationToken)
+    /// <summary>
+    /// Looks for an earlier run's task to reuse for a task of a [Cache] step: its key (for the record of a task that runs),
+    /// and whether it was cloned (and completed). Unless --no-cache, a match is cloned by reference and reported. A lookup
+    /// that fails (an unreadable earlier record) is a warning: the task runs.
+    /// </summary>
+    private async Task<(string? Key, bool Hit)> LookUpAsync(StepCache cache, PendingTask pending, long taskId, CancellationToken cancellationToken)
+    {
+        var node = _graph[pending.Step];
+        try
+        {
+            var inputs = new List<TaskRecord>(pending.Inputs.Count);
+            foreach (var input in pending.Inputs)
+            {
+                inputs.Add(_cacheInputs.GetValueOrDefault(input) ?? await ReadInputAsync(input, cancellationToken).ConfigureAwait(false));
+            }
+
+            var key = cache.Key(node, pending, inputs);
+            if (options.NoCache || await cache.FindAsync(node.Name, key, cancellationToken).ConfigureAwait(false) is not { } origin)
+            {
+                return (key, false);
+            }
+
+            var clone = cache.Clone(node, pending, inputs, taskId, origin, key);
+            await datastore.Metadata.PutTaskAsync(clone, cancellationToken).ConfigureAwait(false);
+            _cached++;
+            _log.WriteLine($"[{node.Name}/{taskId}] cached from {clone.ClonedFrom}");
+            display.Cloned(node.Name);
+            Complete(pending, clone);
+            return (key, true);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _log.WriteLine($"warning: [{node.Name}/{taskId}] the cache could not be looked up ({e.Message}); the task runs.");
+            return (null, false);
+        }
+    }
+
+    private async Task<TaskRecord> ReadInputAsync(string pathspec, CancellationToken cancellationToken)
+    {
+        var parts = pathspec.Split('/');
+        return await datastore.Metadata.GetTaskAsync(_graph.Name, parts[0], parts[1], long.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false)
+            ?? throw new FlowException($"Task {pathspec} is not in the datastore at {datastore.Description}.");
+    }
+
+    private async Task<TaskRecord> RunWithRetriesAsync(PendingTask pending, long taskId, Reservation reservation, string? cacheKey, CancellationToken cancellationToken)
     {
         var node = _graph[pending.Step];
         var attempts = 1 + (node.Retry?.Times ?? 0);
@@ -204,6 +277,7 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
                 Environment = EnvironmentOf(node, reservation),
                 InputsChecked = true,
                 WithCard = options.WithCard,
+                CacheKey = cacheKey,
             };
             var attemptRun = launcher.RunAsync(request, node.Timeout, cancellationToken);
             if (attempt > 0)
@@ -311,6 +385,11 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
     private void Complete(PendingTask pending, TaskRecord record)
     {
         _tasks++;
+        if (_cache is not null && record.Status == RunStatus.Succeeded && record.Next.Any(n => _graph[n].Cache is not null))
+        {
+            _cacheInputs[record.Pathspec] = record;
+        }
+
         if (record.Status != RunStatus.Succeeded)
         {
             _log.WriteLine($"[{record.Step}/{record.TaskId}]{(_graph[record.Step].IsLoop ? $" iteration {record.Iteration}" : "")} failed: {record.Error}");

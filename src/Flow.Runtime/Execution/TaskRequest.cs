@@ -48,6 +48,9 @@ public sealed record TaskRequest
     /// <summary>Whether the task also stores the default card when its step has no <c>[Card]</c> (<c>run --with card</c>).</summary>
     public bool WithCard { get; init; }
 
+    /// <summary>For a task of a cached step: its cache key, which its record keeps (see <see cref="Datastore.TaskRecord.CacheKey"/>).</summary>
+    public string? CacheKey { get; init; }
+
     /// <summary>The task's path.</summary>
     public string Pathspec => $"{RunId}/{Step}/{TaskId}";
 
@@ -64,6 +67,7 @@ public sealed record TaskRequest
         Iteration = Iteration,
         Index = Index,
         Inputs = Inputs,
+        CacheKey = CacheKey,
         StartedAt = started,
         FinishedAt = DateTimeOffset.UtcNow,
     };

@@ -56,6 +56,9 @@ public sealed record CatchPolicy(string? Artifact);
 /// <summary>The values of a step's <see cref="SlurmAttribute"/>: where on the cluster its jobs go (null: the run's defaults).</summary>
 public sealed record SlurmOptions(string? Partition, string? Account, string? Qos, string? Constraint, IReadOnlyList<string> Arguments);
 
+/// <summary>The values of a step's <see cref="CacheAttribute"/>: its version, part of the cache key ("" when none is given).</summary>
+public sealed record CachePolicy(string Version);
+
 /// <summary>One variable of a step's <see cref="EnvironmentAttribute"/>s.</summary>
 public sealed record EnvironmentVariable(string Name, string Value);
 
@@ -137,6 +140,15 @@ public sealed record StepNode
 
     /// <summary>The ids of the step's cards (<see cref="CardAttribute"/>), in source order; empty when it has none.</summary>
     public IReadOnlyList<string> Cards { get; init; } = [];
+
+    /// <summary>For a step marked <see cref="CacheAttribute"/>: its version; its tasks are cloned from an earlier run's when nothing changed.</summary>
+    public CachePolicy? Cache { get; init; }
+
+    /// <summary>
+    /// For a cached step: a fingerprint of its code, computed at build time (SHA-256, hex) from the normalized syntax of
+    /// the step's parameters and body and of the members of the flow class it uses, transitively (steps excepted).
+    /// </summary>
+    public string? CodeHash { get; init; }
 }
 
 /// <summary>An artifact of a flow: a public read-write property.</summary>

@@ -33,6 +33,7 @@ public class RecordJsonTests
         StartedAt = Started,
         FinishedAt = Started.AddMilliseconds(6.5),
         ClonedFrom = "1795766680000-00000000/Join/4",
+        CacheKey = "0123456789abcdef".PadRight(64, 'e'),
     };
 
     [Test]
@@ -93,6 +94,7 @@ public class RecordJsonTests
             InputBranches = [1, 0],
             InputsChecked = true,
             Environment = new Dictionary<string, string> { ["CUDA_VISIBLE_DEVICES"] = "0,1", ["X"] = "" },
+            CacheKey = "f".PadRight(64, '0'),
         };
         var readRequest = RecordJson.Deserialize<TaskRequest>(Encoding.UTF8.GetBytes(RecordJson.SerializeToString(request)), "a test request");
         Assert.That(readRequest with { Inputs = request.Inputs, InputBranches = request.InputBranches, Environment = request.Environment }, Is.EqualTo(request));
@@ -104,7 +106,7 @@ public class RecordJsonTests
     [Test]
     public void RecordsAreCamelCaseWithStatusNamesAndNoNulls()
     {
-        var json = Encoding.UTF8.GetString(RecordJson.Serialize(FullTask() with { Error = null, ClonedFrom = null, ForeachElements = null }));
+        var json = Encoding.UTF8.GetString(RecordJson.Serialize(FullTask() with { Error = null, ClonedFrom = null, CacheKey = null, ForeachElements = null }));
         using var document = JsonDocument.Parse(json);
         var names = document.RootElement.EnumerateObject().Select(p => p.Name).ToList();
         Assert.That(names, Is.EqualTo(new[] { "flow", "runId", "step", "taskId", "position", "status", "attempt", "iteration", "index", "inputs", "artifacts", "next", "startedAt", "finishedAt" }));

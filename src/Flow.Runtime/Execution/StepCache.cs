@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Flow.Datastore;
+using Flow.Graph;
+
+namespace Flow.Execution;
+
+/// <summary>
+/// The cache of <see cref="CacheAttribute"/> steps for one run. A task's cache key is the SHA-256 of its flow and step,
+/// its step's code hash and cache version, and its inputs: the content hashes of the artifacts (parameters included)
+/// the step reads, its foreach element and index, its loop iteration, and for a join every artifact of every input.
+/// A match is a successful task (without a caught error) of the same step with the same key in one of the
+/// <see cref="RecentRuns"/> latest other runs of the flow in the run's namespace (<c>production:TOKEN</c> for a
+/// deployment's run, else <c>user:NAME</c>). Runs are searched newest first, each run's task records listed once
+/// and only until a key is found; what a search listed serves every later lookup of the run.
+/// </summary>
+internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRecord run)
+{
+    /// <summary>How many of the latest runs in the namespace are searched for a match.</summary>
+    public const int RecentRuns = 50;
+
+    private readonly Dictionary<(string Step, string Key), TaskRecord> _found = new();
+    private List<RunRecord>? _runs;
+    private int _searched;
+
+    /// <summary>The namespace whose runs share the cache: the run's production token, else its user.</summary>
+    public string Namespace { get; } =
+        run.SystemTags.FirstOrDefault(t => t.StartsWith("production:", StringComparison.Ordinal)) ?? $"user:{run.User}";
+
+    /// <summary>
+    /// The cache key of a task of <paramref name="node"/> whose inputs are <paramref name="inputs"/> (the parents'
+    /// records, in branch order for a join; none for the start step).
+    /// </summary>
+    public string Key(StepNode node, PendingTask pending, IReadOnlyList<TaskRecord> inputs)
+    {
+        var text = new StringBuilder();
+        text.Append("flow-cache/1\n").Append(graph.Name).Append('\n').Append(node.Name).Append('\n')
+            .Append(node.CodeHash).Append('\n').Append(node.Cache?.Version).Append('\n')
+            .Append("iteration ").Append(pending.Iteration.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        if (node.IsJoin || inputs.Count == 0)
+        {
+            // A join (and the start step) starts from the run's parameters; a join reads its inputs through `inputs`.
+            Append(text, "parameter", Read(node, run.Parameters));
+            for (var i = 0; i < inputs.Count; i++)
+            {
+                Append(text, $"input {(i < pending.Branches.Count ? pending.Branches[i] : i).ToString(CultureInfo.InvariantCulture)}", inputs[i].Artifacts);
+            }
+        }
+        else
+        {
+            Append(text, "artifact", Read(node, Inherited(inputs[0], pending)));
+            if (Item(inputs[0], pending) is { } item)
+            {
+                text.Append("item ").Append(item.Key).Append(" index ").Append(pending.Index.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>The newest earlier task of <paramref name="step"/> with <paramref name="key"/>, or null.</summary>
+    public async Task<TaskRecord?> FindAsync(string step, string key, CancellationToken cancellationToken)
+    {
+        _runs ??= (await datastore.Metadata.ListRunsAsync(graph.Name, cancellationToken).ConfigureAwait(false))
+            .Where(r => !string.Equals(r.RunId, run.RunId, StringComparison.Ordinal) && r.SystemTags.Contains(Namespace, StringComparer.Ordinal))
+            .OrderByDescending(r => r.StartedAt)
+            .Take(RecentRuns)
+            .ToList();
+        while (!_found.ContainsKey((step, key)) && _searched < _runs.Count)
+        {
+            var earlier = _runs[_searched++];
+            var tasks = await datastore.Metadata.ListTasksAsync(graph.Name, earlier.RunId, cancellationToken).ConfigureAwait(false);
+            foreach (var task in tasks.OrderByDescending(t => t.TaskId))
+            {
+                if (task is { Status: RunStatus.Succeeded, Error: null, CacheKey: { } found })
+                {
+                    _found.TryAdd((task.Step, found), task);
+                }
+            }
+        }
+
+        return _found.GetValueOrDefault((step, key));
+    }
+
+    /// <summary>
+    /// The record of the new run's task <paramref name="taskId"/>, cloned from <paramref name="origin"/> by reference: the
+    /// artifacts the step reads or writes are the origin's, those it cannot touch go on from this run's inputs.
+    /// </summary>
+    public TaskRecord Clone(StepNode node, PendingTask pending, IReadOnlyList<TaskRecord> inputs, long taskId, TaskRecord origin, string key)
+    {
+        var inherited = node.IsJoin || inputs.Count == 0 ? run.Parameters : Inherited(inputs[0], pending);
+        var artifacts = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal);
+        foreach (var (name, reference) in inherited)
+        {
+            if (!Reads(node, name))
+            {
+                artifacts[name] = reference;
+            }
+        }
+
+        foreach (var (name, reference) in origin.Artifacts)
+        {
+            if (Reads(node, name) || !inherited.ContainsKey(name))
+            {
+                artifacts[name] = reference;
+            }
+        }
+
+        // As resume clones: the attempt and times stay the original's, whose logs and cards the clone's are.
+        return origin with
+        {
+            RunId = run.RunId,
+            TaskId = taskId,
+            Position = pending.Position,
+            Index = pending.Index,
+            Iteration = pending.Iteration,
+            Inputs = pending.Inputs,
+            Artifacts = artifacts,
+            ClonedFrom = origin.ClonedFrom ?? origin.Pathspec,
+            CacheKey = key,
+        };
+    }
+
+    // What a task starts from: its parent's artifacts, without the collection of the foreach it is a child of.
+    private IReadOnlyDictionary<string, ArtifactRef> Inherited(TaskRecord parent, PendingTask pending)
+    {
+        if (pending.ForeachIndex is null || graph[parent.Step].ForeachArtifact is not { } collection || !parent.Artifacts.ContainsKey(collection))
+        {
+            return parent.Artifacts;
+        }
+
+        var without = new Dictionary<string, ArtifactRef>(parent.Artifacts, StringComparer.Ordinal);
+        without.Remove(collection);
+        return without;
+    }
+
+    // The task's foreach item: its element of the parent's foreach, or for a loop's next iteration the one it kept.
+    private static ArtifactRef? Item(TaskRecord parent, PendingTask pending) =>
+        pending.ForeachIndex is { } index
+            ? parent.ForeachElements is { } elements && index >= 0 && index < elements.Count ? elements[index] : null
+            : string.Equals(parent.Step, pending.Step, StringComparison.Ordinal) ? parent.Item : null;
+
+    // As the task executor reads: the artifacts the body names (all of them when it may reach others), and what it writes.
+    private static bool Reads(StepNode node, string artifact) =>
+        node.Uses is not { } uses || uses.Contains(artifact) || node.Writes.Contains(artifact) || string.Equals(artifact, node.ForeachArtifact, StringComparison.Ordinal);
+
+    private static IEnumerable<KeyValuePair<string, ArtifactRef>> Read(StepNode node, IReadOnlyDictionary<string, ArtifactRef> refs) =>
+        refs.Where(r => Reads(node, r.Key));
+
+    private static void Append(StringBuilder text, string kind, IEnumerable<KeyValuePair<string, ArtifactRef>> refs)
+    {
+        foreach (var (name, reference) in refs.OrderBy(r => r.Key, StringComparer.Ordinal))
+        {
+            text.Append(kind).Append(' ').Append(name).Append(' ').Append(reference.Key).Append('\n');
+        }
+    }
+}

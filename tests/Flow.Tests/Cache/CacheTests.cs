@@ -1,0 +1,187 @@
+using Flow.Cli;
+using Flow.Client;
+using Flow.Datastore;
+using Flow.Execution;
+using NUnit.Framework;
+
+namespace Flow.Tests.Cache;
+
+/// <summary>[Cache] steps at run time: what a second run clones, and what makes a task run again.</summary>
+[NonParallelizable]
+public class CacheTests
+{
+    private static readonly string[] Variables = ["FLOW_TEST_CACHE_SHARDS", "FLOW_TEST_CACHE_PREFIX", "FLOW_TEST_CACHE_OTHER"];
+    private string _root = "";
+
+    [SetUp]
+    public void CreateDatastore() => _root = Directory.CreateTempSubdirectory("flow-test-").FullName;
+
+    [TearDown]
+    public void Cleanup()
+    {
+        foreach (var variable in Variables)
+        {
+            Environment.SetEnvironmentVariable(variable, null);
+        }
+
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private FlowDatastore Store => FlowDatastore.Local(_root);
+
+    private async Task<RunResult> RunAsync(TextWriter? log = null, string user = "tester", bool noCache = false, Dictionary<string, string>? parameters = null)
+    {
+        var result = await new LocalScheduler(
+            FlowApp.DefinitionOf<ShardFlow>(),
+            new RunOptions { MaxWorkers = 2, Log = log ?? TextWriter.Null, Output = TextWriter.Null, Datastore = Store, User = user, NoCache = noCache })
+            .RunAsync(parameters);
+        Assert.That(result.Succeeded, Is.True, result.Error?.ToString());
+        return result;
+    }
+
+    // The steps whose tasks ran (were not cloned) in the run, one entry per task, in name order.
+    private async Task<string[]> RanAsync(RunResult run) =>
+        [.. (await Store.Metadata.ListTasksAsync("ShardFlow", run.RunId)).Where(t => t.ClonedFrom is null).Select(t => t.Step).Order(StringComparer.Ordinal)];
+
+    [Test]
+    public async Task ASecondRunWithNothingChangedClonesEveryCachedTask()
+    {
+        var first = await RunAsync();
+        Assert.That(first.CachedCount, Is.Zero);
+        var log = new StringWriter();
+        var second = await RunAsync(log);
+
+        Assert.That(second.CachedCount, Is.EqualTo(4), "three shards and the summary");
+        Assert.That(await RanAsync(second), Is.EqualTo(new[] { "End", "Join", "Start" }));
+        Assert.That(log.ToString(), Does.Contain($"cached from {first.RunId}/Featurize/"));
+        Assert.That(log.ToString(), Does.Contain($"cached from {first.RunId}/Summarize/"));
+        Assert.That(log.ToString(), Does.Contain("succeeded: 7 tasks (4 cached, 3 ran)"));
+        Assert.That(second.Artifact<string>("Summary"), Is.EqualTo("p-A-1,p-B-1,p-C-1"));
+
+        // A third run finds the second's clones first, and clones the original task's data.
+        var third = await RunAsync();
+        var tasks = await Store.Metadata.ListTasksAsync("ShardFlow", third.RunId);
+        Assert.That(tasks.Where(t => t.Step == "Featurize").Select(t => t.ClonedFrom), Is.All.StartsWith(first.RunId + "/Featurize/"));
+    }
+
+    [Test]
+    public async Task ACachedTasksArtifactsReadBackIdenticalThroughTheClient()
+    {
+        var first = await RunAsync();
+        var second = await RunAsync();
+        var client = new FlowClient(Store) { Namespace = "user:tester" };
+        var before = await (await client.Flow("ShardFlow").GetAsync(first.RunId)).StepAsync("Featurize");
+        var after = await (await client.Flow("ShardFlow").GetAsync(second.RunId)).StepAsync("Featurize");
+        Assert.That(after, Has.Count.EqualTo(3));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.That(after[i].ClonedFrom, Is.EqualTo(before[i].Pathspec));
+            Assert.That(after[i].CacheKey, Is.EqualTo(before[i].CacheKey).And.Not.Null);
+            Assert.That(await after[i].ArtifactAsync<string>("Featured"), Is.EqualTo(await before[i].ArtifactAsync<string>("Featured")));
+            Assert.That(after[i].Artifacts["Featured"].Key, Is.EqualTo(before[i].Artifacts["Featured"].Key), "by reference");
+        }
+    }
+
+    [Test]
+    public async Task AChangedArtifactThatTheStepReadsRunsItAgain()
+    {
+        await RunAsync();
+        Environment.SetEnvironmentVariable("FLOW_TEST_CACHE_PREFIX", "q");
+        var second = await RunAsync();
+        Assert.That(second.CachedCount, Is.Zero, "every shard reads Prefix, and so every summary changes");
+        Assert.That(second.Artifact<string>("Summary"), Is.EqualTo("q-A-1,q-B-1,q-C-1"));
+    }
+
+    [Test]
+    public async Task AChangedArtifactThatTheStepDoesNotReadLeavesItCachedAndGoesOnChanged()
+    {
+        await RunAsync();
+        Environment.SetEnvironmentVariable("FLOW_TEST_CACHE_OTHER", "changed");
+        var second = await RunAsync();
+        Assert.That(second.CachedCount, Is.EqualTo(4));
+        var tasks = await Store.Metadata.ListTasksAsync("ShardFlow", second.RunId);
+        var start = tasks.Single(t => t.Step == "Start");
+        Assert.That(tasks.Where(t => t.Step is "Featurize" or "Summarize").Select(t => t.Artifacts["Other"].Key), Is.All.EqualTo(start.Artifacts["Other"].Key),
+            "what a cached task cannot touch goes on from this run's inputs, not the original's");
+        Assert.That(second.Artifact<string>("Other"), Is.EqualTo("changed"));
+    }
+
+    [Test]
+    public async Task AChangedParameterThatTheStepReadsRunsItAgain()
+    {
+        await RunAsync();
+        var second = await RunAsync(parameters: new() { ["Scale"] = "2" });
+        Assert.That(await RanAsync(second), Is.EqualTo(new[] { "End", "Featurize", "Featurize", "Featurize", "Join", "Start", "Summarize" }));
+        Assert.That(second.Artifact<string>("Summary"), Is.EqualTo("p-A-2,p-B-2,p-C-2"));
+    }
+
+    [Test]
+    public async Task AChangedParameterThatTheStepDoesNotReadLeavesItCached()
+    {
+        await RunAsync();
+        var second = await RunAsync(parameters: new() { ["Unused"] = "7" });
+        Assert.That(second.CachedCount, Is.EqualTo(4));
+    }
+
+    [Test]
+    public async Task OneChangedElementOfAForeachRunsExactlyOneChild()
+    {
+        await RunAsync();
+        Environment.SetEnvironmentVariable("FLOW_TEST_CACHE_SHARDS", "a,x,c");
+        var second = await RunAsync();
+        Assert.That(await RanAsync(second), Is.EqualTo(new[] { "End", "Featurize", "Join", "Start", "Summarize" }), "the summary reads the changed features");
+        Assert.That(second.CachedCount, Is.EqualTo(2));
+        Assert.That(second.Artifact<string>("Summary"), Is.EqualTo("p-A-1,p-X-1,p-C-1"));
+    }
+
+    [Test]
+    public async Task AnotherUsersRunsDoNotShareTheCache()
+    {
+        await RunAsync(user: "alice");
+        var bob = await RunAsync(user: "bob");
+        Assert.That(bob.CachedCount, Is.Zero);
+        var alice = await RunAsync(user: "alice");
+        Assert.That(alice.CachedCount, Is.EqualTo(4));
+    }
+
+    [Test]
+    public async Task NoCacheRunsEverythingAndStillRecordsTheKeys()
+    {
+        await RunAsync();
+        var log = new StringWriter();
+        var second = await RunAsync(log, noCache: true);
+        Assert.That(second.CachedCount, Is.Zero);
+        Assert.That(log.ToString(), Does.Not.Contain("cached"));
+        var tasks = await Store.Metadata.ListTasksAsync("ShardFlow", second.RunId);
+        Assert.That(tasks.Where(t => t.Step == "Featurize").Select(t => t.CacheKey), Is.All.Not.Null);
+        Assert.That(tasks.Where(t => t.Step is "Start" or "Join" or "End").Select(t => t.CacheKey), Is.All.Null, "only [Cache] steps have keys");
+
+        var third = await RunAsync();
+        Assert.That(third.CachedCount, Is.EqualTo(4), "a --no-cache run's tasks serve later runs");
+    }
+
+    [Test]
+    public async Task ACachedTaskOfAResumedRunIsClonedToo()
+    {
+        var first = await RunAsync();
+        var log = new StringWriter();
+        var resumed = await new LocalScheduler(
+            FlowApp.DefinitionOf<ShardFlow>(),
+            new RunOptions { MaxWorkers = 2, Log = log, Output = TextWriter.Null, Datastore = Store, User = "tester" })
+            .ResumeAsync(first.RunId, "Featurize");
+        Assert.That(resumed.Succeeded, Is.True, resumed.Error?.ToString());
+        Assert.That(resumed.ClonedCount, Is.EqualTo(1), "Start");
+        Assert.That(resumed.CachedCount, Is.EqualTo(4), "resume Featurize runs the steps again, but their inputs did not change");
+        Assert.That(log.ToString(), Does.Contain($"(1 cloned from run {first.RunId}, 4 cached, 2 ran)"));
+    }
+
+    [TestCase("run", "--no-cache")]
+    [TestCase("resume", "--no-cache")]
+    public void NoCacheIsAnOptionOfRunAndResume(string command, string option)
+    {
+        var line = FlowApp.Parse(FlowApp.DefinitionOf<ShardFlow>(), [command, option]);
+        Assert.That(line, Is.Not.Null);
+        Assert.That(line!.NoCache, Is.True);
+        Assert.That(FlowApp.Parse(FlowApp.DefinitionOf<ShardFlow>(), [command])!.NoCache, Is.False);
+    }
+}

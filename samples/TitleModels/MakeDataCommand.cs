@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.IO;
+using System.Threading;
 using Flow;
 using Flow.Cli;
 using Flow.S3;

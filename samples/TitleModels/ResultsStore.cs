@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.IO;
 using DuckDB.NET.Data;
 using Npgsql;
 
@@ -122,7 +123,7 @@ public sealed record ResultsTarget(bool Postgres, string Location)
             connection.Open();
             return connection;
         }
-        catch (Exception e) when (e is DbException or InvalidOperationException or System.Net.Sockets.SocketException or TimeoutException)
+        catch (Exception e) when (e is DbException or InvalidOperationException or TimeoutException)
         {
             connection.Dispose();
             throw new InvalidOperationException($"Cannot open the results database ({Describe()}): {e.Message}", e);

@@ -59,7 +59,7 @@ public static class Synthetic
     /// <summary>The rows of region number <paramref name="index"/>: <paramref name="rows"/> (title, day) pairs.</summary>
     public static List<TitleDay> Partition(IReadOnlyList<CatalogueTitle> catalogue, int index, int rows, int seed)
     {
-        var random = new Random(HashCode.Combine(seed, index, 0x7177));
+        var random = new Random(unchecked((seed * 1_000_003) ^ (index * 7_919) ^ 0x7177)); // not HashCode: it differs between processes
         var region = Region(index);
 
         // How this region responds: its size, its taste, and how noisy (unpredictable) its audience is.

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.IO;
+using System.Threading;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Flow.S3;

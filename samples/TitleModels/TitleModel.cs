@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.IO;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 

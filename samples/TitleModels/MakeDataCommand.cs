@@ -23,7 +23,7 @@ public sealed class MakeDataCommand : FlowProgramCommand
     {
         var output = new Option<string>("--output") { Description = "Where to write the dataset: a folder or s3://bucket/prefix.", Required = true };
         var partitions = new Option<int>("--partitions") { Description = "How many regions (partitions), 1 to 1000.", DefaultValueFactory = _ => 40 };
-        var rows = new Option<int>("--rows") { Description = "Rows per partition, 10 to 10,000,000.", DefaultValueFactory = _ => 25_000 };
+        var rows = new Option<int>("--rows") { Description = "Rows per partition, 50 to 10,000,000.", DefaultValueFactory = _ => 25_000 };
         var seed = new Option<int>("--seed") { Description = "The seed: the same seed writes the same data.", DefaultValueFactory = _ => 1 };
         var command = new Command(Name, "Write the synthetic dataset the flow trains on: Parquet files partitioned by region.")
         {
@@ -73,9 +73,9 @@ public sealed class MakeDataCommand : FlowProgramCommand
             throw new ArgumentException($"--partitions must be between 1 and 1000, not {partitions}.");
         }
 
-        if (rows is < 10 or > 10_000_000)
+        if (rows < TitleModel.MinimumRows || rows > 10_000_000)
         {
-            throw new ArgumentException($"--rows must be between 10 and 10,000,000, not {rows}.");
+            throw new ArgumentException(TitleData.Invariant($"--rows must be between {TitleModel.MinimumRows} (the fewest a model is trained on) and 10,000,000, not {rows}."));
         }
 
         var clock = Stopwatch.StartNew();

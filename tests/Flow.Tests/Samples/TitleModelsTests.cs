@@ -207,6 +207,10 @@ namespace Flow.Tests.Samples
                 Assert.That(result.Error, Does.Contain("--partitions must be between 1 and 1000, not 0"), result.ToString());
                 Assert.That(Directory.Exists(Path.Combine(folder, "data")), Is.False);
 
+                var few = TestProcess.RunProgram(RepoPaths.SampleDll("TitleModels"), folder, null, "make-data", "--output", "data", "--rows", "49");
+                Assert.That(few.Code, Is.EqualTo(2), few.ToString());
+                Assert.That(few.Error, Does.Contain("--rows must be between 50 (the fewest a model is trained on) and 10,000,000, not 49"), few.ToString());
+
                 var missing = TestProcess.RunProgram(RepoPaths.SampleDll("TitleModels"), folder, null, "make-data");
                 Assert.That(missing.Code, Is.EqualTo(2), missing.ToString());
                 Assert.That(missing.Error, Does.Contain("--output"), missing.ToString());

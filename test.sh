@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs what the tests need and a fresh machine lacks (moto for the S3 tests; Slurm and munge
-# for the Slurm tests; Chromium for the tests of HTML output), then runs dotnet test Flow.sln with any arguments given.
+# for the Slurm tests; Chromium for the tests of HTML output; PostgreSQL for the TitleModels sample), then runs
+# dotnet test Flow.sln with any arguments given.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -19,10 +20,12 @@ if ! python3 -c 'import moto.server' >/dev/null 2>&1; then
 fi
 
 # Packages from Debian: Slurm and munge for the Slurm tests (a private single-node cluster: slurmctld, slurmd, and
-# munged unless it runs), and headless Chromium for the tests of HTML output (cards, the UI).
+# munged unless it runs), headless Chromium for the tests of HTML output (cards, the UI), and PostgreSQL.
 missing=""
 command -v sbatch >/dev/null 2>&1 || missing="$missing slurm-wlm munge"
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ -n "${FLOW_TEST_CHROMIUM:-}" ] || missing="$missing chromium"
+# PostgreSQL's server for the results table of samples/TitleModels (the tests run initdb and pg_ctl themselves).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 if [ -n "$missing" ]; then
   echo "Installing what the tests need:$missing (apt-get install -y$missing)" >&2
   sudo=""

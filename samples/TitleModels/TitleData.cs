@@ -42,8 +42,12 @@ public sealed class TitleDay
     public float Views { get; set; }
 }
 
-/// <summary>A partition of the dataset: a region and its Parquet files (local paths or <c>s3://</c> locations).</summary>
-public sealed record Partition(string Region, List<string> Files);
+/// <summary>
+/// A partition of the dataset: a region, its Parquet files (local paths or <c>s3://</c> locations), and what the files
+/// are now (each one's size and modification time, or its S3 ETag). A [Cache] step that trains on a partition keys on
+/// the whole record, so rewriting a file trains again, and leaving it alone does not.
+/// </summary>
+public sealed record Partition(string Region, List<string> Files, List<string> Versions);
 
 /// <summary>Lists and reads the partitions of a dataset: <c>region=NAME/*.parquet</c> under a local folder or an S3 prefix.</summary>
 public static class TitleData
@@ -90,9 +94,12 @@ public static class TitleData
         }
 
         return Directory.EnumerateDirectories(folder, "region=*")
-            .Select(d => new Partition(
-                Path.GetFileName(d)["region=".Length..],
-                Directory.EnumerateFiles(d, "*.parquet").Order(StringComparer.Ordinal).ToList()))
+            .Select(d =>
+            {
+                var files = Directory.EnumerateFiles(d, "*.parquet").Order(StringComparer.Ordinal).ToList();
+                var versions = files.Select(f => new FileInfo(f)).Select(f => $"{f.Length}:{f.LastWriteTimeUtc.Ticks}").ToList();
+                return new Partition(Path.GetFileName(d)["region=".Length..], files, versions);
+            })
             .Where(p => p.Region.Length > 0)
             .OrderBy(p => p.Region, StringComparer.Ordinal)
             .ToList();
@@ -102,7 +109,7 @@ public static class TitleData
     {
         var root = S3Root.Parse(data.TrimEnd('/'));
         var prefix = root.Prefix.Length == 0 ? "" : root.Prefix + "/";
-        var files = new SortedDictionary<string, List<string>>(StringComparer.Ordinal);
+        var files = new SortedDictionary<string, List<(string Location, string ETag)>>(StringComparer.Ordinal);
         using var client = S3Clients.Create();
         var request = new ListObjectsV2Request { BucketName = root.Bucket, Prefix = prefix };
         try
@@ -128,7 +135,7 @@ public static class TitleData
 
                     if (relative.EndsWith(".parquet", StringComparison.Ordinal) && relative.IndexOf('/', slash + 1) < 0)
                     {
-                        list.Add($"s3://{root.Bucket}/{item.Key}");
+                        list.Add(($"s3://{root.Bucket}/{item.Key}", item.ETag ?? ""));
                     }
                 }
 
@@ -141,7 +148,9 @@ public static class TitleData
             throw new ArgumentException($"--data: the bucket {root.Bucket} does not exist ({data}).", e);
         }
 
-        return files.Where(f => f.Key.Length > 0).Select(f => new Partition(f.Key, f.Value)).ToList();
+        return files.Where(f => f.Key.Length > 0)
+            .Select(f => new Partition(f.Key, f.Value.Select(v => v.Location).ToList(), f.Value.Select(v => v.ETag).ToList()))
+            .ToList();
     }
 
     /// <summary>Reads a partition's rows, through <see cref="S3Transfer"/> when its files are on S3.</summary>

@@ -62,8 +62,11 @@ public partial class TitleModels : FlowSpec
         Next(Train);
     }
 
+    // Cached: a partition whose files, and the parameters the step reads (Trees, Seed), are as in an earlier run of
+    // this namespace is not trained again; its task is cloned from that run (docs/cache.md).
     [Step]
     [Card]
+    [Cache]
     public void Train(Partition partition)
     {
         var rows = TitleData.Read(partition, Current.CancellationToken);

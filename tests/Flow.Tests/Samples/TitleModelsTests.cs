@@ -84,6 +84,41 @@ namespace Flow.Tests.Samples
         }
 
         [Test]
+        public async Task ASecondRunTrainsOnlyThePartitionsWhoseFilesChanged()
+        {
+            var folder = Directory.CreateTempSubdirectory("flow-titles-cache-").FullName;
+            try
+            {
+                var data = Path.Combine(folder, "data");
+                Assert.That(MakeDataCommand.Write(data, 3, 500, Seed, TextWriter.Null), Is.EqualTo(0));
+                var parameters = new Dictionary<string, string> { ["Data"] = data, ["ResultsDb"] = Path.Combine(folder, "metrics.duckdb") };
+                var first = await RunAsync(folder, parameters);
+                Assert.That((first.Succeeded, first.CachedCount), Is.EqualTo((true, 0)), first.Error?.ToString());
+
+                var second = await RunAsync(folder, parameters);
+                Assert.That((second.Succeeded, second.CachedCount), Is.EqualTo((true, 3)), "every partition's model is the first run's");
+                var models = (await (await Client(folder).Flow<TitleModels>().GetAsync(second.RunId)).DataAsync()).Models;
+                var firstModels = (await (await Client(folder).Flow<TitleModels>().GetAsync(first.RunId)).DataAsync()).Models;
+                Assert.That(models.Keys, Is.EquivalentTo(firstModels.Keys));
+                Assert.That(models.All(m => m.Value.SequenceEqual(firstModels[m.Key])), Is.True);
+
+                // One partition's file is written again: only its model is trained again.
+                var file = Directory.EnumerateFiles(data, "*.parquet", SearchOption.AllDirectories).Order(StringComparer.Ordinal).First();
+                File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(1));
+                var third = await RunAsync(folder, parameters);
+                Assert.That((third.Succeeded, third.CachedCount), Is.EqualTo((true, 2)));
+
+                // A parameter the step reads trains every partition again.
+                var fourth = await RunAsync(folder, new(parameters) { ["Trees"] = "20" });
+                Assert.That((fourth.Succeeded, fourth.CachedCount), Is.EqualTo((true, 0)));
+            }
+            finally
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+
+        [Test]
         public void EachPartitionGetsAModelEvaluatedOnHeldOutRows()
         {
             Assert.That(_end.AllMetrics.Select(m => m.Region), Is.EqualTo(new[] { "DE", "FR", "GB", "US" }));

@@ -252,6 +252,23 @@ internal static class ScriptJson
                     }
 
                     return (T[])(object)ints;
+                case "float64" when target == typeof(long) || target == typeof(int):
+                    // R's numbers are doubles: whole ones are read into integers, any other is refused.
+                    var doubles = MemoryMarshal.Cast<byte, double>(bytes);
+                    var whole = new T[doubles.Length];
+                    var limit = target == typeof(int) ? int.MaxValue + 1.0 : 9223372036854775808.0;
+                    for (var k = 0; k < doubles.Length; k++)
+                    {
+                        var v = doubles[k];
+                        if (Math.Floor(v) != v || v >= limit || v < -limit)
+                        {
+                            throw new JsonException($"Element {k} of the script's float64 array, {v}, is not a whole number that fits the {target.Name}[] it is read into; convert the values in the script (as.integer() in R, .astype('{DType<T>()}') in numpy).");
+                        }
+
+                        whole[k] = target == typeof(int) ? (T)(object)(int)v : (T)(object)(long)v;
+                    }
+
+                    return whole;
                 default:
                     throw new JsonException($"The script returned {dtype} values where {target.Name}[] is expected; convert them in the script (as.integer() in R, .astype('{DType<T>().Replace("bytes", "uint8", StringComparison.Ordinal)}') in numpy).");
             }

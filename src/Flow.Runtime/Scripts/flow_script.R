@@ -17,6 +17,7 @@ if (!nzchar(.flow$dir)) {
   stop("flow_script.R is for scripts run by Flow.Script.Run (FLOW_SCRIPT_DIR is not set)")
 }
 .flow$files <- 0L
+.flow$number <- "__flow_number__"
 .flow$written <- FALSE
 
 .flow_read_binary <- function(ref) {
@@ -92,6 +93,12 @@ flow_inputs <- function() {
   if (length(x) > 1 && is.null(names(x)) && (is.integer(x) || is.double(x)) && !is.object(x)) {
     return(.flow_binary(x, if (is.integer(x)) "int32" else "float64"))
   }
+  if (length(x) == 1 && is.double(x) && is.null(names(x)) && !is.object(x) && !is.na(x) || identical(x, NaN)) {
+    # jsonlite writes 15 significant digits: a number is written with 17 (exact), NaN and infinities by name.
+    if (is.nan(x)) return("NaN")
+    if (is.infinite(x)) return(if (x > 0) "Infinity" else "-Infinity")
+    return(paste0(.flow$number, sprintf("%.17g", x)))
+  }
   x
 }
 
@@ -100,7 +107,8 @@ flow_output <- function(value) {
   if (isTRUE(.flow$written)) {
     stop("flow_output() was called twice; call it once, with the whole result")
   }
-  text <- jsonlite::toJSON(.flow_prepare(value), auto_unbox = TRUE, null = "null", na = "null", digits = I(17))
+  text <- jsonlite::toJSON(.flow_prepare(value), auto_unbox = TRUE, null = "null", na = "null", digits = NA)
+  text <- gsub(paste0("\"", .flow$number, "([^\"]+)\""), "\\1", text, perl = TRUE)
   path <- file.path(.flow$dir, "output.json")
   writeLines(text, paste0(path, ".tmp"), useBytes = TRUE)
   file.rename(paste0(path, ".tmp"), path)

@@ -1,0 +1,77 @@
+using System.Text;
+using Flow.Cli;
+using Flow.Datastore;
+using Flow.Execution;
+using NUnit.Framework;
+
+namespace Flow.Tests.Scripts;
+
+[NonParallelizable]
+public class ScriptFlowTests
+{
+    private string _root = "";
+    private string? _python;
+    private string? _rscript;
+
+    [SetUp]
+    public void CreateDatastore()
+    {
+        _python = Environment.GetEnvironmentVariable("FLOW_PYTHON");
+        _rscript = Environment.GetEnvironmentVariable("FLOW_RSCRIPT");
+        Environment.SetEnvironmentVariable("FLOW_PYTHON", Interpreters.Python);
+        Environment.SetEnvironmentVariable("FLOW_RSCRIPT", Interpreters.Rscript);
+        _root = Directory.CreateTempSubdirectory("flow-test-").FullName;
+    }
+
+    [TearDown]
+    public void Cleanup()
+    {
+        Environment.SetEnvironmentVariable("FLOW_PYTHON", _python);
+        Environment.SetEnvironmentVariable("FLOW_RSCRIPT", _rscript);
+        Environment.SetEnvironmentVariable("FLOW_TEST_SCRIPT_FAIL", null);
+        Directory.Delete(_root, recursive: true);
+    }
+
+    private LocalScheduler Scheduler() => new(
+        FlowApp.DefinitionOf<ScriptFlow>(),
+        new RunOptions { MaxWorkers = 2, Log = TextWriter.Null, Output = TextWriter.Null, Datastore = FlowDatastore.Local(_root), User = "tester" });
+
+    private async Task<string> LogAsync(string runId, string step, string stream)
+    {
+        var store = FlowDatastore.Local(_root);
+        var task = (await store.Metadata.ListTasksAsync("ScriptFlow", runId)).Single(t => t.Step == step);
+        var bytes = await store.Metadata.GetLogAsync("ScriptFlow", runId, step, task.TaskId, task.Attempt, stream);
+        return bytes is null ? "" : Encoding.UTF8.GetString(bytes);
+    }
+
+    [Test]
+    public async Task APythonStepAndAnRStepRunWithTheirOutputInTheTasksLogs()
+    {
+        var result = await Scheduler().RunAsync();
+        Assert.That(result.Succeeded, Is.True, result.Error?.ToString());
+        Assert.That(result.Artifact<string>("Summary"), Is.EqualTo("0.75:1"));
+        Assert.That(await LogAsync(result.RunId, "Py", "stdout"), Does.Contain("scoring shard s1\n"));
+        Assert.That(await LogAsync(result.RunId, "Py", "stderr"), Does.Contain("python stderr line\n"));
+        Assert.That(await LogAsync(result.RunId, "R", "stdout"), Does.Contain("fitting shard s1 \n"));
+        Assert.That(await LogAsync(result.RunId, "R", "stderr"), Does.Contain("r stderr line\n"));
+        Assert.That(await LogAsync(result.RunId, "Py", "stdout"), Does.Not.Contain("fitting"), "each task has its own script's lines");
+    }
+
+    [Test]
+    public async Task AFailingScriptFailsItsStepAndResumeRunsItAgain()
+    {
+        Environment.SetEnvironmentVariable("FLOW_TEST_SCRIPT_FAIL", "1");
+        var failed = await Scheduler().RunAsync();
+        Assert.That(failed.Succeeded, Is.False);
+        Assert.That(failed.FailedTask, Does.Contain("/Py/"));
+        Assert.That(failed.Error!.Type, Is.EqualTo(typeof(ScriptException).FullName));
+        Assert.That(failed.Error.Message, Does.Contain("RuntimeError: scoring failed on purpose"));
+        Assert.That(await LogAsync(failed.RunId, "Py", "stderr"), Does.Contain("Traceback").And.Contain("RuntimeError: scoring failed on purpose"));
+
+        Environment.SetEnvironmentVariable("FLOW_TEST_SCRIPT_FAIL", null);
+        var resumed = await Scheduler().ResumeAsync();
+        Assert.That(resumed.Succeeded, Is.True, resumed.Error?.ToString());
+        Assert.That(resumed.ClonedCount, Is.EqualTo(2), "Start and R are cloned");
+        Assert.That(resumed.Artifact<string>("Summary"), Is.EqualTo("0.75:1"));
+    }
+}

@@ -36,15 +36,15 @@ public static class Script
     /// <inheritdoc cref="Run{T}(string, object?, CancellationToken)"/>
     public static async Task<T> RunAsync<T>(string path, object? inputs = null, CancellationToken cancellationToken = default)
     {
-        var (script, result) = await RunCoreAsync(path, inputs, outputNeeded: true, typeof(T), cancellationToken).ConfigureAwait(false);
+        var (script, result) = await RunCoreAsync(path, inputs, (exchange, output) => ScriptJson.Read<T>(exchange, output), typeof(T), cancellationToken).ConfigureAwait(false);
         return result is T typed ? typed : throw new ScriptException($"Script {script} output null; {typeof(T).Name} was expected.", script);
     }
 
     /// <inheritdoc cref="Run(string, object?, CancellationToken)"/>
     public static async Task RunAsync(string path, object? inputs = null, CancellationToken cancellationToken = default) =>
-        await RunCoreAsync(path, inputs, outputNeeded: false, typeof(object), cancellationToken).ConfigureAwait(false);
+        await RunCoreAsync(path, inputs, null, typeof(object), cancellationToken).ConfigureAwait(false);
 
-    private static async Task<(string Script, object? Result)> RunCoreAsync(string path, object? inputs, bool outputNeeded, Type type, CancellationToken cancellationToken)
+    private static async Task<(string Script, object? Result)> RunCoreAsync(string path, object? inputs, Func<ScriptExchange, string, object?>? read, Type type, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var language = LanguageOf(path);
@@ -69,7 +69,7 @@ public static class Script
             await RunProcessAsync(language, script, folder, cancellationToken).ConfigureAwait(false);
             if (!File.Exists(outputPath))
             {
-                if (!outputNeeded)
+                if (read is null)
                 {
                     return (script, null);
                 }
@@ -80,19 +80,18 @@ public static class Script
                     0);
             }
 
-            if (!outputNeeded)
+            if (read is null)
             {
                 return (script, null);
             }
 
             try
             {
-                var read = typeof(ScriptJson).GetMethod(nameof(ScriptJson.Read))!.MakeGenericMethod(type);
-                return (script, read.Invoke(null, [exchange, outputPath]));
+                return (script, read(exchange, outputPath));
             }
-            catch (System.Reflection.TargetInvocationException e) when (e.InnerException is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException)
+            catch (Exception e) when (e is System.Text.Json.JsonException or NotSupportedException or InvalidOperationException or FormatException)
             {
-                throw new ScriptException($"The output of script {script} cannot be read as {type.Name}: {e.InnerException.Message}", script, e.InnerException);
+                throw new ScriptException($"The output of script {script} cannot be read as {type.Name}: {e.Message}", script, e);
             }
         }
         finally

@@ -209,10 +209,25 @@ internal static class ScriptJson
                 throw new JsonException($"Expected a number for an element of {typeof(T).Name}[], got {reader.TokenType}.");
             }
 
-            object value = typeof(T) == typeof(double) ? reader.GetDouble()
-                : typeof(T) == typeof(float) ? reader.GetSingle()
-                : typeof(T) == typeof(int) ? reader.TryGetInt32(out var i) ? i : throw new JsonException($"{Text(ref reader)} is not an Int32 (for int[]).")
-                : reader.TryGetInt64(out var l) ? l : throw new JsonException($"{Text(ref reader)} is not an Int64 (for long[]).");
+            // Each branch boxed on its own: a conditional expression would widen them all to double.
+            object value;
+            if (typeof(T) == typeof(double))
+            {
+                value = reader.GetDouble();
+            }
+            else if (typeof(T) == typeof(float))
+            {
+                value = reader.GetSingle();
+            }
+            else if (typeof(T) == typeof(int))
+            {
+                value = reader.TryGetInt32(out var i) ? i : throw new JsonException($"{Text(ref reader)} is not an Int32 (for int[]).");
+            }
+            else
+            {
+                value = reader.TryGetInt64(out var l) ? l : throw new JsonException($"{Text(ref reader)} is not an Int64 (for long[]).");
+            }
+
             return (T)value;
         }
 

@@ -164,6 +164,21 @@ public class ScriptTests
         Assert.That(e.Message, Does.Contain("cannot be read as Sample").And.Contain("2.5, is not a whole number").And.Contain(".astype('int32')"));
     }
 
+    [Test]
+    public void TheHelpersAreEmbeddedAndWrittenToAFolderNamedByTheirHash()
+    {
+        var assembly = typeof(Script).Assembly;
+        Assert.That(assembly.GetManifestResourceNames(), Is.SupersetOf(new[] { "Flow.Scripts.flow_script.py", "Flow.Scripts.flow_script.R" }));
+        var folder = Script.Helpers.Folder;
+        Assert.That(Path.GetFileName(folder), Does.Match("^flow-script-lib-[A-Za-z0-9]*-[0-9a-f]{16}$"));
+        foreach (var name in new[] { "flow_script.py", "flow_script.R" })
+        {
+            using var stream = assembly.GetManifestResourceStream("Flow.Scripts." + name)!;
+            using var reader = new StreamReader(stream);
+            Assert.That(System.IO.File.ReadAllText(Path.Combine(folder, name)), Is.EqualTo(reader.ReadToEnd()), name);
+        }
+    }
+
     [TestCase("py", "ValueError: bad shard 7")]
     [TestCase("R", "bad shard 7")]
     public void AnErrorInTheScriptFailsWithItsLastLines(string language, string expected)

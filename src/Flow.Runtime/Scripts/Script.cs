@@ -20,10 +20,29 @@ public static class Script
 
     private const int TailLines = 12;
 
+    // The cancellation token of the task whose step runs in this async flow: a script started there stops with the task.
+    private static readonly AsyncLocal<CancellationToken> s_task = new();
+
+    /// <summary>Until disposed, scripts started in this async flow are also killed when <paramref name="task"/> is cancelled.</summary>
+    internal static IDisposable ForTask(CancellationToken task)
+    {
+        var previous = s_task.Value;
+        s_task.Value = task;
+        return new TaskScope(previous);
+    }
+
+    private sealed class TaskScope(CancellationToken previous) : IDisposable
+    {
+        public void Dispose() => s_task.Value = previous;
+    }
+
     /// <summary>Runs the script with <paramref name="inputs"/> and returns its output as a <typeparamref name="T"/>.</summary>
     /// <param name="path">The script: absolute, or relative to the working directory or else to the program's folder.</param>
     /// <param name="inputs">What the script's <c>inputs</c> are: an object (anonymous, a record, a dictionary), or null for none.</param>
-    /// <param name="cancellationToken">Kills the script (and what it started) when cancelled.</param>
+    /// <param name="cancellationToken">
+    /// Kills the script (and what it started) when cancelled. In a step, the script is also killed when the task is
+    /// stopped (<c>Current.CancellationToken</c>: its <c>[Timeout]</c> in process, the run's cancellation).
+    /// </param>
     /// <exception cref="ScriptException">The script failed, wrote no output, or could not be found or started.</exception>
     public static T Run<T>(string path, object? inputs = null, CancellationToken cancellationToken = default) =>
         RunAsync<T>(path, inputs, cancellationToken).GetAwaiter().GetResult();
@@ -47,6 +66,8 @@ public static class Script
     private static async Task<(string Script, object? Result)> RunCoreAsync(string path, object? inputs, Func<ScriptExchange, string, object?>? read, Type type, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        using var linked = s_task.Value.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, s_task.Value) : null;
+        cancellationToken = linked?.Token ?? cancellationToken;
         var language = LanguageOf(path);
         var script = Resolve(path);
         cancellationToken.ThrowIfCancellationRequested();

@@ -29,6 +29,7 @@ public class ScriptFlowTests
         Environment.SetEnvironmentVariable("FLOW_PYTHON", _python);
         Environment.SetEnvironmentVariable("FLOW_RSCRIPT", _rscript);
         Environment.SetEnvironmentVariable("FLOW_TEST_SCRIPT_FAIL", null);
+        Environment.SetEnvironmentVariable("FLOW_TEST_SCRIPT_MARKER", null);
         Directory.Delete(_root, recursive: true);
     }
 
@@ -73,5 +74,24 @@ public class ScriptFlowTests
         Assert.That(resumed.Succeeded, Is.True, resumed.Error?.ToString());
         Assert.That(resumed.ClonedCount, Is.EqualTo(2), "Start and R are cloned");
         Assert.That(resumed.Artifact<string>("Summary"), Is.EqualTo("0.75:1"));
+    }
+
+    [Test]
+    public async Task AStepsTimeoutInProcessKillsItsScript()
+    {
+        var marker = Path.Combine(_root, "marker");
+        Environment.SetEnvironmentVariable("FLOW_TEST_SCRIPT_MARKER", marker);
+        var abandoned = new System.Collections.Concurrent.ConcurrentQueue<Task>();
+        var result = await new LocalScheduler(
+            FlowApp.DefinitionOf<ScriptTimeoutFlow>(),
+            new RunOptions { MaxWorkers = 2, Log = TextWriter.Null, Output = TextWriter.Null, Datastore = FlowDatastore.Local(_root), Isolation = TaskIsolation.InProcess, AttemptAbandoned = abandoned.Enqueue }).RunAsync();
+        Assert.That(result.Succeeded, Is.False);
+        Assert.That(result.Error!.Message, Does.Contain("timeout of 2 s"));
+
+        // The abandoned attempt ends as soon as its script is killed, not when the script's two minutes are up.
+        var ended = Task.WhenAll(abandoned);
+        Assert.That(await Task.WhenAny(ended, Task.Delay(TimeSpan.FromSeconds(30))), Is.SameAs(ended), "the step returned");
+        var pid = int.Parse((await File.ReadAllLinesAsync(marker))[0], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.That(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal), Is.False, "the script is killed");
     }
 }

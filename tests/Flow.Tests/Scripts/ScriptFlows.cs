@@ -53,3 +53,22 @@ public partial class ScriptFlow : FlowSpec
     {
     }
 }
+
+/// <summary>A step whose script runs past the step's timeout.</summary>
+public partial class ScriptTimeoutFlow : FlowSpec
+{
+    [Step]
+    public void Start() => Next(Sleep);
+
+    [Step, Timeout(Seconds = 2)]
+    public void Sleep()
+    {
+        Script.Run("Scripts/files/sleep.py", new { Marker = Environment.GetEnvironmentVariable("FLOW_TEST_SCRIPT_MARKER") });
+        Next(End);
+    }
+
+    [Step]
+    public void End()
+    {
+    }
+}

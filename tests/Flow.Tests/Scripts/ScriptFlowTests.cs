@@ -37,11 +37,13 @@ public class ScriptFlowTests
         FlowApp.DefinitionOf<ScriptFlow>(),
         new RunOptions { MaxWorkers = 2, Log = TextWriter.Null, Output = TextWriter.Null, Datastore = FlowDatastore.Local(_root), User = "tester" });
 
-    private async Task<string> LogAsync(string runId, string step, string stream)
+    private Task<string> LogAsync(string runId, string step, string stream) => LogAsync(_root, "ScriptFlow", runId, step, stream);
+
+    private static async Task<string> LogAsync(string root, string flow, string runId, string step, string stream)
     {
-        var store = FlowDatastore.Local(_root);
-        var task = (await store.Metadata.ListTasksAsync("ScriptFlow", runId)).Single(t => t.Step == step);
-        var bytes = await store.Metadata.GetLogAsync("ScriptFlow", runId, step, task.TaskId, task.Attempt, stream);
+        var store = FlowDatastore.Local(root);
+        var task = (await store.Metadata.ListTasksAsync(flow, runId)).Single(t => t.Step == step);
+        var bytes = await store.Metadata.GetLogAsync(flow, runId, step, task.TaskId, task.Attempt, stream);
         return bytes is null ? "" : Encoding.UTF8.GetString(bytes);
     }
 
@@ -93,5 +95,19 @@ public class ScriptFlowTests
         Assert.That(await Task.WhenAny(ended, Task.Delay(TimeSpan.FromSeconds(30))), Is.SameAs(ended), "the step returned");
         var pid = int.Parse((await File.ReadAllLinesAsync(marker))[0], System.Globalization.CultureInfo.InvariantCulture);
         Assert.That(Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal), Is.False, "the script is killed");
+    }
+
+    [Test]
+    public async Task InAWorkerProcessTheScriptIsFoundBesideTheProgramAndItsLinesLandInTheTasksLogs()
+    {
+        var datastore = Path.Combine(_root, "datastore");
+        var result = Infrastructure.TestProcess.RunProgram(
+            Infrastructure.RepoPaths.TestFlowsDll, _root, new Dictionary<string, string> { ["FLOW_PYTHON"] = Interpreters.Python }, "ScriptWorkerFlow", "run", "--datastore-root", datastore);
+        Assert.That(result.Code, Is.EqualTo(0), result.ToString());
+        Assert.That(result.Output, Does.Contain("doubled = 43"));
+        Assert.That(result.Output, Does.Contain("[Start/1] twice.py in a worker: 21.5"), "echoed with the task's prefix");
+        var run = (await FlowDatastore.Local(datastore).Metadata.ListRunsAsync("ScriptWorkerFlow")).Single();
+        Assert.That(await LogAsync(datastore, "ScriptWorkerFlow", run.RunId, "Start", "stdout"), Does.Contain("twice.py in a worker: 21.5\n"));
+        Assert.That(await LogAsync(datastore, "ScriptWorkerFlow", run.RunId, "Start", "stderr"), Does.Contain("twice.py stderr\n"));
     }
 }

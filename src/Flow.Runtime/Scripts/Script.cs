@@ -20,6 +20,9 @@ public static class Script
 
     private const int TailLines = 12;
 
+    // A line longer than this is cut in the exception's message (the task's log has it whole).
+    private const int TailLineLength = 2000;
+
     // The cancellation token of the task whose step runs in this async flow: a script started there stops with the task.
     private static readonly AsyncLocal<CancellationToken> s_task = new();
 
@@ -258,7 +261,7 @@ public static class Script
             {
                 lock (tail)
                 {
-                    tail.Enqueue(line);
+                    tail.Enqueue(line.Length <= TailLineLength ? line : line[..TailLineLength] + " [...]");
                     if (tail.Count > TailLines)
                     {
                         tail.Dequeue();

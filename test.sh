@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: installs what the tests need and a fresh machine lacks (moto for the S3 tests; Slurm and munge
-# for the Slurm tests; Chromium for the tests of HTML output; PostgreSQL for the TitleModels sample), then runs
-# dotnet test Flow.sln with any arguments given.
+# for the Slurm tests; Chromium for the tests of HTML output; PostgreSQL for the TitleModels sample; Python, numpy,
+# R and jsonlite for the script tests), then runs dotnet test Flow.sln with any arguments given.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -20,11 +20,19 @@ if ! python3 -c 'import moto.server' >/dev/null 2>&1; then
 fi
 
 # Packages from Debian: Slurm and munge for the Slurm tests (a private single-node cluster: slurmctld, slurmd, and
-# munged unless it runs), headless Chromium for the tests of HTML output (cards, the UI), and PostgreSQL.
+# munged unless it runs), headless Chromium for the tests of HTML output (cards, the UI), and for the tests of
+# Flow.Script Debian's Python 3 with numpy (/usr/bin/python3, which the tests prefer to a python3 earlier on PATH)
+# and R with jsonlite, and PostgreSQL for the results table of samples/TitleModels (its tests run initdb and pg_ctl).
 missing=""
 command -v sbatch >/dev/null 2>&1 || missing="$missing slurm-wlm munge"
 command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || [ -n "${FLOW_TEST_CHROMIUM:-}" ] || missing="$missing chromium"
-# PostgreSQL's server for the results table of samples/TitleModels (the tests run initdb and pg_ctl themselves).
+if [ -z "${FLOW_TEST_PYTHON:-}" ]; then
+  [ -x /usr/bin/python3 ] || command -v python3 >/dev/null 2>&1 || missing="$missing python3"
+  test_python=/usr/bin/python3
+  [ -x "$test_python" ] || test_python=python3
+  "$test_python" -c 'import numpy' >/dev/null 2>&1 || missing="$missing python3-numpy"
+fi
+[ -n "${FLOW_TEST_RSCRIPT:-}" ] || { command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(jsonlite)' >/dev/null 2>&1; } || missing="$missing r-base-core r-cran-jsonlite"
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"
 if [ -n "$missing" ]; then
   echo "Installing what the tests need:$missing (apt-get install -y$missing)" >&2
@@ -37,6 +45,7 @@ if [ -n "$missing" ]; then
     exit 1
   fi
   command -v sbatch >/dev/null 2>&1 || { echo "error: the Slurm tests need Slurm and munge: apt-get install -y slurm-wlm munge" >&2; exit 1; }
+  [ -n "${FLOW_TEST_RSCRIPT:-}" ] || Rscript -e 'library(jsonlite)' >/dev/null 2>&1 || { echo "error: the script tests need R and jsonlite: apt-get install -y r-base-core r-cran-jsonlite" >&2; exit 1; }
 fi
 
 exec dotnet test Flow.sln "$@"

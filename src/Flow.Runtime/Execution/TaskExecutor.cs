@@ -260,6 +260,7 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
         var restored = definition.RestoreAll(flow, inherited, $"task {info.Pathspec}");
         using (EnvironmentScope.Set(request.Environment))
         using (TaskConsole.Capture(log))
+        using (Script.ForTask(info.CancellationToken))
         {
             definition.RunStep(flow, request.Step, new StepInvocation(definition, context, request.Step, inputs, item));
         }

@@ -1,0 +1,5 @@
+source(file.path(Sys.getenv("FLOW_SCRIPT_LIB"), "flow_script.R"))
+inputs <- flow_inputs()
+writeLines(c(as.character(Sys.getpid()), Sys.getenv("FLOW_SCRIPT_DIR")), paste0(inputs$marker, ".tmp"))
+invisible(file.rename(paste0(inputs$marker, ".tmp"), inputs$marker))
+Sys.sleep(120)

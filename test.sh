@@ -21,7 +21,7 @@ fi
 
 # Packages from Debian: Slurm and munge for the Slurm tests (a private single-node cluster: slurmctld, slurmd, and
 # munged unless it runs), headless Chromium for the tests of HTML output (cards, the UI), and for the tests of
-# Flow.Script Debian's Python 3 with numpy (/usr/bin/python3, which the tests prefer to a python3 earlier on PATH)
+# Flow.Script Debian's Python 3 with numpy and scikit-learn (/usr/bin/python3, which the tests prefer to a python3 earlier on PATH)
 # and R with jsonlite, and PostgreSQL for the results table of samples/TitleModels (its tests run initdb and pg_ctl).
 missing=""
 command -v sbatch >/dev/null 2>&1 || missing="$missing slurm-wlm munge"
@@ -31,6 +31,7 @@ if [ -z "${FLOW_TEST_PYTHON:-}" ]; then
   test_python=/usr/bin/python3
   [ -x "$test_python" ] || test_python=python3
   "$test_python" -c 'import numpy' >/dev/null 2>&1 || missing="$missing python3-numpy"
+  "$test_python" -c 'import sklearn' >/dev/null 2>&1 || missing="$missing python3-sklearn"
 fi
 [ -n "${FLOW_TEST_RSCRIPT:-}" ] || { command -v Rscript >/dev/null 2>&1 && Rscript -e 'library(jsonlite)' >/dev/null 2>&1; } || missing="$missing r-base-core r-cran-jsonlite"
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$missing postgresql"

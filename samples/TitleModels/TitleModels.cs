@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.IO;
 using Flow;
 using Flow.Cards;
 
@@ -25,6 +26,12 @@ public partial class TitleModels : FlowSpec
     [Parameter(Help = "The seed of each model's training and of its holdout split.")]
     public int Seed { get; set; } = 1;
 
+    [Parameter(Name = "model", Help = "Which model each region gets: mlnet (ML.NET's FastTree) or r (R's lm, through scripts/fit.R; needs Rscript with jsonlite).")]
+    public string ModelKind { get; set; } = "mlnet";
+
+    [Parameter(Name = "score", Help = "python: a step scores every region's held-out predictions again with scikit-learn (scripts/score.py; needs python3 with scikit-learn); none: skip it.")]
+    public string ScoreWith { get; set; } = "python";
+
     /// <summary>The partitions, one task each.</summary>
     public List<Partition> Partitions { get; set; } = [];
 
@@ -46,6 +53,15 @@ public partial class TitleModels : FlowSpec
     /// <summary>Every region's metrics, ordered by region.</summary>
     public List<PartitionMetrics> AllMetrics { get; set; } = [];
 
+    /// <summary>A task's held-out rows: actual and predicted views.</summary>
+    public Holdout? Holdout { get; set; }
+
+    /// <summary>Every region's held-out rows, ordered by region.</summary>
+    public List<Holdout> Holdouts { get; set; } = [];
+
+    /// <summary>scikit-learn's scores of each region's held-out predictions (empty with --score none).</summary>
+    public List<RegionScore> Scores { get; set; } = [];
+
     [Step]
     [Foreach(nameof(Partitions))]
     public void Start()
@@ -53,6 +69,16 @@ public partial class TitleModels : FlowSpec
         if (Trees is < 1 or > 2000)
         {
             throw new ArgumentException($"--trees must be between 1 and 2000, not {Trees}.");
+        }
+
+        if (ModelKind is not ("mlnet" or "r"))
+        {
+            throw new ArgumentException($"--model must be mlnet or r, not '{ModelKind}'.");
+        }
+
+        if (ScoreWith is not ("python" or "none"))
+        {
+            throw new ArgumentException($"--score must be python or none, not '{ScoreWith}'.");
         }
 
         Results = ResultsTarget.Parse(ResultsDb);
@@ -70,13 +96,17 @@ public partial class TitleModels : FlowSpec
     public void Train(Partition partition)
     {
         var rows = TitleData.Read(partition, Current.CancellationToken);
-        var trained = TitleModel.Train(partition.Region, rows, Trees, Seed);
+        var trained = ModelKind == "r"
+            ? TitleModel.TrainInR(partition.Region, rows, Seed, Current.CancellationToken)
+            : TitleModel.Train(partition.Region, rows, Trees, Seed);
         Region = partition.Region;
         Model = trained.Model;
         Metrics = trained.Metrics;
+        Holdout = trained.Holdout;
         var m = trained.Metrics;
         Console.WriteLine(Invariant($"{Region}: RMSE {m.Rmse:0.00}k views, R² {m.RSquared:0.000} on {m.TestRows:N0} held-out rows (trained on {m.TrainRows:N0}) in {m.Seconds:0.00} s; model {Model.Length / 1024.0:0} KiB"));
-        Current.Card.Append(new Markdown(Invariant($"# {Region}\n\nFastTree regression, {Trees} trees, on {m.TrainRows:N0} rows; evaluated on {m.TestRows:N0} held-out rows.")));
+        var how = ModelKind == "r" ? "R's lm (linear regression)" : Invariant($"FastTree regression, {Trees} trees,");
+        Current.Card.Append(new Markdown(Invariant($"# {Region}\n\n{how} on {m.TrainRows:N0} rows; evaluated on {m.TestRows:N0} held-out rows.")));
         Current.Card.Append(Table.From([m]));
         Current.Card.Append(new Chart("Held-out rows: predicted against actual views (thousands)", trained.Sample) { XLabel = "actual", YLabel = "predicted" });
         Next(Join);
@@ -90,6 +120,9 @@ public partial class TitleModels : FlowSpec
             .OrderBy(m => m.Region, StringComparer.Ordinal)
             .ToList();
         Models = inputs.ToDictionary(i => i.Region, i => i.Model, StringComparer.Ordinal);
+        Holdouts = inputs.Select(i => i.Holdout ?? throw new InvalidOperationException($"The task of {i.Region} finished without its held-out rows."))
+            .OrderBy(h => h.Region, StringComparer.Ordinal)
+            .ToList();
         var results = inputs[0].Results ?? throw new InvalidOperationException("Start set no results target.");
         Results = results;
         results.Write(nameof(TitleModels), Current.RunId, AllMetrics, DateTime.UtcNow);
@@ -100,6 +133,25 @@ public partial class TitleModels : FlowSpec
         Current.Card.Append(new Chart("R² on held-out rows, by region", AllMetrics.Select(m => m.RSquared), ChartKind.Bar) { Labels = regions, YLabel = "R²" });
         Current.Card.Append(new Chart("RMSE on held-out rows (thousands of views), by region", AllMetrics.Select(m => m.Rmse), ChartKind.Bar) { Labels = regions, YLabel = "RMSE" });
         Current.Card.Append(Table.From(AllMetrics));
+        Next(Score);
+    }
+
+    /// <summary>
+    /// Scores every region's held-out predictions again, in Python with scikit-learn (scripts/score.py): an independent
+    /// check of the metrics the join wrote, as a team's own scoring code would be.
+    /// </summary>
+    [Step]
+    public void Score()
+    {
+        if (ScoreWith == "python")
+        {
+            Scores = Script.Run<ScoreOutput>(Path.Combine("scripts", "score.py"), new { Regions = Holdouts }, Current.CancellationToken).Regions;
+            var disagree = Scores.Where(s => AllMetrics.Single(m => m.Region == s.Region) is var m && Math.Abs(m.RSquared - s.RSquared) > 1e-3).ToList();
+            Console.WriteLine(disagree.Count == 0
+                ? $"scikit-learn agrees on the held-out R² of all {Scores.Count} regions"
+                : $"scikit-learn's R² differs for {string.Join(", ", disagree.Select(d => d.Region))}");
+        }
+
         Next(End);
     }
 

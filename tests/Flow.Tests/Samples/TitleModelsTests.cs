@@ -42,8 +42,17 @@ namespace Flow.Tests.Samples
 
         internal static FlowClient Client(string root) => new(FlowDatastore.Local(root)) { Namespace = null };
 
+        /// <summary>The environment the sample's scripts need: the Python with scikit-learn (and R, for --model r, from PATH).</summary>
+        internal static Dictionary<string, string> ScriptEnvironment(Dictionary<string, string>? more = null)
+        {
+            var environment = new Dictionary<string, string>(more ?? []) { ["FLOW_PYTHON"] = Flow.Tests.Scripts.Interpreters.PythonWithScikitLearn };
+            return environment;
+        }
+
         internal static Task<RunResult> RunAsync(string root, Dictionary<string, string> parameters)
         {
+            // The scoring step runs python3 from FLOW_PYTHON: the tests' own, which has scikit-learn.
+            Environment.SetEnvironmentVariable("FLOW_PYTHON", Flow.Tests.Scripts.Interpreters.PythonWithScikitLearn);
             var options = new RunOptions
             {
                 User = "tester", Datastore = FlowDatastore.Local(root), Log = TextWriter.Null, Output = TextWriter.Null, MaxWorkers = 2,
@@ -116,6 +125,42 @@ namespace Flow.Tests.Samples
             {
                 Directory.Delete(folder, recursive: true);
             }
+        }
+
+        [Test]
+        public void ThePythonStepScoresEveryRegionAsTheJoinDid()
+        {
+            Assert.That(_end.Scores.Select(s => s.Region), Is.EqualTo(_end.AllMetrics.Select(m => m.Region)));
+            foreach (var score in _end.Scores)
+            {
+                var metrics = _end.AllMetrics.Single(m => m.Region == score.Region);
+                Assert.That(score.RSquared, Is.EqualTo(metrics.RSquared).Within(1e-3), $"scikit-learn's R² of {score.Region}");
+                Assert.That(score.Rmse, Is.EqualTo(metrics.Rmse).Within(1e-2), $"scikit-learn's RMSE of {score.Region}");
+            }
+        }
+
+        [Test]
+        public async Task WithModelRAnRFitsEachRegionAndTheClientPredictsWithItsCoefficients()
+        {
+            Environment.SetEnvironmentVariable("FLOW_RSCRIPT", Flow.Tests.Scripts.Interpreters.Rscript);
+            var result = await RunAsync(_folder, new() { ["Data"] = _data, ["ResultsDb"] = Path.Combine(_folder, "r.duckdb"), ["ModelKind"] = "r", ["ScoreWith"] = "none" });
+            Assert.That(result.Succeeded, Is.True, result.Error?.ToString());
+            var run = await Client(_folder).Flow<TitleModels>().GetAsync(result.RunId);
+            var data = await run.DataAsync();
+            Assert.That(data.AllMetrics, Has.Count.EqualTo(Partitions));
+            Assert.That(data.AllMetrics.Select(m => m.RSquared), Has.All.GreaterThan(0.2), "a linear model explains part of the views");
+            Assert.That(data.Scores, Is.Empty, "--score none skips the Python step");
+
+            var region = data.AllMetrics[0].Region;
+            var model = TitleModel.Load(data.Models[region]);
+            Assert.That(model.IsLinear, Is.True);
+            var holdout = data.Holdouts.Single(h => h.Region == region);
+            var rows = TitleData.Read(TitleData.List(_data).Single(p => p.Region == region));
+            var predicted = model.Predict(rows);
+            Assert.That(RSquared(rows.Select(r => r.Views).ToList(), predicted), Is.GreaterThan(0.2), "the coefficients read back predict the region's views");
+            Assert.That(holdout.Actual, Has.Length.EqualTo(holdout.Predicted.Length));
+            var stderr = await (await run.StepAsync("Train")).First().StderrAsync();
+            Assert.That(stderr, Does.Contain("lm on"), "R's messages are in the task's log");
         }
 
         [Test]
@@ -211,7 +256,7 @@ namespace Flow.Tests.Samples
                 Assert.That(make.Code, Is.EqualTo(0), make.ToString());
                 Assert.That(make.Output, Does.Contain("wrote 3 partitions × 1,000 rows"), make.ToString());
 
-                var run = TestProcess.RunProgram(RepoPaths.SampleDll("TitleModels"), folder, null, "run", "--data", "data");
+                var run = TestProcess.RunProgram(RepoPaths.SampleDll("TitleModels"), folder, ScriptEnvironment(), "run", "--data", "data");
                 Assert.That(run.Code, Is.EqualTo(0), run.ToString());
                 Assert.That(run.Output, Does.Contain("3 partitions in data").And.Contain("3 regions' metrics written to title_model_metrics in DuckDB"), run.ToString());
                 var best = Regex.Match(run.Output, @"best:  (\w+) \(R² ([\d.]+)");
@@ -404,7 +449,7 @@ namespace Flow.Tests.S3
                     }));
                 }
 
-                var run = TestProcess.RunProgram(RepoPaths.SampleDll("TitleModels"), folder, environment,
+                var run = TestProcess.RunProgram(RepoPaths.SampleDll("TitleModels"), folder, Flow.Tests.Samples.TitleModelsTests.ScriptEnvironment(environment),
                     "run", "--data", prefix + "/data", "--datastore-root", prefix + "/flow", "--results-db", "s3-results.duckdb");
                 Assert.That(run.Code, Is.EqualTo(0), run.ToString());
                 Assert.That(run.Output, Does.Contain($"4 partitions in {prefix}/data"), run.ToString());

@@ -13,6 +13,7 @@ internal static class Interpreters
     private static readonly Lazy<string?> s_python = new(() => Find("FLOW_TEST_PYTHON", "/usr/bin/python3", "python3", "-c", "import json, array"));
     private static readonly Lazy<string?> s_rscript = new(() => Find("FLOW_TEST_RSCRIPT", "/usr/bin/Rscript", "Rscript", "-e", "library(jsonlite)"));
     private static readonly Lazy<bool> s_numpy = new(() => s_python.Value is { } python && Works(python, "-c", "import numpy"));
+    private static readonly Lazy<bool> s_sklearn = new(() => s_python.Value is { } python && Works(python, "-c", "import sklearn"));
 
     public static string Python => s_python.Value ?? Missing("Python 3 is needed for the script tests: install it with apt-get install -y python3 (or set FLOW_TEST_PYTHON).");
 
@@ -22,6 +23,21 @@ internal static class Interpreters
     {
         Ci.Missing(message);
         return "";
+    }
+
+    /// <summary>The test Python, which must have scikit-learn (the TitleModels sample's scoring step).</summary>
+    public static string PythonWithScikitLearn
+    {
+        get
+        {
+            var python = Python;
+            if (!s_sklearn.Value)
+            {
+                Ci.Missing("scikit-learn is needed for the TitleModels sample's scoring step: install it with apt-get install -y python3-sklearn.");
+            }
+
+            return python;
+        }
     }
 
     /// <summary>Checks that the test Python has numpy (the path of arrays as numpy arrays).</summary>

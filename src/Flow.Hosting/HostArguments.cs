@@ -43,6 +43,26 @@ internal static class HostArguments
             ? $"error: {command.Name} has no option '{stray}'; its options are {string.Join(", ", command.Options.Select(o => o.Name).Where(n => n.StartsWith("--", StringComparison.Ordinal)))}, and ASP.NET Core settings are given as --Section:Key=value."
             : $"error: {command.Name} takes no argument '{stray}'; ASP.NET Core settings are given as --Section:Key=value.";
 
+    /// <summary>
+    /// When the application listens on loopback only and its configuration names no allowed hosts, allows only the
+    /// loopback names in the Host header: a web page elsewhere cannot then reach it through a DNS name it points at
+    /// 127.0.0.1 (DNS rebinding) and read what it serves.
+    /// </summary>
+    public static void AllowLoopbackHostsOnly(Microsoft.AspNetCore.Builder.WebApplicationBuilder builder, string urls)
+    {
+        if (!string.IsNullOrEmpty(builder.Configuration["AllowedHosts"]))
+        {
+            return;
+        }
+
+        var loopback = urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .All(u => Uri.TryCreate(u, UriKind.Absolute, out var uri) && (uri.IsLoopback || uri.Host == "localhost"));
+        if (loopback)
+        {
+            builder.Configuration["AllowedHosts"] = "localhost;127.0.0.1;[::1]";
+        }
+    }
+
     /// <summary>Whether <paramref name="e"/> says that Kestrel cannot listen: the port is taken, the address is not this machine's, or it is not a URL.</summary>
     public static bool CannotListen(Exception e) => e is IOException or FormatException or ArgumentException;
 }

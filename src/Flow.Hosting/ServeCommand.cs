@@ -79,6 +79,8 @@ public sealed class ServeCommand<TService> : FlowProgramCommand
                 builder.WebHost.UseUrls(DefaultUrls);
             }
 
+            HostArguments.AllowLoopbackHostsOnly(builder, parsed.GetValue(urls) ?? builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? DefaultUrls);
+
             // ASP.NET Core's own per-request lines would double Flow's (Flow.Hosting.Requests); its warnings stay.
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.Services.AddFlowService<TService>(o =>

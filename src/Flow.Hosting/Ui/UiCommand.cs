@@ -52,6 +52,7 @@ public sealed class UiCommand : FlowProgramCommand
 
             var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
             builder.WebHost.UseUrls(parsed.GetValue(urls) ?? FlowUi.DefaultUrls);
+            HostArguments.AllowLoopbackHostsOnly(builder, parsed.GetValue(urls) ?? FlowUi.DefaultUrls);
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.Services.AddFlowUi(o =>
             {

@@ -472,8 +472,8 @@ internal static class UiPages
         return Results.Bytes(bytes, "text/html; charset=utf-8");
     }
 
-    /// <summary>What a card may do when served: inline style, script and images, nothing from anywhere.</summary>
-    public const string CardPolicy = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+    /// <summary>What a card may do when served: inline style and images, no script, nothing from anywhere, in a sandbox even when opened alone.</summary>
+    public const string CardPolicy = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
 
     // The cards of one task up to an attempt, the latest attempt of each id, default first.
     private static async Task<List<Flow.Cards.CardInfo>> CardsOfAsync(UiData data, string flow, string runId, string step, long taskId, int lastAttempt, CancellationToken ct) =>
@@ -498,7 +498,7 @@ internal static class UiPages
         {
             var link = $"/runs/{runId}/{step}/{taskId}/cards/{card.Id}?attempt={card.Attempt}";
             h.Append("<h3>").Append(E(card.Id)).Append(" <small>(attempt ").Append(card.Attempt + 1).Append(", ").Append(Size(card.Size)).Append(", <a href=\"").Append(E(link)).Append("\">open</a>)</small></h3>")
-                .Append("<iframe class=\"card\" sandbox=\"allow-scripts\" title=\"card ").Append(E(card.Id)).Append("\" src=\"").Append(E(link)).Append("\" style=\"width:100%;height:640px;border:1px solid #ccc\"></iframe>");
+                .Append("<iframe class=\"card\" sandbox=\"\" title=\"card ").Append(E(card.Id)).Append("\" src=\"").Append(E(link)).Append("\" style=\"width:100%;height:640px;border:1px solid #ccc\"></iframe>");
         }
 
         h.Append("</section>");

@@ -136,11 +136,7 @@ public sealed class Chart : CardComponent
         }
 
         var bins = Math.Max(1, Bins);
-        var (low, high) = (values.Min(), values.Max());
-        if (low == high)
-        {
-            (low, high) = (low - 0.5, high + 0.5);
-        }
+        var (low, high) = Range(values);
 
         var counts = new int[bins];
         foreach (var value in values)
@@ -208,7 +204,18 @@ public sealed class Chart : CardComponent
     {
         var list = values.ToList();
         var (low, high) = (list.Min(), list.Max());
-        return low == high ? (low - 1, high + 1) : (low, high);
+
+        // Values equal but for rounding (0.1 + 0.2 and 0.3) give a range too narrow to divide into ticks: widen it, as
+        // for equal values, around their middle.
+        var spread = Math.Max(Math.Abs(low), Math.Abs(high)) * 1e-9;
+        if (high - low <= spread)
+        {
+            var middle = low + ((high - low) / 2);
+            var half = Math.Max(1, spread);
+            return (middle - half, middle + half);
+        }
+
+        return (low, high);
     }
 
     // About five round ticks between low and high: steps of 1, 2 or 5 times a power of ten.
@@ -217,8 +224,18 @@ public sealed class Chart : CardComponent
         var raw = (high - low) / 5;
         var magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
         var step = new[] { 1, 2, 5, 10 }.Select(m => m * magnitude).First(s => s >= raw);
-        for (var tick = Math.Ceiling(low / step) * step; tick <= high + (step * 1e-9); tick += step)
+        var first = Math.Ceiling(low / step) * step;
+
+        // Each tick from its index, not by adding steps up: an addition that rounds back to the same value would
+        // never end. About five ticks; never more than twelve.
+        for (var i = 0; i <= 12; i++)
         {
+            var tick = first + (i * step);
+            if (tick > high + (step * 1e-9))
+            {
+                yield break;
+            }
+
             yield return Math.Abs(tick) < step * 1e-9 ? 0 : tick;
         }
     }

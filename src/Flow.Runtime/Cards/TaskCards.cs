@@ -9,6 +9,8 @@ internal sealed class TaskCards
     private readonly Dictionary<string, Card> _cards = new(StringComparer.Ordinal);
     private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private readonly Lock _storing = new();
+    private volatile Action? _store;
     private readonly string _step;
     private readonly TimeProvider _time;
     private long? _lastRefresh;
@@ -29,7 +31,11 @@ internal sealed class TaskCards
     public const string DefaultId = "default";
 
     /// <summary>What <see cref="Card.Refresh"/> stores with (set by the task's executor once it can).</summary>
-    public Action? Store { get; set; }
+    public Action? Store
+    {
+        get => _store;
+        set => _store = value;
+    }
 
     /// <summary><c>Current.Card</c>.</summary>
     public Card Default { get; }
@@ -58,7 +64,7 @@ internal sealed class TaskCards
 
     public void Refresh()
     {
-        if (_cards.Count == 0 || Store is not { } store)
+        if (_cards.Count == 0 || Store is null)
         {
             return;
         }
@@ -74,6 +80,31 @@ internal sealed class TaskCards
             _lastRefresh = now;
         }
 
-        store();
+        // One store at a time, and none after Close: a refresh must not land after the task's final cards.
+        lock (_storing)
+        {
+            if (Store is not { } store)
+            {
+                return;
+            }
+
+            try
+            {
+                store();
+            }
+            catch (OperationCanceledException)
+            {
+                // The task is being stopped: its final cards say so.
+            }
+        }
+    }
+
+    /// <summary>Ends refreshing: waits for a store in progress, and stores nothing more (the task's final cards follow).</summary>
+    public void Close()
+    {
+        lock (_storing)
+        {
+            Store = null;
+        }
     }
 }

@@ -47,7 +47,9 @@ public static partial class FlowApp
                 var run = await Client(parsed, null).Flow(flow.Graph.Name).GetAsync(runId, cancellationToken).ConfigureAwait(false);
                 var view = (await Tasks(run, step!, task, cancellationToken).ConfigureAwait(false))[0];
                 var html = await view.CardAsync(cardId, cancellationToken).ConfigureAwait(false);
-                var target = Path.GetFullPath(parsed.GetValue(file) ?? Path.Combine(Path.GetTempPath(), $"{flow.Graph.Name}-{runId}-{step}-{task}-{cardId}.html"));
+                // By default in a new folder of the user's own: a predictable name in the shared temporary folder could be
+                // taken first by another user of the machine.
+                var target = Path.GetFullPath(parsed.GetValue(file) ?? Path.Combine(Directory.CreateTempSubdirectory("flow-card-").FullName, $"{flow.Graph.Name}-{runId}-{step}-{task}-{cardId}.html"));
                 try
                 {
                     await File.WriteAllTextAsync(target, html, cancellationToken).ConfigureAwait(false);

@@ -238,27 +238,6 @@ public static partial class FlowApp
             return (run, step, task);
         }
 
-        private static string Preview(object? value)
-        {
-            const int Max = 60;
-            var text = value switch
-            {
-                null => "null",
-                string s => "\"" + s + "\"",
-                IDictionary d => $"{{{d.Count} entries}}",
-                IEnumerable e => Items(e),
-                IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-                _ => value.ToString() ?? "",
-            };
-            return text.Length > Max ? text[..(Max - 3)] + "..." : text.ReplaceLineEndings(" ");
-        }
-
-        private static string Items(IEnumerable items)
-        {
-            var list = items.Cast<object?>().Take(6).ToList();
-            var count = items is ICollection c ? c.Count : list.Count;
-            var shown = string.Join(", ", list.Take(5).Select(i => i is string s ? "\"" + s + "\"" : i is IFormattable f ? f.ToString(null, CultureInfo.InvariantCulture) : i?.ToString() ?? "null"));
-            return $"[{shown}{(count > 5 ? ", ..." : "")}] ({count} items)";
-        }
+        private static string Preview(object? value) => Cards.Format.Preview(value, 60);
     }
 }

@@ -72,7 +72,7 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
             }
 
             var (artifacts, next, elements) = RunStep(request, node, context, info, log, inherited, refs, inputs, item);
-            cards.Store = null;
+            cards.Close();
             if (cards.Stored.Count > 0)
             {
                 previews = Previews(inherited.Concat(artifacts).GroupBy(a => a.Key).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal));
@@ -114,7 +114,7 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
             record = request.Record(definition.Graph.Name, RunStatus.Failed, started) with { Artifacts = inheritedRefs, Error = StepError.From(cause, request.Step) };
         }
 
-        cards.Store = null;
+        cards.Close();
         if (fence?.TryCommit() == false)
         {
             return record;

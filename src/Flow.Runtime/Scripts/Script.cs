@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Security.Cryptography;
 using System.Text;
 using Flow.Scripts;
 
@@ -234,11 +233,11 @@ public static class Script
             }
 
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            await Task.WhenAll(pumpOut, pumpError).ConfigureAwait(false);
+            await OutputDoneAsync(pumpOut, pumpError, CancellationToken.None).ConfigureAwait(false);
             throw;
         }
 
-        await Task.WhenAll(pumpOut, pumpError).ConfigureAwait(false);
+        await OutputDoneAsync(pumpOut, pumpError, cancellationToken).ConfigureAwait(false);
         if (process.ExitCode != 0)
         {
             string lines;
@@ -272,8 +271,26 @@ public static class Script
     }
 
     /// <summary>
+    /// Waits for the script's output to be read to its end. A process the script started may still hold its output open
+    /// after it exited (a daemon, a worker pool): its output is not waited for longer than a few seconds, nor past a
+    /// cancellation.
+    /// </summary>
+    private static async Task OutputDoneAsync(Task pumpOut, Task pumpError, CancellationToken cancellationToken)
+    {
+        var both = Task.WhenAll(pumpOut, pumpError);
+        try
+        {
+            await both.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // What was read is kept; the rest belongs to whatever outlived the script.
+        }
+    }
+
+    /// <summary>
     /// The helpers (<c>flow_script.py</c>, <c>flow_script.R</c>), embedded in this assembly and written out once per
-    /// process to a folder named by their hash, so that every version of Flow has its own.
+    /// process, to a temporary folder of its own that only its user can write.
     /// </summary>
     internal static class Helpers
     {
@@ -294,23 +311,28 @@ public static class Script
                 stream.CopyTo(memory);
                 return memory.ToArray();
             }).ToArray();
-            var hash = Convert.ToHexStringLower(SHA256.HashData(contents.SelectMany(c => c).ToArray()))[..16];
-            var user = string.Concat(Environment.UserName.Where(char.IsAsciiLetterOrDigit));
-            var folder = Path.Combine(Path.GetTempPath(), $"flow-script-lib-{user}-{hash}");
-            Directory.CreateDirectory(folder);
+            // A folder of this process's own, made with owner-only permissions: a shared, predictably named one could be made
+            // first by another user of the machine, who would then put code of theirs on PYTHONPATH. Removed at exit.
+            var folder = Directory.CreateTempSubdirectory("flow-script-lib-").FullName;
             for (var i = 0; i < s_names.Length; i++)
             {
-                var target = Path.Combine(folder, s_names[i]);
-                if (File.Exists(target) && File.ReadAllBytes(target).AsSpan().SequenceEqual(contents[i]))
-                {
-                    continue;
-                }
-
-                // Written beside it and renamed into place: another process may be reading it.
-                var temporary = target + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-                File.WriteAllBytes(temporary, contents[i]);
-                File.Move(temporary, target, overwrite: true);
+                File.WriteAllBytes(Path.Combine(folder, s_names[i]), contents[i]);
             }
+
+            AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+            {
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (IOException)
+                {
+                    // A script still running holds it; the OS's temporary folder is cleaned in time.
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            };
 
             return folder;
         }

@@ -1,57 +1,15 @@
-using System.Diagnostics;
 using System.Text;
+using Flow.Execution;
 
 namespace Flow.Slurm;
 
-/// <summary>The output of one Slurm command.</summary>
-internal sealed record SlurmOutput(int ExitCode, string Output, string Error)
-{
-    public string Message => (Error.Trim().Length > 0 ? Error : Output).Trim();
-}
 
 /// <summary>Runs Slurm's command-line tools (<c>sbatch</c>, <c>squeue</c>, <c>scancel</c>), which talk to the controller.</summary>
 internal static class SlurmCommands
 {
-    public static async Task<SlurmOutput> RunAsync(string tool, IEnumerable<string> arguments, CancellationToken cancellationToken)
-    {
-        var start = new ProcessStartInfo(tool)
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        Process process;
-        try
-        {
-            process = Process.Start(start) ?? throw new FlowException($"{tool} did not start.");
-        }
-        catch (System.ComponentModel.Win32Exception e)
-        {
-            throw new FlowException($"Cannot run {tool}: {e.Message}. Steps run on Slurm from a machine where Slurm's commands (sbatch, squeue, scancel) are installed and configured.", e);
-        }
-
-        using (process)
-        {
-            var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-            var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
-            try
-            {
-                await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                process.Kill(entireProcessTree: true);
-                throw;
-            }
-
-            return new SlurmOutput(process.ExitCode, await output.ConfigureAwait(false), await error.ConfigureAwait(false));
-        }
-    }
+    /// <summary>Runs one of Slurm's commands and captures what it said.</summary>
+    public static Task<CommandOutput> RunAsync(string tool, IEnumerable<string> arguments, CancellationToken cancellationToken) =>
+        ExternalCommand.RunAsync(tool, arguments, "Steps run on Slurm from a machine where Slurm's commands (sbatch, squeue, scancel) are installed and configured.", cancellationToken);
 
     /// <summary>The program followed by <paramref name="arguments"/>, each quoted for bash: a job script's or a <c>--wrap</c>'s command.</summary>
     public static string CommandLine(Execution.WorkerCommand program, IEnumerable<string> arguments) =>

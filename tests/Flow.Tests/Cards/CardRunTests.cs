@@ -109,9 +109,18 @@ public class CardRunTests
 
         (code, output, error) = Run<CardFlow>("card", "view", $"{_runId}/A/2", "--id", "details");
         Assert.That(code, Is.EqualTo(ExitCodes.Success), error);
-        Assert.That(output.Trim(), Is.EqualTo(Path.Combine(Path.GetTempPath(), $"CardFlow-{_runId}-A-2-details.html")));
-        Assert.That(File.ReadAllText(output.Trim()), Does.Contain("Details of"));
-        File.Delete(output.Trim());
+        var written = output.Trim();
+        Assert.That(Path.GetFileName(written), Is.EqualTo($"CardFlow-{_runId}-A-2-details.html"));
+        var folder = Path.GetDirectoryName(written)!;
+        Assert.That(Path.GetDirectoryName(folder), Is.EqualTo(Path.GetTempPath().TrimEnd(Path.DirectorySeparatorChar)), "in a folder of its own under the temporary folder");
+        Assert.That(Path.GetFileName(folder), Does.StartWith("flow-card-"));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.That(File.GetUnixFileMode(folder) & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite | UnixFileMode.OtherRead), Is.EqualTo(UnixFileMode.None), "only its user can use it");
+        }
+
+        Assert.That(File.ReadAllText(written), Does.Contain("Details of"));
+        Directory.Delete(folder, recursive: true);
     }
 
     [TestCase("Start/1", "--id", "../../etc/passwd", "is not a card id")]

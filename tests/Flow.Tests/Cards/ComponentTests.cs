@@ -49,6 +49,15 @@ public class ComponentTests
     }
 
     [Test]
+    public void MarkdownLinksGoOnlyToWebAndMailAddresses()
+    {
+        var html = Render(new Markdown("[run](javascript:alert(1)) [data](data:text/html,x) [docs](https://example.com/a) [me](mailto:a@b.c) [top](#top)"));
+
+        Assert.That(html, Does.Not.Contain("javascript:").And.Not.Contain("data:text"));
+        Assert.That(html, Does.Contain("href=\"https://example.com/a\"").And.Contain("href=\"mailto:a@b.c\"").And.Contain("href=\"#top\""));
+    }
+
+    [Test]
     public void MarkdownKeepsAnImageFromADataUri()
     {
         var uri = "data:image/png;base64," + Convert.ToBase64String(TestImages.Png);
@@ -177,5 +186,24 @@ public class ComponentTests
         public override long GetTimestamp() => _ticks;
 
         public void Advance(TimeSpan by) => _ticks += by.Ticks;
+    }
+
+    [TestCase(ChartKind.Line)]
+    [TestCase(ChartKind.Scatter)]
+    [TestCase(ChartKind.Histogram)]
+    [TestCase(ChartKind.Bar)]
+    public void ValuesEqualButForRoundingMakeAFewTicksNotAnEndlessAxis(ChartKind kind)
+    {
+        foreach (var values in new[] { new[] { 0.1 + 0.2, 0.3 }, new[] { 1e17, 1e17 + 16 }, new[] { 5.0, 5.0 } })
+        {
+            var task = Task.Run(() =>
+            {
+                var html = new System.Text.StringBuilder();
+                new Chart("close", values, kind).Render(html);
+                return html.ToString();
+            });
+            Assert.That(task.Wait(TimeSpan.FromSeconds(10)), Is.True, $"{kind} of {string.Join(", ", values)} did not render");
+            Assert.That(task.Result.Length, Is.LessThan(20_000));
+        }
     }
 }

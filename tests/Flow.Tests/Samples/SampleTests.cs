@@ -46,6 +46,11 @@ public class SampleServiceTests
             Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
             Assert.That(response.Headers.GetValues(Flow.Hosting.ServedRun.Header).Single(), Does.StartWith("BranchFlow/"));
 
+            // On loopback, a Host header of another name is refused: a web page cannot reach the service through DNS rebinding.
+            using var rebound = new HttpRequestMessage(HttpMethod.Get, "/show_data");
+            rebound.Headers.Host = "attacker.example";
+            Assert.That((int)(await serve.Http.SendAsync(rebound)).StatusCode, Is.EqualTo(400));
+
             var openApi = await serve.Http.GetStringAsync(Flow.Hosting.FlowServiceExtensions.OpenApiPath);
             Assert.That(openApi, Does.Contain("/show_data"));
 

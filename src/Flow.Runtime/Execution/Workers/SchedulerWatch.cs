@@ -36,7 +36,8 @@ internal sealed class SchedulerWatch : IDisposable
             Thread.Sleep(Interval);
             if (_busy && SchedulerGone())
             {
-                Process.GetCurrentProcess().Kill();
+                // With what its task started (a script's interpreter): nothing of the task outlives its run.
+                Process.GetCurrentProcess().Kill(entireProcessTree: true);
             }
         }
     }

@@ -332,30 +332,6 @@ public class ScriptTests
         Report(language + (language == "py" ? numpy ? " (numpy)" : " (array, no numpy)" : ""), stopwatch, startup);
     }
 
-    [Test]
-    [Explicit("A benchmark (10 s or more): the text path that binary arrays avoid.")]
-    public void FiftyMegabytesOfDoublesAsJsonTextForComparison()
-    {
-        Use("py");
-        var values = new double[50 * 1024 * 1024 / sizeof(double)];
-        var random = new Random(7);
-        for (var i = 0; i < values.Length; i++)
-        {
-            values[i] = random.NextDouble() * 1000 - 500;
-        }
-
-        var startup = Stopwatch.StartNew();
-        Script.Run<int>(File("empty.py"));
-        startup.Stop();
-
-        // An IEnumerable<double> is written as a JSON array, and the script answers with a list: text both ways.
-        var stopwatch = Stopwatch.StartNew();
-        var doubled = Script.Run<double[]>(File("double_json.py"), new { Values = values.Select(v => v) });
-        stopwatch.Stop();
-        Assert.That(doubled, Is.EqualTo(values.Select(v => v * 2).ToArray()));
-        Report("py, as JSON text (for comparison)", stopwatch, startup);
-    }
-
     private static void Report(string what, Stopwatch call, Stopwatch startup) =>
         TestContext.Progress.WriteLine($"Scripts benchmark: {what}: 50 MiB of doubles in and 50 MiB out, doubled by the script: {call.ElapsedMilliseconds} ms; an empty script: {startup.ElapsedMilliseconds} ms");
 }

@@ -1,0 +1,2 @@
+from flow_script import output
+output(0)

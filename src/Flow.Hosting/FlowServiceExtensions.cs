@@ -88,7 +88,8 @@ public static class FlowServiceExtensions
             ReasonPhrases.GetReasonPhrase(context.HttpContext.Response.StatusCode),
             context.HttpContext.Response.StatusCode switch
             {
-                StatusCodes.Status404NotFound => $"No endpoint at {context.HttpContext.Request.Path}; {TService.Definition.Name} has {routes}.",
+                // An endpoint's own 404 (Results.NotFound()) is its answer, not an unknown route.
+                StatusCodes.Status404NotFound when context.HttpContext.GetEndpoint() is null => $"No endpoint at {context.HttpContext.Request.Path}; {TService.Definition.Name} has {routes}.",
                 StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Path} does not answer {context.HttpContext.Request.Method}; {TService.Definition.Name} has {routes}.",
                 StatusCodes.Status413PayloadTooLarge => $"The request body is larger than the service accepts ({options.MaxBodySize} bytes; serve's --max-body-size).",
                 _ => null,

@@ -89,7 +89,7 @@ internal static class ServiceReader
             Flow = flow,
             IsPartial = type.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax declaration
                 && declaration.Modifiers.Any(m => m.ValueText == "partial")),
-            HasParameterlessConstructor = type.InstanceConstructors.Any(c => c.Parameters.IsEmpty),
+            HasParameterlessConstructor = type.InstanceConstructors.Any(c => c.Parameters.All(p => p.IsOptional || p.IsParams)),
         };
 
         // By file, then by place in it, so that the generated endpoints keep their order whatever file is edited.

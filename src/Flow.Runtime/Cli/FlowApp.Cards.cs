@@ -88,9 +88,14 @@ public static partial class FlowApp
                 var run = await client.Flow(flow.Graph.Name).GetAsync(runId, cancellationToken).ConfigureAwait(false);
                 var tasks = await run.TasksAsync(cancellationToken).ConfigureAwait(false);
                 var cards = new List<(string Task, Flow.Cards.CardInfo Card)>();
+
+                // Each run's cards are listed once (this run's, and those of runs that cloned tasks came from), not once a task.
+                var listings = new Dictionary<string, Task<IReadOnlyList<Flow.Cards.CardInfo>>>(StringComparer.Ordinal);
+                Task<IReadOnlyList<Flow.Cards.CardInfo>> List(string id) =>
+                    listings.TryGetValue(id, out var listed) ? listed : listings[id] = client.Datastore.Metadata.ListCardsAsync(flow.Graph.Name, id, cancellationToken);
                 foreach (var view in tasks.Where(t => step is null || t.Step == step))
                 {
-                    cards.AddRange((await view.CardsAsync(cancellationToken).ConfigureAwait(false)).Select(c => (view.Pathspec, c)));
+                    cards.AddRange((await view.CardsAsync(List).ConfigureAwait(false)).Select(c => (view.Pathspec, c)));
                 }
 
                 if (cards.Count == 0)

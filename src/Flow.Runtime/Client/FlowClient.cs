@@ -362,10 +362,14 @@ public class TaskView
     public Task<string> StderrAsync(CancellationToken cancellationToken = default) => LogAsync("stderr", cancellationToken);
 
     /// <summary>The task's cards, every attempt's (see docs/cards.md): id, attempt and size, by attempt then id.</summary>
-    public async Task<IReadOnlyList<Flow.Cards.CardInfo>> CardsAsync(CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<Flow.Cards.CardInfo>> CardsAsync(CancellationToken cancellationToken = default) =>
+        CardsAsync(run => Run.Flow.Client.Datastore.Metadata.ListCardsAsync(Run.FlowName, run, cancellationToken));
+
+    /// <summary>The task's cards, from a run's listing of cards that <paramref name="listRun"/> gives (a caller listing many tasks lists each run once).</summary>
+    internal async Task<IReadOnlyList<Flow.Cards.CardInfo>> CardsAsync(Func<string, Task<IReadOnlyList<Flow.Cards.CardInfo>>> listRun)
     {
         var (run, step, id) = Source();
-        var cards = await Run.Flow.Client.Datastore.Metadata.ListCardsAsync(Run.FlowName, run, cancellationToken).ConfigureAwait(false);
+        var cards = await listRun(run).ConfigureAwait(false);
         return cards.Where(c => c.Step == step && c.TaskId == id && c.Attempt <= Record.Attempt)
             .OrderBy(c => c.Attempt).ThenBy(c => c.Id == "default" ? 0 : 1).ThenBy(c => c.Id, StringComparer.Ordinal)
             .ToList();

@@ -98,6 +98,16 @@ public class ServiceRuleTests
         """);
 
     [Test]
+    public Task FLOW042_Accepts_a_constructor_whose_parameters_are_all_optional() => VerifyAsync("""
+        public partial class S : WebServiceSpec<F>
+        {
+            private readonly int _scale;
+            public S(int scale = 2) => _scale = scale;
+            [Endpoint] public int Value() => Artifacts.Out * _scale;
+        }
+        """);
+
+    [Test]
     public Task FLOW042_Accepts_service_without_endpoints_that_provides_its_own_definition() => VerifyAsync("""
         public sealed class S : WebServiceSpec<F>
         {

@@ -72,6 +72,8 @@ public sealed class PriceService : WebServiceSpec<PriceFlow>, IWebServiceProvide
         : Artifacts.Prices.TryGetValue(plan, out var price) ? price * months
         : throw new KeyNotFoundException($"No plan '{plan}' in /var/lib/prices/catalogue.json");
 
+    public IResult Plan(string name) => Artifacts.Prices.TryGetValue(name, out var price) ? Results.Ok(price) : Results.NotFound();
+
     public Quote WhatIf(Scenario scenario) => new(scenario.Plan, Artifacts.Prices[scenario.Plan] * scenario.Months * (1 - scenario.Discount));
 
     public async Task<string> Slow(CancellationToken cancellationToken)
@@ -86,7 +88,7 @@ public sealed class PriceService : WebServiceSpec<PriceFlow>, IWebServiceProvide
         : WebServiceDefinition<PriceService>(
             nameof(PriceService),
             Cli.FlowApp.DefinitionOf<PriceFlow>(),
-            [new("ShowData", "/show_data", "GET"), new("Price", "/price", "GET"), new("WhatIf", "/what_if", "POST"), new("Slow", "/slow", "GET"), new("Ratio", "/ratio", "GET")])
+            [new("ShowData", "/show_data", "GET"), new("Price", "/price", "GET"), new("WhatIf", "/what_if", "POST"), new("Slow", "/slow", "GET"), new("Ratio", "/ratio", "GET"), new("Plan", "/plan", "GET")])
     {
         public override PriceService Create() => new();
 
@@ -95,6 +97,7 @@ public sealed class PriceService : WebServiceSpec<PriceFlow>, IWebServiceProvide
             endpoints.MapGet("/show_data", static (HttpContext __context) => Service(__context).ShowData()).WithName("ShowData");
             endpoints.MapGet("/price", static (HttpContext __context, [FromQuery(Name = "plan")] string plan, [FromQuery(Name = "months")] int months = 1) => Service(__context).Price(plan, months)).WithName("Price");
             endpoints.MapPost("/what_if", static (HttpContext __context, [FromBody] Scenario scenario) => Service(__context).WhatIf(scenario)).WithName("WhatIf");
+            endpoints.MapGet("/plan", static (HttpContext __context, [FromQuery(Name = "name")] string name) => Service(__context).Plan(name)).WithName("Plan");
             endpoints.MapGet("/ratio", (Delegate)(static (HttpContext __context) => Service(__context).Ratio())).WithName("Ratio");
             endpoints.MapGet("/slow", static async (HttpContext __context, CancellationToken cancellationToken) => TypedResults.Ok(await Service(__context).Slow(cancellationToken))).WithName("Slow");
         }

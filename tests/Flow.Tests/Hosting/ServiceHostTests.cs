@@ -158,7 +158,11 @@ public class ServiceHostTests
         problem = await ProblemAsync(await _http.PostAsync("/what_if", Json("{\"plan\": \"" + new string('x', 2000) + "\", \"months\": 1}")), HttpStatusCode.RequestEntityTooLarge);
         Assert.That((string?)problem["detail"], Does.Contain("1000"));
 
-        await ProblemAsync(await _http.GetAsync("/no_such_route"), HttpStatusCode.NotFound);
+        problem = await ProblemAsync(await _http.GetAsync("/no_such_route"), HttpStatusCode.NotFound);
+        Assert.That((string?)problem["detail"], Does.Contain("No endpoint at /no_such_route").And.Contain("GET /show_data"));
+        var own = await _http.GetAsync("/plan?name=gold");
+        Assert.That(own.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "an endpoint's own 404");
+        Assert.That(await own.Content.ReadAsStringAsync(), Does.Not.Contain("No endpoint at"));
         Assert.That(await _http.GetStringAsync("/show_data"), Is.EqualTo("{\"result\":4}"), "the service still answers");
     }
 
@@ -182,7 +186,7 @@ public class ServiceHostTests
         await StartAsync();
         var document = JsonNode.Parse(await _http.GetStringAsync(FlowServiceExtensions.OpenApiPath))!;
         var paths = document["paths"]!.AsObject();
-        Assert.That(paths.Select(p => p.Key), Is.EquivalentTo(new[] { "/show_data", "/price", "/what_if", "/slow", "/ratio" }));
+        Assert.That(paths.Select(p => p.Key), Is.EquivalentTo(new[] { "/show_data", "/price", "/what_if", "/slow", "/ratio", "/plan" }));
         Assert.That(paths["/what_if"]!["post"]!["requestBody"]!.ToJsonString(), Does.Contain("Scenario"));
         Assert.That(paths["/what_if"]!["post"]!["responses"]!["200"]!.ToJsonString(), Does.Contain("Quote"));
         var price = paths["/price"]!["get"]!["parameters"]!.AsArray().Select(p => ((string?)p!["name"], (string?)p["in"]));

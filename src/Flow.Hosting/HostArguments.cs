@@ -16,6 +16,25 @@ internal static class HostArguments
         "hostingStartupAssemblies", "hostingStartupExcludeAssemblies", "preventHostingStartup", "http_ports", "https_ports", "allowedHosts",
     };
 
+    /// <summary>
+    /// The web application's builder for a command that hosts one: ASP.NET Core configuration from the arguments the
+    /// command did not take, ASP.NET Core's own per-request log lines turned down to warnings (Flow logs its own). Null,
+    /// with the error written, when an argument is neither the command's nor configuration.
+    /// </summary>
+    public static Microsoft.AspNetCore.Builder.WebApplicationBuilder? CreateBuilder(Command command, ParseResult parsed, TextWriter error)
+    {
+        var args = parsed.UnmatchedTokens.ToArray();
+        if (Stray(args) is { } stray)
+        {
+            error.WriteLine(StrayError(command, stray));
+            return null;
+        }
+
+        var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateBuilder(new Microsoft.AspNetCore.Builder.WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
+        Microsoft.Extensions.Logging.FilterLoggingBuilderExtensions.AddFilter(builder.Logging, "Microsoft.AspNetCore", Microsoft.Extensions.Logging.LogLevel.Warning);
+        return builder;
+    }
+
     /// <summary>The first of <paramref name="args"/> that is not ASP.NET Core configuration, or null.</summary>
     public static string? Stray(IReadOnlyList<string> args)
     {

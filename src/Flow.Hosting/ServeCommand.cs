@@ -5,7 +5,6 @@ using Flow.Datastore;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Flow.Hosting;
 
@@ -61,15 +60,12 @@ public sealed class ServeCommand<TService> : FlowProgramCommand
 
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var datastore = context.Datastore(parsed);
-            var args = parsed.UnmatchedTokens.ToArray();
-            if (HostArguments.Stray(args) is { } stray)
+            if (HostArguments.CreateBuilder(command, parsed, context.Error) is not { } builder)
             {
-                context.Error.WriteLine(HostArguments.StrayError(command, stray));
                 return ExitCodes.UsageError;
             }
 
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
+            var datastore = context.Datastore(parsed);
             if (parsed.GetValue(urls) is { } listen)
             {
                 builder.WebHost.UseUrls(listen);
@@ -81,8 +77,6 @@ public sealed class ServeCommand<TService> : FlowProgramCommand
 
             HostArguments.AllowLoopbackHostsOnly(builder, parsed.GetValue(urls) ?? builder.Configuration[WebHostDefaults.ServerUrlsKey] ?? DefaultUrls);
 
-            // ASP.NET Core's own per-request lines would double Flow's (Flow.Hosting.Requests); its warnings stay.
-            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.Services.AddFlowService<TService>(o =>
             {
                 o.Datastore = datastore;

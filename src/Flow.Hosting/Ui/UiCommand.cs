@@ -3,7 +3,6 @@ using Flow.Cli;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace Flow.Hosting;
 
@@ -42,18 +41,14 @@ public sealed class UiCommand : FlowProgramCommand
         command.Options.Add(urls);
         command.SetAction(async (parsed, cancellationToken) =>
         {
-            var datastore = context.Datastore(parsed);
-            var args = parsed.UnmatchedTokens.ToArray();
-            if (HostArguments.Stray(args) is { } stray)
+            if (HostArguments.CreateBuilder(command, parsed, context.Error) is not { } builder)
             {
-                context.Error.WriteLine(HostArguments.StrayError(command, stray));
                 return ExitCodes.UsageError;
             }
 
-            var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = Directory.GetCurrentDirectory() });
+            var datastore = context.Datastore(parsed);
             builder.WebHost.UseUrls(parsed.GetValue(urls) ?? FlowUi.DefaultUrls);
             HostArguments.AllowLoopbackHostsOnly(builder, parsed.GetValue(urls) ?? FlowUi.DefaultUrls);
-            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
             builder.Services.AddFlowUi(o =>
             {
                 o.Datastore = datastore;

@@ -1,2 +1,0 @@
-from flow_script import output
-output(0)

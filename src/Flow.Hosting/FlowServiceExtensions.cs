@@ -78,22 +78,22 @@ public static class FlowServiceExtensions
         app.UseMiddleware<RequestLog>();
         app.UseMiddleware<Problems>();
 
-        // An answer without a body (an unknown route or method, a body over the limit that binding stopped) gets problem details too.
-        var options = app.Services.GetRequiredService<FlowServiceOptions>();
+        // An answer without a body (an unknown route or method, a body over the limit that Kestrel stopped) gets problem details too.
         var routes = string.Join(", ", TService.Definition.Endpoints.Select(e => $"{e.HttpMethod} {e.Route}"));
-        app.UseStatusCodePages(context => Problems.WriteAsync(
-            context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>(),
-            context.HttpContext,
-            context.HttpContext.Response.StatusCode,
-            ReasonPhrases.GetReasonPhrase(context.HttpContext.Response.StatusCode),
-            context.HttpContext.Response.StatusCode switch
-            {
-                // An endpoint's own 404 (Results.NotFound()) is its answer, not an unknown route.
-                StatusCodes.Status404NotFound when context.HttpContext.GetEndpoint() is null => $"No endpoint at {context.HttpContext.Request.Path}; {TService.Definition.Name} has {routes}.",
-                StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Path} does not answer {context.HttpContext.Request.Method}; {TService.Definition.Name} has {routes}.",
-                StatusCodes.Status413PayloadTooLarge => $"The request body is larger than the service accepts ({options.MaxBodySize} bytes; serve's --max-body-size).",
-                _ => null,
-            }));
+        app.UseStatusCodePages(context => context.HttpContext.Response.StatusCode == StatusCodes.Status413PayloadTooLarge
+            ? Problems.OversizedBodyAsync(context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>(), context.HttpContext)
+            : Problems.WriteAsync(
+                context.HttpContext.RequestServices.GetRequiredService<IProblemDetailsService>(),
+                context.HttpContext,
+                context.HttpContext.Response.StatusCode,
+                ReasonPhrases.GetReasonPhrase(context.HttpContext.Response.StatusCode),
+                context.HttpContext.Response.StatusCode switch
+                {
+                    // An endpoint's own 404 (Results.NotFound()) is its answer, not an unknown route.
+                    StatusCodes.Status404NotFound when context.HttpContext.GetEndpoint() is null => $"No endpoint at {context.HttpContext.Request.Path}; {TService.Definition.Name} has {routes}.",
+                    StatusCodes.Status405MethodNotAllowed => $"{context.HttpContext.Request.Path} does not answer {context.HttpContext.Request.Method}; {TService.Definition.Name} has {routes}.",
+                    _ => null,
+                }));
         app.UseRouting();
         app.UseMiddleware<RunPinning>();
         var group = app.MapGroup("");

@@ -27,6 +27,6 @@ public sealed class FlowServiceOptions
     /// <summary>How often to look for a newer successful run (default two seconds).</summary>
     public TimeSpan Refresh { get; set; } = TimeSpan.FromSeconds(2);
 
-    /// <summary>The largest request body accepted, in bytes (default 1 MiB); a larger one is answered 413.</summary>
+    /// <summary>The largest request body accepted, in bytes (default 1 MiB); a larger one is answered 400.</summary>
     public long MaxBodySize { get; set; } = 1 << 20;
 }

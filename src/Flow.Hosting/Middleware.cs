@@ -52,7 +52,13 @@ internal sealed partial class Problems(RequestDelegate next, IProblemDetailsServ
         {
             var json = e.InnerException as JsonException;
             var detail = json is null ? e.Message : $"{e.Message} {json.Message}";
-            await WriteAsync(problems, context, e.StatusCode, e.StatusCode == StatusCodes.Status413PayloadTooLarge ? "Request body too large" : "Bad request", detail, json?.Path).ConfigureAwait(false);
+            if (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                await OversizedBodyAsync(problems, context).ConfigureAwait(false);
+                return;
+            }
+
+            await WriteAsync(problems, context, e.StatusCode, "Bad request", detail, json?.Path).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -70,6 +76,24 @@ internal sealed partial class Problems(RequestDelegate next, IProblemDetailsServ
                 "The endpoint failed",
                 $"{context.Request.Method} {context.Request.Path} failed with {e.GetType().Name}; the service's log has the details, under trace id {traceId}.").ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// A body over the service's limit (Kestrel stops reading it with 413): answered as the other bad input is, 400,
+    /// naming the body's parameter and the limit.
+    /// </summary>
+    public static Task OversizedBodyAsync(IProblemDetailsService problems, HttpContext context)
+    {
+        var limit = context.RequestServices.GetService(typeof(FlowServiceOptions)) is FlowServiceOptions options ? options.MaxBodySize : 0;
+        var body = context.GetEndpoint()?.Metadata.GetMetadata<System.Reflection.MethodInfo>()?.GetParameters()
+            .FirstOrDefault(p => p.GetCustomAttributes(typeof(FromBodyAttribute), inherit: false).Length > 0)?.Name;
+        return WriteAsync(
+            problems,
+            context,
+            StatusCodes.Status400BadRequest,
+            "Request body too large",
+            $"The request body{(body is null ? "" : $" (parameter {body})")} is larger than the service accepts: {limit} bytes (serve's --max-body-size).",
+            body);
     }
 
     public static async Task WriteAsync(IProblemDetailsService problems, HttpContext context, int status, string title, string? detail, string? field = null)

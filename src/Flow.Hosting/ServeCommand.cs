@@ -49,7 +49,7 @@ public sealed class ServeCommand<TService> : FlowProgramCommand
         };
         var maxBody = new Option<long>("--max-body-size")
         {
-            Description = "The largest request body accepted, in bytes; a larger one is answered 413.",
+            Description = "The largest request body accepted, in bytes; a larger one is answered 400.",
             DefaultValueFactory = _ => defaults.MaxBodySize,
             CustomParser = r => (long)Number(r, "--max-body-size", 1, 1L << 40, "bytes"),
         };

@@ -155,8 +155,9 @@ public class ServiceHostTests
         Assert.That((string?)problem["detail"], Does.Contain("months"), "a missing member is named");
         problem = await ProblemAsync(await _http.PostAsync("/what_if", Json("{\"plan\": null, \"months\": 1}")), HttpStatusCode.BadRequest);
         Assert.That((string?)problem["detail"], Does.Contain("plan"), "null where the type says it cannot be is named");
-        problem = await ProblemAsync(await _http.PostAsync("/what_if", Json("{\"plan\": \"" + new string('x', 2000) + "\", \"months\": 1}")), HttpStatusCode.RequestEntityTooLarge);
-        Assert.That((string?)problem["detail"], Does.Contain("1000"));
+        problem = await ProblemAsync(await _http.PostAsync("/what_if", Json("{\"plan\": \"" + new string('x', 2000) + "\", \"months\": 1}")), HttpStatusCode.BadRequest);
+        Assert.That((string?)problem["detail"], Does.Contain("1000").And.Contain("parameter scenario"));
+        Assert.That((string?)problem["field"], Is.EqualTo("scenario"));
 
         problem = await ProblemAsync(await _http.GetAsync("/no_such_route"), HttpStatusCode.NotFound);
         Assert.That((string?)problem["detail"], Does.Contain("No endpoint at /no_such_route").And.Contain("GET /show_data"));

@@ -29,8 +29,8 @@ public partial class TitleModels : FlowSpec
     [Parameter(Name = "model", Help = "Which model each region gets: mlnet (ML.NET's FastTree) or r (R's lm, through scripts/fit.R; needs Rscript with jsonlite).")]
     public string ModelKind { get; set; } = "mlnet";
 
-    [Parameter(Name = "score", Help = "python: a step scores every region's held-out predictions again with scikit-learn (scripts/score.py; needs python3 with scikit-learn); none: skip it.")]
-    public string ScoreWith { get; set; } = "python";
+    [Parameter(Name = "score", Help = "python: a step scores every region's held-out predictions again with scikit-learn (scripts/score.py; needs python3 with scikit-learn); none: skip it; auto (default): python when python3 has scikit-learn, else skip it and say so.")]
+    public string ScoreWith { get; set; } = "auto";
 
     /// <summary>The partitions, one task each.</summary>
     public List<Partition> Partitions { get; set; } = [];
@@ -76,9 +76,9 @@ public partial class TitleModels : FlowSpec
             throw new ArgumentException($"--model must be mlnet or r, not '{ModelKind}'.");
         }
 
-        if (ScoreWith is not ("python" or "none"))
+        if (ScoreWith is not ("auto" or "python" or "none"))
         {
-            throw new ArgumentException($"--score must be python or none, not '{ScoreWith}'.");
+            throw new ArgumentException($"--score must be auto, python or none, not '{ScoreWith}'.");
         }
 
         Results = ResultsTarget.Parse(ResultsDb);
@@ -143,7 +143,13 @@ public partial class TitleModels : FlowSpec
     [Step]
     public void Score()
     {
-        if (ScoreWith == "python")
+        var score = ScoreWith == "python" || (ScoreWith == "auto" && HasScikitLearn());
+        if (ScoreWith == "auto" && !score)
+        {
+            Console.WriteLine("not scored with scikit-learn: python3 (or FLOW_PYTHON) has no scikit-learn (apt-get install -y python3-sklearn); --score none skips this check");
+        }
+
+        if (score)
         {
             Scores = Script.Run<ScoreOutput>(Path.Combine("scripts", "score.py"), new { Regions = Holdouts }, Current.CancellationToken).Regions;
             var disagree = Scores.Where(s => AllMetrics.Single(m => m.Region == s.Region) is var m && Math.Abs(m.RSquared - s.RSquared) > 1e-3).ToList();
@@ -169,6 +175,19 @@ public partial class TitleModels : FlowSpec
         Console.WriteLine(Invariant($"{ranked.Count} models, mean R² {ranked.Average(m => m.RSquared):0.000}"));
         Console.WriteLine(Invariant($"best:  {best.Region} (R² {best.RSquared:0.000}, RMSE {best.Rmse:0.00}k)"));
         Console.WriteLine(Invariant($"worst: {worst.Region} (R² {worst.RSquared:0.000}, RMSE {worst.Rmse:0.00}k)"));
+    }
+
+    // Whether the Python that scripts run has scikit-learn; no Python at all is a no.
+    private bool HasScikitLearn()
+    {
+        try
+        {
+            return Script.Run<bool>(Path.Combine("scripts", "has_sklearn.py"), cancellationToken: Current.CancellationToken);
+        }
+        catch (ScriptException)
+        {
+            return false;
+        }
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -40,7 +40,9 @@ internal static class FlowReader
         foreach (var step in flow.Steps)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            step.Body = readBody(step.Method) ?? new StepBody();
+            // A partial method's body is in its implementing declaration (FLOW008 refuses the step, but its Next calls
+            // still shape the graph, so that the other rules do not report steps it reaches as unreachable).
+            step.Body = readBody(step.Method.PartialImplementationPart ?? step.Method) ?? new StepBody();
         }
 
         foreach (var step in flow.Steps)

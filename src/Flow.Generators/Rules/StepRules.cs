@@ -36,6 +36,11 @@ internal static class StepRules
                 yield return Finding.At(step.Location, step.Name, "must not be generic");
             }
 
+            if (method.IsPartialDefinition || method.PartialDefinitionPart is not null)
+            {
+                yield return Finding.At(step.Location, step.Name, "must not be a partial method; declare the step once, with its body");
+            }
+
             if (method.IsAsync || !method.ReturnsVoid)
             {
                 yield return Finding.At(step.Location, step.Name, "must return void and not be async; a step finishes when its method returns");

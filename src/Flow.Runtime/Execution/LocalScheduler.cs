@@ -189,7 +189,9 @@ public sealed class LocalScheduler
         _options.RunCreated?.Invoke(run);
         if (_options.RunIdFile is { } file)
         {
-            await File.WriteAllTextAsync(file, run.RunId + "\n", cancellationToken).ConfigureAwait(false);
+            // Replaced whole (a temporary file renamed over it): a script that reads the file while the run starts
+            // sees the earlier id or the new one, never an empty or half-written file.
+            await LocalFiles.WriteAtomicAsync(Path.GetFullPath(file), System.Text.Encoding.UTF8.GetBytes(run.RunId + "\n"), cancellationToken).ConfigureAwait(false);
         }
 
         return run;

@@ -108,6 +108,28 @@ public class StepRuleTests
         """);
 
     [Test]
+    public Task FLOW008_Reports_partial_step_and_reads_its_body_for_the_graph() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step] public void Start() { Next(Train); }
+            [Step] public partial void {|FLOW008:Train|}();
+            public partial void Train() { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW008_Reports_partial_step_marked_on_its_implementation() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step] public void Start() { Next(Train); }
+            public partial void {|FLOW008:Train|}();
+            [Step] public partial void Train() { Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
     public Task FLOW008_Reports_static_step() => AnalyzerVerifier.VerifyAsync("""
         public partial class F : FlowSpec
         {

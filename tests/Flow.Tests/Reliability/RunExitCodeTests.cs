@@ -91,6 +91,22 @@ public class RunExitCodeTests : ReliabilityTest
     }
 
     [Test]
+    public void ARunIdFileIsReplacedWholeSoThatAReaderNeverSeesItHalfWritten()
+    {
+        var file = Path.Combine(Work, "id.txt");
+        File.WriteAllText(file, "1-earlier\n");
+
+        // A reader that opened the file before the run still reads the earlier id whole: the new id is written to
+        // another file and renamed over it, not written into the file the reader has (truncated, then filled).
+        using var reader = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var result = RunFlow("FaultFlow", Env(("FLOW_TEST_ITEMS", "1")), "run", "--run-id-file", file);
+        Assert.That(result.Code, Is.EqualTo(0), result.ToString());
+        Assert.That(new StreamReader(reader).ReadToEnd(), Is.EqualTo("1-earlier\n"));
+        Assert.That(File.ReadAllText(file), Is.EqualTo(RunIdStarted(result) + "\n"));
+        Assert.That(Directory.GetFiles(Work, "*.tmp"), Is.Empty, "no temporary file is left beside it");
+    }
+
+    [Test]
     public void ARunIdFileGetsTheRunId()
     {
         var file = Path.Combine(Work, "id.txt");

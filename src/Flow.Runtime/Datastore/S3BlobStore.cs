@@ -15,7 +15,11 @@ public sealed class S3BlobStore : IBlobStore
     public async Task PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         var path = DatastoreLayout.Blob(key);
-        if (await _objects.ExistsAsync(path, cancellationToken).ConfigureAwait(false))
+
+        // The look-up only saves writing a blob that is there: where it fails (a server error once its retries are
+        // spent, as S3-compatible servers give under concurrent writes of one key), the blob is written, and the
+        // write's own error, if any, is the one reported.
+        if (await ExistsOrUnknownAsync(path, cancellationToken).ConfigureAwait(false) == true)
         {
             return;
         }
@@ -27,10 +31,24 @@ public sealed class S3BlobStore : IBlobStore
         catch (FlowException)
         {
             // A store may fail one of several concurrent writers of a key; if another stored the blob, it is this one.
-            if (!await _objects.ExistsAsync(path, cancellationToken).ConfigureAwait(false))
+            if (await ExistsOrUnknownAsync(path, cancellationToken).ConfigureAwait(false) != true)
             {
                 throw;
             }
+        }
+    }
+
+    // Whether the object exists; null when the server failed to say (the caller then acts as if it did not).
+    private async Task<bool?> ExistsOrUnknownAsync(string path, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _objects.ExistsAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FlowException e) when (e.InnerException is Amazon.Runtime.AmazonServiceException { StatusCode: >= System.Net.HttpStatusCode.InternalServerError, InnerException: not (HttpRequestException or IOException) })
+        {
+            // Only a server's own error: an endpoint that does not answer, or denied access, fails the write at once.
+            return null;
         }
     }
 

@@ -46,7 +46,7 @@ internal static class CardPage
             .Append("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; style-src 'unsafe-inline'\">")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
             .Append("<title>").Append(Html.Encode($"{task.Flow}/{task.Pathspec} — {card.Id}")).Append("</title><style>").Append(Style).Append("</style></head><body><main>");
-        Header(html, data, card);
+        Header(html, data.Run, data.Task, card.Id);
         if (card.Id == TaskCards.DefaultId)
         {
             GraphSection(html, data);
@@ -93,14 +93,35 @@ internal static class CardPage
         }
     }
 
-    private static void Header(StringBuilder html, CardData data, Card card)
+    /// <summary>
+    /// <paramref name="html"/>, a stored card, with its header rendered again from <paramref name="task"/>: for a card
+    /// stored while its task ran, once the attempt has ended outside the step. Null when the page has no such header.
+    /// </summary>
+    public static string? WithHeader(string html, RunRecord run, TaskRecord task, string cardId)
     {
-        var (run, task) = (data.Run, data.Task);
-        html.Append("<header id=\"task\"><h1>").Append(Html.Encode($"{task.Flow} / {task.Step} / {task.TaskId}")).Append("</h1>")
-            .Append("<span class=\"status ").Append(task.Status).Append("\">").Append(task.Status).Append("</span>");
-        if (card.Id != TaskCards.DefaultId)
+        // The header comes first in the page, and every value in it is encoded, so its first end tag is its own.
+        var start = html.IndexOf(HeaderStart, StringComparison.Ordinal);
+        var end = start < 0 ? -1 : html.IndexOf(HeaderEnd, start, StringComparison.Ordinal);
+        if (end < 0)
         {
-            html.Append(" <span class=\"muted\">card ").Append(Html.Encode(card.Id)).Append("</span>");
+            return null;
+        }
+
+        var header = new StringBuilder(1024);
+        Header(header, run, task, cardId);
+        return string.Concat(html.AsSpan(0, start), header.ToString(), html.AsSpan(end + HeaderEnd.Length));
+    }
+
+    private const string HeaderStart = "<header id=\"task\">";
+    private const string HeaderEnd = "</header>";
+
+    private static void Header(StringBuilder html, RunRecord run, TaskRecord task, string cardId)
+    {
+        html.Append(HeaderStart).Append("<h1>").Append(Html.Encode($"{task.Flow} / {task.Step} / {task.TaskId}")).Append("</h1>")
+            .Append("<span class=\"status ").Append(task.Status).Append("\">").Append(task.Status).Append("</span>");
+        if (cardId != TaskCards.DefaultId)
+        {
+            html.Append(" <span class=\"muted\">card ").Append(Html.Encode(cardId)).Append("</span>");
         }
 
         var running = task.Status == RunStatus.Running;
@@ -129,7 +150,7 @@ internal static class CardPage
             html.Append("<dt>").Append(name).Append("</dt><dd data-field=\"").Append(name.ToLowerInvariant()).Append("\">").Append(Html.Encode(value)).Append("</dd>");
         }
 
-        html.Append("</dl></header>");
+        html.Append("</dl>").Append(HeaderEnd);
     }
 
     private static string Duration(TimeSpan span) =>

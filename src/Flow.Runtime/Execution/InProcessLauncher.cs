@@ -67,6 +67,7 @@ internal sealed class InProcessLauncher(TaskExecutor executor, TimeProvider time
         try
         {
             await executor.Datastore.Metadata.PutTaskAsync(failed, cancellationToken).ConfigureAwait(false);
+            await Cards.EndedCards.MarkAsync(executor.Datastore.Metadata, failed, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (TaskExecutor.IsStoreFailure(e))
         {

@@ -629,6 +629,12 @@ internal sealed class SlurmLauncher : ITaskLauncher
         catch (Exception e) when (TaskExecutor.IsStoreFailure(e))
         {
             _log.WriteLine($"warning: the failure of task {record.Pathspec} could not be stored: {e.Message}");
+            return;
+        }
+
+        if (!await Cards.EndedCards.MarkAsync(_datastore.Metadata, record, CancellationToken.None).ConfigureAwait(false))
+        {
+            _log.WriteLine($"warning: the cards of task {record.Pathspec} still say it is running: the datastore failed to update them.");
         }
     }
 

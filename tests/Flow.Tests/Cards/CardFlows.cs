@@ -155,6 +155,28 @@ public partial class ProgressCardFlow : FlowSpec
     }
 }
 
+/// <summary>A task that shows its progress, then hangs past its timeout: the card it stored says Running until the timeout's failure is recorded.</summary>
+public partial class TimedOutCardFlow : FlowSpec
+{
+    [Step, Card, Timeout(Seconds = 1)]
+    public void Start()
+    {
+        var bar = new ProgressBar(10, "work");
+        Current.Card.Append(bar);
+        bar.Update(4);
+        Current.Card.Refresh();
+
+        // Observes its cancellation only, as a step that hangs in a call would (after the timeout, the thread ends).
+        Current.CancellationToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(60));
+        Next(End);
+    }
+
+    [Step]
+    public void End()
+    {
+    }
+}
+
 /// <summary>A step that fails on every attempt after appending to its card: each attempt stores its own card.</summary>
 public partial class ThrowingCardFlow : FlowSpec
 {

@@ -247,6 +247,21 @@ public class CardRunTests
     }
 
     [Test]
+    public async Task ACardStoredBeforeTheTaskTimedOutSaysHowItEnded()
+    {
+        var idFile = Path.Combine(_root, "timed-out-id");
+        var (code, _, error) = Run<TimedOutCardFlow>("run", "--isolation", "InProcess", "--run-id-file", idFile);
+        Assert.That(code, Is.EqualTo(ExitCodes.RunFailed), error);
+        var start = await TaskAsync("Start", File.ReadAllText(idFile).Trim(), "TimedOutCardFlow");
+
+        var html = await start.CardAsync();
+        Assert.That(html, Does.Contain("<dd data-field=\"status\">Failed</dd>").And.Not.Contain("<dd data-field=\"finished\">running</dd>"));
+        Assert.That(html, Does.Contain("<dd data-field=\"error\">System.TimeoutException: Step Start ran longer than its timeout of 1 s"));
+        Assert.That(html, Does.Contain("4 / 10 (40%)"), "what the card showed when it was last stored stays");
+        Assert.That(html.Split("<header").Length, Is.EqualTo(2), "one header");
+    }
+
+    [Test]
     public async Task EachAttemptOfAFailingTaskStoresItsCard()
     {
         var idFile = Path.Combine(_root, "throwing-id");
@@ -285,7 +300,8 @@ public class CardRunTests
 
             var (code, _, error) = Run<CardFlow>("card", "view", $"{_runId}/Start/1", "--output", file, "--open");
             Assert.That(code, Is.EqualTo(ExitCodes.Success), error);
-            for (var i = 0; i < 100 && !File.Exists(opened); i++)
+            // The opener runs on its own: its file exists (opened for appending) a moment before its line is in it.
+            for (var i = 0; i < 100 && !(File.Exists(opened) && File.ReadAllText(opened).EndsWith('\n')); i++)
             {
                 await Task.Delay(100);
             }

@@ -497,6 +497,9 @@ internal sealed class WorkerPool : ITaskLauncher
     private async Task<TaskRecord> RecordAsync(TaskRecord failed)
     {
         await _metadata!.PutTaskAsync(failed, CancellationToken.None).ConfigureAwait(false);
+
+        // The cards the task stored while it ran say it is running; a datastore that fails here failed the record first.
+        await Cards.EndedCards.MarkAsync(_metadata, failed, CancellationToken.None).ConfigureAwait(false);
         return failed;
     }
 

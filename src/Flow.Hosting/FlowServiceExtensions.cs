@@ -62,7 +62,7 @@ public static class FlowServiceExtensions
 
             // Those leave a plain class's non-nullable member that the body leaves out null (its default): refused too.
             o.SerializerOptions.TypeInfoResolver = (o.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
-                .WithAddedModifier(RequiredMembers.Modify);
+                .WithAddedModifier(NonNullableMembers.Modify);
 
             // A model's numbers may be NaN or infinite: answered as "NaN", "Infinity" and "-Infinity", not a failed response.
             o.SerializerOptions.NumberHandling |= System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals;

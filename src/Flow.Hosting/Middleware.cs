@@ -58,7 +58,7 @@ internal sealed partial class Problems(RequestDelegate next, IProblemDetailsServ
                 return;
             }
 
-            var field = json is RequiredMembers.LeftOutException leftOut ? leftOut.Field : json?.Path;
+            var field = json is NonNullableMembers.LeftOutException leftOut ? leftOut.Field : json?.Path;
             await WriteAsync(problems, context, e.StatusCode, "Bad request", detail, field).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)

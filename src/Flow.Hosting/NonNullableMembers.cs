@@ -10,7 +10,7 @@ namespace Flow.Hosting;
 /// member left out of the JSON keeps its default, which for a plain class's non-nullable reference without an
 /// initializer is null. A contract modifier: each object read checks, once read, that no such member is null.
 /// </summary>
-internal static class RequiredMembers
+internal static class NonNullableMembers
 {
     /// <summary>Adds the check to an object type's contract that has members whose setter does not take null.</summary>
     public static void Modify(JsonTypeInfo type)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Json;
@@ -53,10 +54,15 @@ public static class FlowServiceExtensions
         services.Configure<KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = options.MaxBodySize);
         services.Configure<JsonOptions>(o =>
         {
-            // A body that leaves out a required member (a record's constructor parameter, a 'required' property) or
-            // sets null where the type says it cannot be is the client's mistake, answered 400 with its name.
+            // A body that leaves out a required member (a record's constructor parameter, a 'required' property, a
+            // member that cannot be null and has no default) or sets null where the type says it cannot be is the
+            // client's mistake, answered 400 with its name.
             o.SerializerOptions.RespectRequiredConstructorParameters = true;
             o.SerializerOptions.RespectNullableAnnotations = true;
+
+            // Those leave a plain class's non-nullable member that the body leaves out null (its default): refused too.
+            o.SerializerOptions.TypeInfoResolver = (o.SerializerOptions.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver())
+                .WithAddedModifier(NonNullableMembers.Modify);
 
             // A model's numbers may be NaN or infinite: answered as "NaN", "Infinity" and "-Infinity", not a failed response.
             o.SerializerOptions.NumberHandling |= System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals;

@@ -58,7 +58,8 @@ internal sealed partial class Problems(RequestDelegate next, IProblemDetailsServ
                 return;
             }
 
-            await WriteAsync(problems, context, e.StatusCode, "Bad request", detail, json?.Path).ConfigureAwait(false);
+            var field = json is NonNullableMembers.LeftOutException leftOut ? leftOut.Field : json?.Path;
+            await WriteAsync(problems, context, e.StatusCode, "Bad request", detail, field).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

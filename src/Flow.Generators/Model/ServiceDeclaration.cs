@@ -45,6 +45,12 @@ internal sealed class ServiceDeclaration
 
     public bool HasParameterlessConstructor { get; set; }
 
+    /// <summary>
+    /// The required members (its own, then its base classes') that <c>new S()</c> would leave unset: empty when it has
+    /// none, or when the constructor that call binds to is marked [SetsRequiredMembers].
+    /// </summary>
+    public List<string> UnsetRequiredMembers { get; } = new();
+
     /// <summary>Its [Endpoint] methods, in source order.</summary>
     public List<EndpointDeclaration> Endpoints { get; } = new();
 
@@ -92,10 +98,40 @@ internal static class ServiceReader
             HasParameterlessConstructor = type.InstanceConstructors.Any(c => c.Parameters.All(p => p.IsOptional || p.IsParams)),
         };
 
+        service.UnsetRequiredMembers.AddRange(UnsetRequiredMembers(type));
+
         // By file, then by place in it, so that the generated endpoints keep their order whatever file is edited.
         service.Endpoints.AddRange(endpoints
             .OrderBy(e => e.Location?.FilePath ?? "", System.StringComparer.Ordinal)
             .ThenBy(e => e.Location?.Span.Start ?? 0));
         return service;
     }
+
+    private static IEnumerable<string> UnsetRequiredMembers(INamedTypeSymbol type)
+    {
+        // new S() binds to the parameterless constructor when there is one, else to one whose parameters are all optional.
+        var creatable = type.InstanceConstructors.Where(c => c.Parameters.All(p => p.IsOptional || p.IsParams)).ToList();
+        var called = creatable.Where(c => c.Parameters.IsEmpty).ToList() is { Count: > 0 } parameterless ? parameterless : creatable;
+        if (called.Count == 0 || called.All(SetsRequiredMembers))
+        {
+            return Enumerable.Empty<string>();
+        }
+
+        var names = new List<string>();
+        for (var t = type; t is not null; t = t.BaseType)
+        {
+            foreach (var member in t.GetMembers())
+            {
+                if (member is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true } && !names.Contains(member.Name))
+                {
+                    names.Add(member.Name);
+                }
+            }
+        }
+
+        return names;
+    }
+
+    private static bool SetsRequiredMembers(IMethodSymbol constructor) =>
+        constructor.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute");
 }

@@ -67,7 +67,7 @@ internal static class ServiceRules
         }
     }
 
-    /// <summary>FLOW042: a service class is partial, at namespace level, non-generic, concrete and creatable.</summary>
+    /// <summary>FLOW042: a service class is partial, at namespace level, non-generic, concrete and creatable with <c>new S()</c> (no required member left unset).</summary>
     public static IEnumerable<Finding> ServiceShape(ServiceDeclaration service)
     {
         var problems = new List<string>();
@@ -93,6 +93,14 @@ internal static class ServiceRules
         else if (!service.HasParameterlessConstructor)
         {
             problems.Add("creatable: give it a parameterless constructor");
+        }
+        else if (service.UnsetRequiredMembers.Count > 0)
+        {
+            // The generated code creates it with new S(): a required member that no constructor sets would fail there (CS9035).
+            var members = service.UnsetRequiredMembers;
+            problems.Add(members.Count == 1
+                ? $"creatable with new {service.Name}(), which leaves required member {members[0]} unset: set it in a parameterless constructor marked [SetsRequiredMembers], or remove 'required'"
+                : $"creatable with new {service.Name}(), which leaves required members {Join(members)} unset: set them in a parameterless constructor marked [SetsRequiredMembers], or remove 'required'");
         }
 
         if (problems.Count > 0)

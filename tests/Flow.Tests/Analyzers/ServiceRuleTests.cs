@@ -108,6 +108,67 @@ public class ServiceRuleTests
         """);
 
     [Test]
+    public Task FLOW042_Reports_service_with_required_members_that_its_constructor_does_not_set() => VerifyAsync("""
+        public partial class {|FLOW042:S|} : WebServiceSpec<F>
+        {
+            public required int Scale { get; init; }
+            public required string Label;
+            [Endpoint] public int Value() => Artifacts.Out * Scale;
+        }
+        """);
+
+    [Test]
+    public Task FLOW042_Reports_service_whose_base_class_has_a_required_member() => VerifyAsync("""
+        public abstract class Scaled : WebServiceSpec<F>
+        {
+            public required int Scale { get; init; }
+        }
+
+        public partial class {|FLOW042:S|} : Scaled
+        {
+            public S() { }
+            [Endpoint] public int Value() => Artifacts.Out * Scale;
+        }
+        """);
+
+    [Test]
+    public Task FLOW042_Accepts_required_members_set_by_a_SetsRequiredMembers_constructor() => VerifyAsync("""
+        public abstract class Scaled : WebServiceSpec<F>
+        {
+            public required int Scale { get; init; }
+        }
+
+        public partial class S : Scaled
+        {
+            [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+            public S() { Scale = 2; Label = "x"; }
+            public required string Label { get; init; }
+            [Endpoint] public int Value() => Artifacts.Out * Scale;
+        }
+        """);
+
+    [Test]
+    public async Task FLOW042_Names_the_required_members_that_new_cannot_set()
+    {
+        var errors = await ErrorsAsync("""
+            public abstract class Scaled : WebServiceSpec<F>
+            {
+                public required int Scale { get; init; }
+            }
+
+            public partial class S : Scaled
+            {
+                public required string Label;
+                [Endpoint] public int Value() => Artifacts.Out * Scale;
+            }
+            """);
+        Assert.That(errors.Select(e => e.Id), Is.EqualTo(new[] { "FLOW042" }));
+        Assert.That(
+            errors[0].GetMessage(),
+            Is.EqualTo("Service class S must be creatable with new S(), which leaves required members Label and Scale unset: set them in a parameterless constructor marked [SetsRequiredMembers], or remove 'required'"));
+    }
+
+    [Test]
     public Task FLOW042_Accepts_service_without_endpoints_that_provides_its_own_definition() => VerifyAsync("""
         public sealed class S : WebServiceSpec<F>
         {

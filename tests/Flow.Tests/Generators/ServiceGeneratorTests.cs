@@ -227,6 +227,34 @@ public class ServiceGeneratorTests
     }
 
     [Test]
+    public async Task ARequiredMemberThatNewCannotSetIsFLOW042AndNoGeneratedCode()
+    {
+        // new BranchService() in generated code would be CS9035, which the user cannot act on; the base class's member counts too.
+        var service = Service
+            .Replace("public partial class BranchService : WebServiceSpec<BranchFlow>", "public abstract class Scaled : WebServiceSpec<BranchFlow>\n{\n    public required int Factor { get; init; }\n}\n\npublic partial class BranchService : Scaled", StringComparison.Ordinal);
+        Assert.That(service, Does.Contain("partial class BranchService : Scaled"));
+        var (driver, output) = Generate(("BranchFlow.cs", Flow), ("BranchService.cs", service));
+        Assert.That(driver.GetRunResult().Results.Single().GeneratedSources.Select(s => s.HintName), Does.Not.Contain("Samples.BranchService.WebService.g.cs"));
+        var errors = await GeneratorHarness.ErrorsAsync(output);
+        Assert.That(errors.Select(e => e.Id), Is.EqualTo(new[] { "FLOW042" }), string.Join("; ", errors));
+        Assert.That(errors[0].GetMessage(), Does.Contain("required member Factor"));
+    }
+
+    [Test]
+    public async Task ARequiredMemberSetByASetsRequiredMembersConstructorIsGeneratedAndCompiles()
+    {
+        var service = Service.Replace(
+            "public partial class BranchService : WebServiceSpec<BranchFlow>\n{",
+            "public partial class BranchService : WebServiceSpec<BranchFlow>\n{\n    [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]\n    public BranchService() => Factor = 2;\n\n    public required int Factor { get; init; }\n",
+            StringComparison.Ordinal);
+        Assert.That(service, Does.Contain("required int Factor"));
+        var (driver, output) = Generate(("BranchFlow.cs", Flow), ("BranchService.cs", service));
+        Assert.That(driver.GetRunResult().Results.Single().GeneratedSources.Select(s => s.HintName), Does.Contain("Samples.BranchService.WebService.g.cs"));
+        Assert.That(output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning), Is.Empty);
+        Assert.That(await GeneratorHarness.ErrorsAsync(output), Is.Empty);
+    }
+
+    [Test]
     public async Task AServiceOverAFlowOfAReferencedAssemblyIsGeneratedAndItsProgramServesThatFlow()
     {
         var (_, library) = GeneratorHarness.Generate(GeneratorHarness.Compile(new[] { ("BranchFlow.cs", Flow) }, OutputKind.DynamicallyLinkedLibrary, "Flows"));

@@ -34,6 +34,26 @@ public partial class PriceFlow : FlowSpec
 /// <summary>What a what-if request sends.</summary>
 public sealed record Scenario(string Plan, int Months, double Discount = 0);
 
+/// <summary>What an order request sends: a plain class, whose members JSON may leave out.</summary>
+public sealed class Order
+{
+    /// <summary>Non-nullable without a default: a body must send it.</summary>
+    public string Plan { get; set; } = null!;
+
+    /// <summary>Non-nullable with a default: a body may leave it out.</summary>
+    public string Currency { get; set; } = "EUR";
+
+    public string? Note { get; set; }
+
+    public Address? Billing { get; set; }
+}
+
+/// <summary>A member of an order, to name a missing member below the body's top level.</summary>
+public sealed class Address
+{
+    public string City { get; set; } = null!;
+}
+
 /// <summary>What a what-if request gets.</summary>
 public sealed record Quote(string Plan, double Total);
 
@@ -76,6 +96,8 @@ public sealed class PriceService : WebServiceSpec<PriceFlow>, IWebServiceProvide
 
     public Quote WhatIf(Scenario scenario) => new(scenario.Plan, Artifacts.Prices[scenario.Plan] * scenario.Months * (1 - scenario.Discount));
 
+    public string PlaceOrder(Order order) => $"{order.Plan.ToUpperInvariant()} {order.Currency} {order.Note ?? "-"} {order.Billing?.City.ToUpperInvariant() ?? "-"}";
+
     public async Task<string> Slow(CancellationToken cancellationToken)
     {
         await Task.Delay(20, cancellationToken);
@@ -88,7 +110,7 @@ public sealed class PriceService : WebServiceSpec<PriceFlow>, IWebServiceProvide
         : WebServiceDefinition<PriceService>(
             nameof(PriceService),
             Cli.FlowApp.DefinitionOf<PriceFlow>(),
-            [new("ShowData", "/show_data", "GET"), new("Price", "/price", "GET"), new("WhatIf", "/what_if", "POST"), new("Slow", "/slow", "GET"), new("Ratio", "/ratio", "GET"), new("Plan", "/plan", "GET")])
+            [new("ShowData", "/show_data", "GET"), new("Price", "/price", "GET"), new("WhatIf", "/what_if", "POST"), new("Slow", "/slow", "GET"), new("Ratio", "/ratio", "GET"), new("Plan", "/plan", "GET"), new("PlaceOrder", "/place_order", "POST")])
     {
         public override PriceService Create() => new();
 
@@ -97,6 +119,7 @@ public sealed class PriceService : WebServiceSpec<PriceFlow>, IWebServiceProvide
             endpoints.MapGet("/show_data", static (HttpContext __context) => Service(__context).ShowData()).WithName("ShowData");
             endpoints.MapGet("/price", static (HttpContext __context, [FromQuery(Name = "plan")] string plan, [FromQuery(Name = "months")] int months = 1) => Service(__context).Price(plan, months)).WithName("Price");
             endpoints.MapPost("/what_if", static (HttpContext __context, [FromBody] Scenario scenario) => Service(__context).WhatIf(scenario)).WithName("WhatIf");
+            endpoints.MapPost("/place_order", static (HttpContext __context, [FromBody] Order order) => Service(__context).PlaceOrder(order)).WithName("PlaceOrder");
             endpoints.MapGet("/plan", static (HttpContext __context, [FromQuery(Name = "name")] string name) => Service(__context).Plan(name)).WithName("Plan");
             endpoints.MapGet("/ratio", (Delegate)(static (HttpContext __context) => Service(__context).Ratio())).WithName("Ratio");
             endpoints.MapGet("/slow", static async (HttpContext __context, CancellationToken cancellationToken) => TypedResults.Ok(await Service(__context).Slow(cancellationToken))).WithName("Slow");

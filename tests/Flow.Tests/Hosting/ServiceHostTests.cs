@@ -168,6 +168,29 @@ public class ServiceHostTests
     }
 
     [Test]
+    public async Task APlainClassBodyWithoutANonNullableMemberIs400NamingIt()
+    {
+        var run = await RunAsync(4);
+        await StartAsync();
+        await WaitForAsync("/show_data", run);
+
+        HttpContent Json(string text) => new StringContent(text, Encoding.UTF8, "application/json");
+        var answer = await _http.PostAsync("/place_order", Json("{\"plan\": \"basic\"}"));
+        Assert.That(await answer.Content.ReadAsStringAsync(), Is.EqualTo("BASIC EUR - -"), "a member with a default, or a nullable one, may be left out");
+        answer = await _http.PostAsync("/place_order", Json("{\"plan\": \"basic\", \"note\": null, \"billing\": {\"city\": \"Oslo\"}}"));
+        Assert.That(await answer.Content.ReadAsStringAsync(), Is.EqualTo("BASIC EUR - OSLO"));
+
+        var problem = await ProblemAsync(await _http.PostAsync("/place_order", Json("{\"currency\": \"USD\"}")), HttpStatusCode.BadRequest);
+        Assert.That((string?)problem["field"], Is.EqualTo("$.plan"), problem.ToJsonString());
+        Assert.That((string?)problem["detail"], Does.Contain("'plan'").And.Contain("Order.Plan"));
+        problem = await ProblemAsync(await _http.PostAsync("/place_order", Json("{\"plan\": null}")), HttpStatusCode.BadRequest);
+        Assert.That((string?)problem["field"], Is.EqualTo("$.plan"), problem.ToJsonString());
+        problem = await ProblemAsync(await _http.PostAsync("/place_order", Json("{\"plan\": \"basic\", \"billing\": {}}")), HttpStatusCode.BadRequest);
+        Assert.That((string?)problem["field"], Is.EqualTo("$.billing.city"), problem.ToJsonString());
+        Assert.That((string?)problem["detail"], Does.Contain("Address.City"));
+    }
+
+    [Test]
     public async Task AnEndpointThatThrowsIs500WithoutItsMessageStackOrPaths()
     {
         var run = await RunAsync(4);
@@ -187,7 +210,7 @@ public class ServiceHostTests
         await StartAsync();
         var document = JsonNode.Parse(await _http.GetStringAsync(FlowServiceExtensions.OpenApiPath))!;
         var paths = document["paths"]!.AsObject();
-        Assert.That(paths.Select(p => p.Key), Is.EquivalentTo(new[] { "/show_data", "/price", "/what_if", "/slow", "/ratio", "/plan" }));
+        Assert.That(paths.Select(p => p.Key), Is.EquivalentTo(new[] { "/show_data", "/price", "/what_if", "/slow", "/ratio", "/plan", "/place_order" }));
         Assert.That(paths["/what_if"]!["post"]!["requestBody"]!.ToJsonString(), Does.Contain("Scenario"));
         Assert.That(paths["/what_if"]!["post"]!["responses"]!["200"]!.ToJsonString(), Does.Contain("Quote"));
         var price = paths["/price"]!["get"]!["parameters"]!.AsArray().Select(p => ((string?)p!["name"], (string?)p["in"]));

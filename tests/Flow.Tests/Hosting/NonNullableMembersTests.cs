@@ -1,0 +1,58 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
+using Flow.Hosting;
+using NUnit.Framework;
+
+namespace Flow.Tests.Hosting;
+
+/// <summary>The check of a request body's non-nullable members, on System.Text.Json alone: paths, names, the type's own callback.</summary>
+public class NonNullableMembersTests
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        RespectNullableAnnotations = true,
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver().WithAddedModifier(NonNullableMembers.Modify),
+    };
+
+    public sealed class Town
+    {
+        [JsonPropertyName("home town")]
+        public string Name { get; set; } = null!;
+
+        public string Country { get; set; } = "NO";
+
+        public string? Note { get; set; }
+    }
+
+    public sealed class Checked : IJsonOnDeserialized
+    {
+        public string Name { get; set; } = null!;
+
+        public bool Seen { get; private set; }
+
+        public void OnDeserialized() => Seen = true;
+    }
+
+    [Test]
+    public void AMemberLeftOutIsNamedByItsPathInTheBody()
+    {
+        var e = Assert.Throws<NonNullableMembers.LeftOutException>(() => JsonSerializer.Deserialize<List<Town>>("[{\"home town\": \"Oslo\"}, {\"country\": \"SE\"}]", Options))!;
+        Assert.That(e.Field, Is.EqualTo("$[1]['home town']"));
+        Assert.That(e.Message, Does.Contain("'home town' is missing").And.Contain("Town.Name"));
+    }
+
+    [Test]
+    public void MembersWithADefaultOrThatMayBeNullMayBeLeftOut()
+    {
+        var town = JsonSerializer.Deserialize<Town>("{\"home town\": \"Oslo\"}", Options)!;
+        Assert.That((town.Name, town.Country, town.Note), Is.EqualTo(("Oslo", "NO", (string?)null)));
+    }
+
+    [Test]
+    public void TheTypesOwnCallbackStillRunsAfterTheCheck()
+    {
+        Assert.That(JsonSerializer.Deserialize<Checked>("{\"name\": \"a\"}", Options)!.Seen, Is.True);
+        Assert.Throws<NonNullableMembers.LeftOutException>(() => JsonSerializer.Deserialize<Checked>("{}", Options));
+    }
+}

@@ -194,6 +194,9 @@ internal sealed class FlowDeclaration
 
     public bool HasParameterlessConstructor { get; set; }
 
+    /// <summary>The required members that the generated <c>new F()</c> would leave unset (see <see cref="RequiredMembers"/>).</summary>
+    public List<string> UnsetRequiredMembers { get; } = new();
+
     /// <summary>Whether every constructor is the implicit one (a declared one could hand <c>this</c> to something a step calls).</summary>
     public bool HasOnlyImplicitConstructors { get; set; }
 

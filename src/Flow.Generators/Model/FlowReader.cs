@@ -111,6 +111,7 @@ internal static class FlowReader
         var type = flow.Type;
         flow.IsPartial = type.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax t && t.Modifiers.Any(m => m.ValueText == "partial"));
         flow.HasParameterlessConstructor = type.InstanceConstructors.Any(c => c.Parameters.Length == 0 && c.DeclaredAccessibility != Accessibility.Private);
+        flow.UnsetRequiredMembers.AddRange(RequiredMembers.UnsetByNew(type));
         flow.HasOnlyImplicitConstructors = type.InstanceConstructors.All(c => c.IsImplicitlyDeclared);
     }
 

@@ -98,7 +98,7 @@ internal static class ServiceReader
             HasParameterlessConstructor = type.InstanceConstructors.Any(c => c.Parameters.All(p => p.IsOptional || p.IsParams)),
         };
 
-        service.UnsetRequiredMembers.AddRange(UnsetRequiredMembers(type));
+        service.UnsetRequiredMembers.AddRange(RequiredMembers.UnsetByNew(type));
 
         // By file, then by place in it, so that the generated endpoints keep their order whatever file is edited.
         service.Endpoints.AddRange(endpoints
@@ -106,32 +106,4 @@ internal static class ServiceReader
             .ThenBy(e => e.Location?.Span.Start ?? 0));
         return service;
     }
-
-    private static IEnumerable<string> UnsetRequiredMembers(INamedTypeSymbol type)
-    {
-        // new S() binds to the parameterless constructor when there is one, else to one whose parameters are all optional.
-        var creatable = type.InstanceConstructors.Where(c => c.Parameters.All(p => p.IsOptional || p.IsParams)).ToList();
-        var called = creatable.Where(c => c.Parameters.IsEmpty).ToList() is { Count: > 0 } parameterless ? parameterless : creatable;
-        if (called.Count == 0 || called.All(SetsRequiredMembers))
-        {
-            return Enumerable.Empty<string>();
-        }
-
-        var names = new List<string>();
-        for (var t = type; t is not null; t = t.BaseType)
-        {
-            foreach (var member in t.GetMembers())
-            {
-                if (member is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true } && !names.Contains(member.Name))
-                {
-                    names.Add(member.Name);
-                }
-            }
-        }
-
-        return names;
-    }
-
-    private static bool SetsRequiredMembers(IMethodSymbol constructor) =>
-        constructor.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "System.Diagnostics.CodeAnalysis.SetsRequiredMembersAttribute");
 }

@@ -142,6 +142,10 @@ internal static class StepRules
         {
             problems.Add("creatable: give it a parameterless constructor");
         }
+        else if (flow.UnsetRequiredMembers.Count > 0)
+        {
+            problems.Add($"creatable with new {flow.Name}(), which leaves the required {(flow.UnsetRequiredMembers.Count == 1 ? "member" : "members")} {string.Join(" and ", flow.UnsetRequiredMembers)} unset: remove 'required' (a step sets an artifact), or set {(flow.UnsetRequiredMembers.Count == 1 ? "it" : "them")} in a parameterless constructor marked [SetsRequiredMembers]");
+        }
 
         if (problems.Count > 0)
         {

@@ -373,6 +373,52 @@ public class StepRuleTests
         """);
 
     [Test]
+    public Task FLOW035_Reports_flow_with_a_required_member_that_new_leaves_unset() => AnalyzerVerifier.VerifyAsync("""
+        public partial class {|FLOW035:F|} : FlowSpec
+        {
+            public required int Seed { get; set; }
+            [Step] public void Start() { Seed = 1; Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public Task FLOW035_Accepts_required_members_set_by_a_SetsRequiredMembers_constructor() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [System.Diagnostics.CodeAnalysis.SetsRequiredMembers]
+            public F() => Seed = 1;
+
+            public required int Seed { get; set; }
+            [Step] public void Start() { Seed = 2; Next(End); }
+            [Step] public void End() { }
+        }
+        """);
+
+    [Test]
+    public async Task FLOW035_Names_the_required_members_and_no_generated_code_fails_to_compile()
+    {
+        var (_, output) = GeneratorHarness.Generate(GeneratorHarness.Compile("""
+            using Flow;
+
+            public abstract class Base : FlowSpec
+            {
+                public required string Label { get; set; }
+            }
+
+            public partial class F : Base
+            {
+                public required int Seed { get; set; }
+                [Step] public void Start() { Seed = 1; Label = "a"; Next(End); }
+                [Step] public void End() { }
+            }
+            """));
+        var errors = await GeneratorHarness.ErrorsAsync(output);
+        Assert.That(errors.Select(e => e.Id), Is.EqualTo(new[] { "FLOW035" }), string.Join("\n", errors));
+        Assert.That(errors[0].GetMessage(), Does.Contain("new F(), which leaves the required members Seed and Label unset"));
+    }
+
+    [Test]
     public Task FLOW035_Reports_nested_flow() => AnalyzerVerifier.VerifyAsync("""
         public static class Outer
         {

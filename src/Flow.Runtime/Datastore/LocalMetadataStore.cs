@@ -1,7 +1,7 @@
 namespace Flow.Datastore;
 
 /// <summary>The metadata store in a local folder: one JSON file per run and per task, logs beside them.</summary>
-public sealed class LocalMetadataStore : IMetadataStore
+public sealed class LocalMetadataStore : IMetadataStore, ITaskRecordVersions
 {
     private readonly string _root;
     private readonly TimeProvider _time;
@@ -125,6 +125,27 @@ public sealed class LocalMetadataStore : IMetadataStore
         }
 
         return tasks;
+    }
+
+    /// <inheritdoc />
+    Task<IReadOnlyList<TaskRecordVersion>> ITaskRecordVersions.ListTaskVersionsAsync(string flow, string runId, CancellationToken cancellationToken)
+    {
+        // A record is written to a temporary file and renamed into place, so a record written again is a new file
+        // with its own modification time.
+        var folder = PathOf(DatastoreLayout.TaskFolder(flow, runId));
+        var versions = new List<TaskRecordVersion>();
+        if (Directory.Exists(folder))
+        {
+            foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*.json"))
+            {
+                if (DatastoreLayout.ParseTaskFile(file.Name) is var (step, task))
+                {
+                    versions.Add(new TaskRecordVersion(step, task, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{file.Length}@{file.LastWriteTimeUtc.Ticks}")));
+                }
+            }
+        }
+
+        return Task.FromResult<IReadOnlyList<TaskRecordVersion>>(versions);
     }
 
     /// <inheritdoc />

@@ -33,6 +33,24 @@ public class UiS3Tests
     }
 
     [Test]
+    public async Task TaskVersionsAreListedAndChangeWhenARecordIsWrittenAgain()
+    {
+        var store = Moto.NewDatastore(out _);
+        await WriteAsync(store.Metadata);
+        var listing = (ITaskRecordVersions)store.Metadata;
+        Assert.That(await listing.ListTaskVersionsAsync("UiFlow", "none"), Is.Empty);
+        var start = DateTimeOffset.UtcNow;
+        await store.Metadata.PutTaskAsync(UiRecords.Task("UiFlow", "s3run1", "Work", 2, start, ["Join"]));
+        var first = await listing.ListTaskVersionsAsync("UiFlow", "s3run1");
+        Assert.That(first.Select(v => (v.Step, v.TaskId)), Is.EquivalentTo(new[] { ("Start", 1L), ("Work", 2L) }));
+
+        await store.Metadata.PutTaskAsync(UiRecords.Task("UiFlow", "s3run1", "Work", 2, start, []) with { Status = RunStatus.Failed });
+        var second = await listing.ListTaskVersionsAsync("UiFlow", "s3run1");
+        Assert.That(second.Single(v => v.Step == "Work").Version, Is.Not.EqualTo(first.Single(v => v.Step == "Work").Version));
+        Assert.That(second.Single(v => v.Step == "Start").Version, Is.EqualTo(first.Single(v => v.Step == "Start").Version));
+    }
+
+    [Test]
     public async Task FlowsAreListedAtABucketsRootAndTheUiShowsTheirRuns()
     {
         const string Bucket = "flow-ui-root";

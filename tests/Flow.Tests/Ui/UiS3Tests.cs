@@ -74,6 +74,10 @@ public class UiS3Tests
         var runs = await http.GetStringAsync("/");
         Assert.That(runs, Does.Contain("Runs of every flow").And.Contain("2 runs").And.Contain("&lt;b&gt;x&lt;/b&gt;"));
         Assert.That(await http.GetStringAsync("/runs/s3run2"), Does.Contain("Other.Flow").And.Contain("resume --origin-run-id s3run2"));
-        Assert.That(await http.GetStringAsync("/runs/s3run1/status.json"), Does.Contain("\"name\":\"Start\""));
+        Assert.That(await http.GetStringAsync("/runs/s3run1/status.json"), Does.Contain("\"name\":\"Start\"").And.Contain("\"tasks\":1,"));
+
+        // A record written after the finished run was shown is shown too.
+        await store.Metadata.PutTaskAsync(UiRecords.Task("UiFlow", "s3run1", "Work", 2, DateTimeOffset.UtcNow, ["Join"]));
+        Assert.That(await http.GetStringAsync("/runs/s3run1/status.json"), Does.Contain("\"tasks\":2,"));
     }
 }

@@ -15,7 +15,7 @@ public static class FlowUiExtensions
     /// <summary>The pages' content security policy: inline style and script, requests to the UI itself, nothing else.</summary>
     public const string ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-src 'self'; base-uri 'none'; form-action 'self'";
 
-    /// <summary>Adds what the UI needs: its options and its reader of the datastore (which caches finished runs' tasks).</summary>
+    /// <summary>Adds what the UI needs: its options and its reader of the datastore (which keeps runs' task records and reads only new or rewritten ones).</summary>
     public static IServiceCollection AddFlowUi(this IServiceCollection services, Action<FlowUiOptions>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(services);

@@ -21,6 +21,9 @@ public sealed class FlowUiOptions
     /// <summary>Tasks on a page of a run's task list, and bars per step in its timeline.</summary>
     public int TasksPerPage { get; set; } = 100;
 
-    /// <summary>How many finished runs' task records are kept in memory (they cannot change).</summary>
+    /// <summary>
+    /// How many runs' task records are kept in memory, finished or going; each request still lists the run's records
+    /// and reads those that are new or were written again. 0 reads every record on each request.
+    /// </summary>
     public int CachedRuns { get; set; } = 64;
 }

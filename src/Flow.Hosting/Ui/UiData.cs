@@ -4,12 +4,16 @@ using Flow.Datastore;
 namespace Flow.Hosting;
 
 /// <summary>
-/// The UI's reads of the datastore. A finished run's task records cannot change, so they are read once and kept
-/// (up to <see cref="FlowUiOptions.CachedRuns"/> runs); run records are read each time, since tags can change.
+/// The UI's reads of the datastore. The task records of the last <see cref="FlowUiOptions.CachedRuns"/> runs shown are
+/// kept with their versions, and only new or rewritten ones are read again (see <see cref="TasksAsync"/>). Run records
+/// are read each time: a run's status and tags change while it goes, and a run record is one small read.
 /// </summary>
 internal sealed class UiData
 {
-    private readonly ConcurrentDictionary<string, IReadOnlyList<TaskRecord>> _finishedTasks = new(StringComparer.Ordinal);
+    // Reads of single task records at once (as many as the S3 store makes).
+    private const int ParallelReads = 16;
+
+    private readonly ConcurrentDictionary<string, RunTasks> _tasks = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _cacheOrder = new();
     private readonly ConcurrentDictionary<string, string> _flowOfRun = new(StringComparer.Ordinal);
 
@@ -80,22 +84,86 @@ internal sealed class UiData
         return null;
     }
 
-    /// <summary>The task records of a run: from memory for a finished run read before.</summary>
+    /// <summary>
+    /// The task records of a run, finished or going. Each request lists the run's records with their versions (one
+    /// directory listing, or one S3 listing per 1,000 records) and reads only those that are new or were written
+    /// again since the last request; the others come from memory.
+    /// </summary>
+    /// <remarks>
+    /// A run's status says nothing about whether its task records are complete: a scheduler can record a run's
+    /// failure while other tasks are still finishing, and their records arrive afterwards (a failed task's record can
+    /// also replace an earlier one). So no list is ever trusted because the run has ended; every list is checked
+    /// against the listing, which costs no record reads when nothing changed. The listing is taken before the reads,
+    /// so a record held is never older than the version held beside it, and any later write shows as a new version.
+    /// A store that cannot list versions (not the local or S3 store) has its records read on each request.
+    /// </remarks>
     public async Task<IReadOnlyList<TaskRecord>> TasksAsync(RunRecord run, CancellationToken cancellationToken)
     {
-        var key = run.Flow + "/" + run.RunId;
-        if (_finishedTasks.TryGetValue(key, out var cached))
+        var metadata = Datastore.Metadata;
+        if (metadata is not ITaskRecordVersions listing || Options.CachedRuns == 0)
         {
-            return cached;
+            return await metadata.ListTasksAsync(run.Flow, run.RunId, cancellationToken).ConfigureAwait(false);
         }
 
-        var tasks = await Datastore.Metadata.ListTasksAsync(run.Flow, run.RunId, cancellationToken).ConfigureAwait(false);
-        if (run.Status != RunStatus.Running && Options.CachedRuns > 0 && _finishedTasks.TryAdd(key, tasks))
+        var key = run.Flow + "/" + run.RunId;
+        var versions = await listing.ListTaskVersionsAsync(run.Flow, run.RunId, cancellationToken).ConfigureAwait(false);
+        _tasks.TryGetValue(key, out var known);
+        var held = new Dictionary<(string Step, long TaskId), (string Version, TaskRecord Record)>(versions.Count);
+        var stale = new List<TaskRecordVersion>();
+        foreach (var version in versions)
+        {
+            if (known is not null && known.Records.TryGetValue((version.Step, version.TaskId), out var kept) && kept.Version == version.Version)
+            {
+                held[(version.Step, version.TaskId)] = kept;
+            }
+            else
+            {
+                stale.Add(version);
+            }
+        }
+
+        if (known is not null && stale.Count == 0 && held.Count == known.Records.Count)
+        {
+            return known.List;
+        }
+
+        if (known is null || stale.Count > versions.Count / 2)
+        {
+            // Most records are to be read: one listing read of them all is as cheap as reading them one by one.
+            var wanted = stale.ToDictionary(v => (v.Step, v.TaskId), v => v.Version);
+            foreach (var record in await metadata.ListTasksAsync(run.Flow, run.RunId, cancellationToken).ConfigureAwait(false))
+            {
+                if (wanted.TryGetValue((record.Step, record.TaskId), out var version))
+                {
+                    held[(record.Step, record.TaskId)] = (version, record);
+                }
+            }
+        }
+        else
+        {
+            var read = new TaskRecord?[stale.Count];
+            await Parallel.ForAsync(0, stale.Count, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = cancellationToken }, async (i, ct) =>
+                read[i] = await metadata.GetTaskAsync(run.Flow, run.RunId, stale[i].Step, stale[i].TaskId, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            for (var i = 0; i < stale.Count; i++)
+            {
+                // A record deleted since the listing is left out.
+                if (read[i] is { } record)
+                {
+                    held[(stale[i].Step, stale[i].TaskId)] = (stale[i].Version, record);
+                }
+            }
+        }
+
+        var tasks = held.Values.Select(v => v.Record).ToList();
+        var entry = new RunTasks(held, tasks);
+        var added = false;
+        _tasks.AddOrUpdate(key, _ => { added = true; return entry; }, (_, _) => entry);
+        if (added)
         {
             _cacheOrder.Enqueue(key);
-            while (_finishedTasks.Count > Options.CachedRuns && _cacheOrder.TryDequeue(out var oldest))
+            while (_tasks.Count > Options.CachedRuns && _cacheOrder.TryDequeue(out var oldest))
             {
-                _finishedTasks.TryRemove(oldest, out _);
+                _tasks.TryRemove(oldest, out _);
             }
         }
 
@@ -107,4 +175,7 @@ internal sealed class UiData
         _flowOfRun[run.RunId] = run.Flow;
         return run;
     }
+
+    // The task records of a run as last listed and read, by task, with the version of each; and the same as a list.
+    private sealed record RunTasks(Dictionary<(string Step, long TaskId), (string Version, TaskRecord Record)> Records, IReadOnlyList<TaskRecord> List);
 }

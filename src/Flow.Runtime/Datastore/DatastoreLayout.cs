@@ -34,6 +34,22 @@ public static class DatastoreLayout
     public static string TaskFile(string flow, string runId, string step, long taskId) =>
         $"{TaskFolder(flow, runId)}/{Ids.Check(step, "step name")}.{taskId}.json";
 
+    /// <summary>Reads a task record's file name back (<c>STEP.TASK.json</c>) as its step and task id; null for anything else.</summary>
+    internal static (string Step, long TaskId)? ParseTaskFile(string name)
+    {
+        if (!name.EndsWith(".json", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var stem = name[..^".json".Length];
+        var dot = stem.LastIndexOf('.');
+        return dot > 0 && Ids.IsValid(stem[..dot])
+            && long.TryParse(stem.AsSpan(dot + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var task)
+            ? (stem[..dot], task)
+            : null;
+    }
+
     /// <summary>One stream of a task attempt's output: <c>FLOW/RUN/logs/STEP.TASK.ATTEMPT.stdout</c> (or <c>.stderr</c>).</summary>
     public static string LogFile(string flow, string runId, string step, long taskId, int attempt, string stream) =>
         $"{RunFolder(flow, runId)}/logs/{Ids.Check(step, "step name")}.{taskId}.{attempt}.{(stream is "stdout" or "stderr" ? stream : throw new ArgumentException("stdout or stderr", nameof(stream)))}";

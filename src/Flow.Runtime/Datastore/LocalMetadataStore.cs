@@ -1,7 +1,7 @@
 namespace Flow.Datastore;
 
 /// <summary>The metadata store in a local folder: one JSON file per run and per task, logs beside them.</summary>
-public sealed class LocalMetadataStore : IMetadataStore
+public sealed class LocalMetadataStore : IMetadataStore, ITaskRecordVersions
 {
     private readonly string _root;
     private readonly TimeProvider _time;
@@ -125,6 +125,40 @@ public sealed class LocalMetadataStore : IMetadataStore
         }
 
         return tasks;
+    }
+
+    /// <inheritdoc />
+    Task<IReadOnlyList<TaskRecordVersion>> ITaskRecordVersions.ListTaskVersionsAsync(string flow, string runId, CancellationToken cancellationToken)
+    {
+        // A record is written to a temporary file and renamed into place, so a record written again is a new file
+        // with its own modification time. Two writes of one record with the same size within one tick of the file
+        // system's clock (a few milliseconds at most) would look alike; a task's record is written again only when
+        // its outcome changes (a failure, with its error, in place of a record that could not all be stored), which in
+        // practice changes its size too.
+        // A record or the run deleted while it is listed is left out, as a later listing would.
+        var folder = PathOf(DatastoreLayout.TaskFolder(flow, runId));
+        var versions = new List<TaskRecordVersion>();
+        try
+        {
+            foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*.json"))
+            {
+                try
+                {
+                    if (DatastoreLayout.ParseTaskFile(file.Name) is var (step, task))
+                    {
+                        versions.Add(new TaskRecordVersion(step, task, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{file.Length}@{file.LastWriteTimeUtc.Ticks}")));
+                    }
+                }
+                catch (FileNotFoundException)
+                {
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+
+        return Task.FromResult<IReadOnlyList<TaskRecordVersion>>(versions);
     }
 
     /// <inheritdoc />

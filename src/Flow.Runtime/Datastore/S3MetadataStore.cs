@@ -4,7 +4,7 @@ namespace Flow.Datastore;
 /// The metadata store in S3, at the <see cref="DatastoreLayout"/> keys under the prefix, as the local store lays
 /// out its files. Runs and tasks are found by listing their folder's prefix.
 /// </summary>
-public sealed class S3MetadataStore : IMetadataStore
+public sealed class S3MetadataStore : IMetadataStore, ITaskRecordVersions
 {
     private readonly S3Objects _objects;
 
@@ -63,6 +63,13 @@ public sealed class S3MetadataStore : IMetadataStore
         var files = await _objects.GetManyAsync(names.Select(name => $"{folder}/{name}").ToList(), cancellationToken).ConfigureAwait(false);
         return files.Select(bytes => RecordJson.Deserialize<TaskRecord>(bytes, $"a task of run {flow}/{runId}")).ToList();
     }
+
+    /// <inheritdoc />
+    async Task<IReadOnlyList<TaskRecordVersion>> ITaskRecordVersions.ListTaskVersionsAsync(string flow, string runId, CancellationToken cancellationToken) =>
+        (await _objects.ListVersionedAsync(DatastoreLayout.TaskFolder(flow, runId), cancellationToken).ConfigureAwait(false))
+            .Select(o => DatastoreLayout.ParseTaskFile(o.Name) is var (step, task) ? new TaskRecordVersion(step, task, o.Version) : (TaskRecordVersion?)null)
+            .OfType<TaskRecordVersion>()
+            .ToList();
 
     /// <inheritdoc />
     public Task PutLogAsync(string flow, string runId, string step, long taskId, int attempt, string stream, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>

@@ -112,16 +112,24 @@ internal sealed class S3Objects(IAmazonS3 client, S3Root location, AWSCredential
         _errors.CallAsync(operation, location.Bucket, key, call, cancellationToken);
 
     /// <summary>The objects directly under <paramref name="folder"/>: their keys relative to it, and their sizes.</summary>
-    public async Task<List<(string Name, long Size)>> ListSizedAsync(string folder, CancellationToken cancellationToken)
+    public async Task<List<(string Name, long Size)>> ListSizedAsync(string folder, CancellationToken cancellationToken) =>
+        (await ListVersionedAsync(folder, cancellationToken).ConfigureAwait(false)).Select(o => (o.Name, o.Size)).ToList();
+
+    /// <summary>
+    /// The objects directly under <paramref name="folder"/>: their keys relative to it, their sizes, and a version that
+    /// changes when an object is written again (its ETag, size and modification time).
+    /// </summary>
+    public async Task<List<(string Name, long Size, string Version)>> ListVersionedAsync(string folder, CancellationToken cancellationToken)
     {
         var prefix = location.Key(folder) + "/";
         var request = new ListObjectsV2Request { BucketName = location.Bucket, Prefix = prefix, Delimiter = "/" };
-        var objects = new List<(string Name, long Size)>();
+        var objects = new List<(string Name, long Size, string Version)>();
         ListObjectsV2Response response;
         do
         {
             response = await CallAsync("list", prefix, () => client.ListObjectsV2Async(request, cancellationToken), cancellationToken).ConfigureAwait(false);
-            objects.AddRange((response.S3Objects ?? []).Select(o => (o.Key[prefix.Length..], o.Size ?? 0)));
+            objects.AddRange((response.S3Objects ?? []).Select(o => (o.Key[prefix.Length..], o.Size ?? 0,
+                string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{o.ETag}/{o.Size ?? 0}@{o.LastModified?.Ticks ?? 0}"))));
             request.ContinuationToken = response.NextContinuationToken;
         }
         while (response.IsTruncated == true);

@@ -33,6 +33,24 @@ public class UiS3Tests
     }
 
     [Test]
+    public async Task TaskVersionsAreListedAndChangeWhenARecordIsWrittenAgain()
+    {
+        var store = Moto.NewDatastore(out _);
+        await WriteAsync(store.Metadata);
+        var listing = (ITaskRecordVersions)store.Metadata;
+        Assert.That(await listing.ListTaskVersionsAsync("UiFlow", "none"), Is.Empty);
+        var start = DateTimeOffset.UtcNow;
+        await store.Metadata.PutTaskAsync(UiRecords.Task("UiFlow", "s3run1", "Work", 2, start, ["Join"]));
+        var first = await listing.ListTaskVersionsAsync("UiFlow", "s3run1");
+        Assert.That(first.Select(v => (v.Step, v.TaskId)), Is.EquivalentTo(new[] { ("Start", 1L), ("Work", 2L) }));
+
+        await store.Metadata.PutTaskAsync(UiRecords.Task("UiFlow", "s3run1", "Work", 2, start, []) with { Status = RunStatus.Failed });
+        var second = await listing.ListTaskVersionsAsync("UiFlow", "s3run1");
+        Assert.That(second.Single(v => v.Step == "Work").Version, Is.Not.EqualTo(first.Single(v => v.Step == "Work").Version));
+        Assert.That(second.Single(v => v.Step == "Start").Version, Is.EqualTo(first.Single(v => v.Step == "Start").Version));
+    }
+
+    [Test]
     public async Task FlowsAreListedAtABucketsRootAndTheUiShowsTheirRuns()
     {
         const string Bucket = "flow-ui-root";
@@ -56,6 +74,10 @@ public class UiS3Tests
         var runs = await http.GetStringAsync("/");
         Assert.That(runs, Does.Contain("Runs of every flow").And.Contain("2 runs").And.Contain("&lt;b&gt;x&lt;/b&gt;"));
         Assert.That(await http.GetStringAsync("/runs/s3run2"), Does.Contain("Other.Flow").And.Contain("resume --origin-run-id s3run2"));
-        Assert.That(await http.GetStringAsync("/runs/s3run1/status.json"), Does.Contain("\"name\":\"Start\""));
+        Assert.That(await http.GetStringAsync("/runs/s3run1/status.json"), Does.Contain("\"name\":\"Start\"").And.Contain("\"tasks\":1,"));
+
+        // A record written after the finished run was shown is shown too.
+        await store.Metadata.PutTaskAsync(UiRecords.Task("UiFlow", "s3run1", "Work", 2, DateTimeOffset.UtcNow, ["Join"]));
+        Assert.That(await http.GetStringAsync("/runs/s3run1/status.json"), Does.Contain("\"tasks\":2,"));
     }
 }

@@ -95,7 +95,9 @@ internal sealed class UiData
     /// also replace an earlier one). So no list is ever trusted because the run has ended; every list is checked
     /// against the listing, which costs no record reads when nothing changed. The listing is taken before the reads,
     /// so a record held is never older than the version held beside it, and any later write shows as a new version.
-    /// A store that cannot list versions (not the local or S3 store) has its records read on each request.
+    /// A store that cannot list versions (not the local or S3 store) has its records read on each request. The local
+    /// store also stamps a run's records (the task folder's modification time, once settled): while the stamp stays the
+    /// same, the list held is given without a listing.
     /// </remarks>
     public async Task<IReadOnlyList<TaskRecord>> TasksAsync(RunRecord run, CancellationToken cancellationToken)
     {
@@ -106,8 +108,16 @@ internal sealed class UiData
         }
 
         var key = run.Flow + "/" + run.RunId;
-        var versions = await listing.ListTaskVersionsAsync(run.Flow, run.RunId, cancellationToken).ConfigureAwait(false);
         _tasks.TryGetValue(key, out var known);
+
+        // Where the store can say that nothing was written since the list held was listed, even the listing is saved.
+        var stamp = listing.TaskStamp(run.Flow, run.RunId);
+        if (stamp is not null && known is not null && string.Equals(known.Stamp, stamp, StringComparison.Ordinal))
+        {
+            return known.List;
+        }
+
+        var versions = await listing.ListTaskVersionsAsync(run.Flow, run.RunId, cancellationToken).ConfigureAwait(false);
         var held = new Dictionary<(string Step, long TaskId), (string Version, TaskRecord Record)>(versions.Count);
         var stale = new List<TaskRecordVersion>();
         foreach (var version in versions)
@@ -124,6 +134,11 @@ internal sealed class UiData
 
         if (known is not null && stale.Count == 0 && held.Count == known.Records.Count)
         {
+            if (stamp is not null)
+            {
+                _tasks.TryUpdate(key, known with { Stamp = stamp }, known);
+            }
+
             return known.List;
         }
 
@@ -155,7 +170,7 @@ internal sealed class UiData
         }
 
         var tasks = held.Values.Select(v => v.Record).ToList();
-        var entry = new RunTasks(held, tasks);
+        var entry = new RunTasks(held, tasks, stamp);
         var added = false;
         _tasks.AddOrUpdate(key, _ => { added = true; return entry; }, (_, _) => entry);
         if (added)
@@ -176,6 +191,7 @@ internal sealed class UiData
         return run;
     }
 
-    // The task records of a run as last listed and read, by task, with the version of each; and the same as a list.
-    private sealed record RunTasks(Dictionary<(string Step, long TaskId), (string Version, TaskRecord Record)> Records, IReadOnlyList<TaskRecord> List);
+    // The task records of a run as last listed and read, by task, with the version of each; the same as a list; and the
+    // store's stamp of the records taken before that listing (null if it had none).
+    private sealed record RunTasks(Dictionary<(string Step, long TaskId), (string Version, TaskRecord Record)> Records, IReadOnlyList<TaskRecord> List, string? Stamp);
 }

@@ -16,4 +16,10 @@ internal interface ITaskRecordVersions
 {
     /// <summary>The task records of a run, each with its version, in no particular order.</summary>
     Task<IReadOnlyList<TaskRecordVersion>> ListTaskVersionsAsync(string flow, string runId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// A stamp of a run's task records, taken without listing them: if two stamps of a run are equal, no record was
+    /// written or removed between them. Null when the store has none, or none it can trust at this moment.
+    /// </summary>
+    string? TaskStamp(string flow, string runId) => null;
 }

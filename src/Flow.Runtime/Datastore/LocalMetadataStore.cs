@@ -161,6 +161,26 @@ public sealed class LocalMetadataStore : IMetadataStore, ITaskRecordVersions
         return Task.FromResult<IReadOnlyList<TaskRecordVersion>>(versions);
     }
 
+    /// <summary>How long the task folder must have been unchanged for its modification time to be a stamp.</summary>
+    internal static readonly TimeSpan SettledStamp = TimeSpan.FromSeconds(2);
+
+    /// <inheritdoc />
+    string? ITaskRecordVersions.TaskStamp(string flow, string runId)
+    {
+        // Every record (and every temporary file of one) is written into the run's task folder, which sets the folder's
+        // modification time. A time within the last moments may be shared with a write still to come (file system
+        // clocks tick coarsely), so only a time older than SettledStamp is a stamp: any later write gives the folder a
+        // later time. It is compared with the system clock, the one the file system dates files by.
+        var folder = new DirectoryInfo(PathOf(DatastoreLayout.TaskFolder(flow, runId)));
+        if (!folder.Exists)
+        {
+            return null;
+        }
+
+        var time = folder.LastWriteTimeUtc;
+        return DateTime.UtcNow - time < SettledStamp ? null : time.Ticks.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <inheritdoc />
     public Task PutLogAsync(string flow, string runId, string step, long taskId, int attempt, string stream, ReadOnlyMemory<byte> content, CancellationToken cancellationToken = default) =>
         LocalFiles.WriteAtomicAsync(PathOf(DatastoreLayout.LogFile(flow, runId, step, taskId, attempt, stream)), content, cancellationToken);

@@ -99,6 +99,36 @@ public class UiDataTests
     }
 
     [Test]
+    public async Task ARunWhoseRecordsDidNotChangeIsNotListedAgain()
+    {
+        var store = new VersionedStore(new LocalMetadataStore(_root));
+        var data = Data(store);
+        var start = DateTimeOffset.UtcNow.AddMinutes(-1);
+        var run = await UiRecords.RunAsync(store, "UiFlow", "settled", RunStatus.Succeeded, start);
+        await store.PutTaskAsync(UiRecords.Task("UiFlow", "settled", "Start", 1, start, ["Work"], elements: 2));
+        await store.PutTaskAsync(UiRecords.Task("UiFlow", "settled", "Work", 2, start, ["Join"]));
+        var folder = Path.Combine(_root, DatastoreLayout.TaskFolder("UiFlow", "settled"));
+
+        // Just written: the folder's time may be shared with a write still to come, so each request lists.
+        Assert.That(await data.TasksAsync(run, default), Has.Count.EqualTo(2));
+        Assert.That(await data.TasksAsync(run, default), Has.Count.EqualTo(2));
+        Assert.That(store.Listings, Is.EqualTo(2));
+
+        // Settled: listed once more to take the stamp, then not again while nothing is written.
+        Directory.SetLastWriteTimeUtc(folder, DateTime.UtcNow.AddMinutes(-1));
+        Assert.That(await data.TasksAsync(run, default), Has.Count.EqualTo(2));
+        Assert.That(await data.TasksAsync(run, default), Has.Count.EqualTo(2));
+        Assert.That(store.Listings, Is.EqualTo(3));
+        Assert.That(store.RecordsRead, Is.EqualTo(2), "the records were read once");
+
+        // A record written since changes the folder's time: the run is listed, and the record read.
+        await store.PutTaskAsync(UiRecords.Task("UiFlow", "settled", "Work", 3, start, ["Join"], index: 1));
+        var tasks = await data.TasksAsync(run, default);
+        Assert.That(tasks.Select(t => t.TaskId), Is.EquivalentTo(new[] { 1L, 2L, 3L }));
+        Assert.That(store.Listings, Is.EqualTo(4));
+    }
+
+    [Test]
     public async Task AStoreThatCannotListVersionsIsReadOnEachRequest()
     {
         var store = new CountingStore(new LocalMetadataStore(_root));
@@ -204,7 +234,17 @@ public class UiDataTests
     /// <summary>The same, listing versions as the local store does.</summary>
     private sealed class VersionedStore(LocalMetadataStore store) : CountingStore(store), ITaskRecordVersions
     {
-        public Task<IReadOnlyList<TaskRecordVersion>> ListTaskVersionsAsync(string flow, string runId, CancellationToken cancellationToken = default) =>
-            ((ITaskRecordVersions)Inner).ListTaskVersionsAsync(flow, runId, cancellationToken);
+        private int _listings;
+
+        /// <summary>How many times the records were listed.</summary>
+        public int Listings => Volatile.Read(ref _listings);
+
+        public Task<IReadOnlyList<TaskRecordVersion>> ListTaskVersionsAsync(string flow, string runId, CancellationToken cancellationToken = default)
+        {
+            Interlocked.Increment(ref _listings);
+            return ((ITaskRecordVersions)Inner).ListTaskVersionsAsync(flow, runId, cancellationToken);
+        }
+
+        public string? TaskStamp(string flow, string runId) => ((ITaskRecordVersions)Inner).TaskStamp(flow, runId);
     }
 }

@@ -121,11 +121,7 @@ public static partial class FlowApp
                 var card = WithValues(parsed.GetValue(_with)).Card ? (string[])["--with", "card"] : [];
                 var run = SlurmCommands.CommandLine(CurrentProgram(flowArgument), ["run", "--with", SlurmWith(parsed) ?? "slurm", .. card, "--production-token", token, "--branch", name,
                     "--datastore", store.Kind == DatastoreKind.S3 ? "s3" : "local", "--datastore-root", store.Root, .. parameters, "--run-id-file", idFile]);
-                List<string> sbatch = ["--parsable", $"--job-name=flow-{graph.Name}-{name}-trigger", $"--output={Path.Combine(folder, "trigger-%j.out")}"];
-                if (settings.Partition is { } partition)
-                {
-                    sbatch.Add($"--partition={partition}");
-                }
+                List<string> sbatch = ["--parsable", $"--job-name=flow-{graph.Name}-{name}-trigger", $"--output={Path.Combine(folder, "trigger-%j.out")}", .. settings.RunJobOptions()];
 
                 var submitted = await SlurmCommands.RunAsync("sbatch", [.. sbatch, "--wrap", run], cancellationToken).ConfigureAwait(false);
                 if (submitted.ExitCode != 0)

@@ -40,16 +40,7 @@ internal static class SlurmSchedule
             $"--begin=now+{wait.ToString(CultureInfo.InvariantCulture)}",
             $"--output={Path.Combine(SlurmLauncher.FolderRoot(store, settings), "schedule-%j.out")}",
         ];
-        if (settings.Partition is { } partition)
-        {
-            arguments.Add($"--partition={partition}");
-        }
-
-        if (settings.Account is { } account)
-        {
-            arguments.Add($"--account={account}");
-        }
-
+        arguments.AddRange(settings.RunJobOptions());
         arguments.AddRange(["--wrap", tick]);
         return arguments;
     }

@@ -43,6 +43,24 @@ public sealed record SlurmSettings
     /// <summary>The account (<c>--account</c>).</summary>
     public string? Account { get; init; }
 
+    /// <summary>
+    /// The sbatch options of the jobs that start or schedule runs (a production run's job, the schedule's job), as
+    /// opposed to a step's tasks: where they may run and which account pays, the partition and the account. A QOS and
+    /// constraints (GPUs, node features) are for the tasks that need them.
+    /// </summary>
+    public IEnumerable<string> RunJobOptions()
+    {
+        if (Partition is { } partition)
+        {
+            yield return $"--partition={partition}";
+        }
+
+        if (Account is { } account)
+        {
+            yield return $"--account={account}";
+        }
+    }
+
     /// <summary>The quality of service (<c>--qos</c>).</summary>
     public string? Qos { get; init; }
 

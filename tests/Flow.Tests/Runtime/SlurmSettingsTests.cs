@@ -109,4 +109,12 @@ public class SlurmSettingsTests
             Is.EqualTo(new[] { "--cpus-per-task=16", "--mem=64000", "--gres=gpu:2", "--time=3", "--partition=gpu", "--account=ml", "--constraint=a100", "--nice=10", "--exclusive" }));
         Assert.That(SlurmLauncher.Request(new StepNode("End", StepKind.End, TransitionKind.None, []), null, new SlurmSettings()), Is.Empty, "no request: the partition's defaults");
     }
+
+    [Test]
+    public void JobsThatStartOrScheduleRunsGetThePartitionAndTheAccountOnly()
+    {
+        var settings = new SlurmSettings { Partition = "cpu", Account = "ml", Qos = "high", Constraint = "a100", Arguments = ["--nice=10"] };
+        Assert.That(settings.RunJobOptions(), Is.EqualTo(new[] { "--partition=cpu", "--account=ml" }));
+        Assert.That(new SlurmSettings().RunJobOptions(), Is.Empty);
+    }
 }

@@ -85,11 +85,15 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
 
     /// <summary>
     /// The record of the new run's task <paramref name="taskId"/>, cloned from <paramref name="origin"/> by reference: the
-    /// artifacts the step reads or writes are the origin's, those it cannot touch go on from this run's inputs.
+    /// artifacts the step reads or writes are the origin's, those it cannot touch go on from this run's inputs. For a
+    /// step whose artifacts are known (not a join), nothing else comes from the origin: an artifact the origin only
+    /// inherited, which this run's inputs no longer have, is not carried on. A join, or a step that may touch any
+    /// artifact, takes the rest of the origin's too: its key covers every artifact of its inputs, so they are the same.
     /// </summary>
     public TaskRecord Clone(StepNode node, PendingTask pending, IReadOnlyList<TaskRecord> inputs, long taskId, TaskRecord origin, string key)
     {
         var inherited = node.IsJoin || inputs.Count == 0 ? run.Parameters : Inherited(inputs[0], pending);
+        var known = !node.IsJoin && node.Uses is not null;
         var artifacts = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal);
         foreach (var (name, reference) in inherited)
         {
@@ -101,7 +105,7 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
 
         foreach (var (name, reference) in origin.Artifacts)
         {
-            if (Reads(node, name) || !inherited.ContainsKey(name))
+            if (Reads(node, name) || (!known && !inherited.ContainsKey(name)))
             {
                 artifacts[name] = reference;
             }

@@ -175,6 +175,38 @@ public class CacheTests
         Assert.That(log.ToString(), Does.Contain($"(1 cloned from run {first.RunId}, 4 cached, 2 ran)"));
     }
 
+    [Test]
+    public async Task AnArtifactTheOriginOnlyInheritedIsNotCarriedIntoTheClone()
+    {
+        // The first run as an earlier version of the flow stored it: its tasks also inherited Legacy, an artifact
+        // that the flow has since dropped, and that Featurize and Summarize neither read nor write.
+        var first = await RunAsync();
+        foreach (var task in await Store.Metadata.ListTasksAsync("ShardFlow", first.RunId))
+        {
+            if (task.Step is "Featurize" or "Summarize")
+            {
+                await Store.Metadata.PutTaskAsync(task with { Artifacts = new Dictionary<string, ArtifactRef>(task.Artifacts) { ["Legacy"] = task.Artifacts["Other"] } });
+            }
+        }
+
+        var second = await RunAsync();
+        Assert.That(second.CachedCount, Is.EqualTo(4), "Legacy is not in the keys");
+        var tasks = await Store.Metadata.ListTasksAsync("ShardFlow", second.RunId);
+        Assert.That(tasks.Where(t => t.Step is "Featurize" or "Summarize").Select(t => t.ClonedFrom), Is.All.StartsWith(first.RunId + "/"));
+        foreach (var task in tasks)
+        {
+            Assert.That(task.Artifacts.Keys, Does.Not.Contain("Legacy"), $"{task.Pathspec}: this run's inputs have no Legacy, so no clone carries the origin's on");
+        }
+
+        var start = tasks.Single(t => t.Step == "Start");
+        foreach (var task in tasks.Where(t => t.Step is "Featurize" or "Summarize"))
+        {
+            Assert.That(task.Artifacts["Other"].Key, Is.EqualTo(start.Artifacts["Other"].Key), "what the step cannot touch comes from this run's inputs");
+        }
+
+        Assert.That(second.Artifact<string>("Summary"), Is.EqualTo("p-A-1,p-B-1,p-C-1"), "what the step writes is the origin's");
+    }
+
     [TestCase("run", "--no-cache")]
     [TestCase("resume", "--no-cache")]
     public void NoCacheIsAnOptionOfRunAndResume(string command, string option)

@@ -126,6 +126,62 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
         };
     }
 
+    /// <summary>
+    /// For a task run on its own (the <c>step</c> command, Argo's containers): looks the cache up as the scheduler does,
+    /// with the same key and the run's namespace. A match is cloned and its record stored: the clone is returned, and
+    /// the task is not to run. Otherwise the key is returned, for the record of the task that runs; null when the step
+    /// has no <c>[Cache]</c>, or when the run or an input is missing, malformed or did not succeed (the task then fails
+    /// as it would have). <paramref name="noCache"/>: the key only, nothing looked up. A lookup that fails is a warning
+    /// on <paramref name="log"/>: the task runs.
+    /// </summary>
+    public static async Task<(TaskRecord? Clone, string? Key)> LookUpAsync(
+        FlowGraph graph, FlowDatastore datastore, TaskRequest request, bool noCache, TextWriter log, CancellationToken cancellationToken)
+    {
+        var node = graph[request.Step];
+        if (node.Cache is null)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            if (await datastore.Metadata.GetRunAsync(graph.Name, request.RunId, cancellationToken).ConfigureAwait(false) is not { } run)
+            {
+                return (null, null);
+            }
+
+            var inputs = new List<TaskRecord>(request.Inputs.Count);
+            foreach (var input in request.Inputs)
+            {
+                var parts = input.Split('/');
+                if (parts.Length != 3 || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var taskId)
+                    || await datastore.Metadata.GetTaskAsync(graph.Name, parts[0], parts[1], taskId, cancellationToken).ConfigureAwait(false) is not { Status: RunStatus.Succeeded } record)
+                {
+                    return (null, null);
+                }
+
+                inputs.Add(record);
+            }
+
+            var pending = new PendingTask(request.Step, request.Inputs, request.InputBranches, request.ForeachIndex, request.Index, null) { Iteration = request.Iteration };
+            var cache = new StepCache(graph, datastore, run);
+            var key = cache.Key(node, pending, inputs);
+            if (noCache || await cache.FindAsync(node.Name, key, cancellationToken).ConfigureAwait(false) is not { } origin)
+            {
+                return (null, key);
+            }
+
+            var clone = cache.Clone(node, pending, inputs, request.TaskId, origin, key) with { Position = request.Position };
+            await datastore.Metadata.PutTaskAsync(clone, cancellationToken).ConfigureAwait(false);
+            return (clone, key);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            log.WriteLine($"warning: [{node.Name}/{request.TaskId}] the cache could not be looked up ({e.Message}); the task runs.");
+            return (null, null);
+        }
+    }
+
     // What a task starts from: its parent's artifacts, without the collection of the foreach it is a child of.
     private IReadOnlyDictionary<string, ArtifactRef> Inherited(TaskRecord parent, PendingTask pending)
     {

@@ -88,7 +88,8 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
     /// artifacts the step reads or writes are the origin's, those it cannot touch go on from this run's inputs. For a
     /// step whose artifacts are known (not a join), nothing else comes from the origin: an artifact the origin only
     /// inherited, which this run's inputs no longer have, is not carried on. A join, or a step that may touch any
-    /// artifact, takes the rest of the origin's too: its key covers every artifact of its inputs, so they are the same.
+    /// artifact, also keeps the origin's artifacts that this run's inputs lack: its key covers every artifact of its
+    /// inputs (and for a step that may touch any, every parameter).
     /// </summary>
     public TaskRecord Clone(StepNode node, PendingTask pending, IReadOnlyList<TaskRecord> inputs, long taskId, TaskRecord origin, string key)
     {

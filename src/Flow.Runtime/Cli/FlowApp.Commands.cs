@@ -335,8 +335,9 @@ public static partial class FlowApp
             var index = new Option<int>("--index") { Description = "The innermost foreach index (default: the foreach index)." };
             var position = new Option<string?>("--position") { Description = "The task's position in the graph, for resume (default: STEP/)." };
             var iteration = new Option<int>("--iteration") { Description = "For a loop step: the pass through the loop (0 for the first); its --input is the previous pass's task." };
+            var with = WithCardOption();
             command.Arguments.Add(step);
-            foreach (var option in new Option[] { runId, taskId, attempt, inputs, foreachIndex, index, position, iteration })
+            foreach (var option in new Option[] { runId, taskId, attempt, inputs, foreachIndex, index, position, iteration, with, _noCache })
             {
                 command.Options.Add(option);
             }
@@ -344,6 +345,7 @@ public static partial class FlowApp
             command.SetAction(async (parsed, cancellationToken) =>
             {
                 var name = flow.Graph[Ids.Check(parsed.GetValue(step), "step name")].Name;
+                var withCard = WithCard(parsed.GetValue(with), "step");
                 var request = new TaskRequest
                 {
                     RunId = Ids.Check(parsed.GetValue(runId), "run id"),
@@ -356,10 +358,41 @@ public static partial class FlowApp
                     ForeachIndex = parsed.GetValue(foreachIndex) is { } element ? NotNegative(element, "--foreach-index") : null,
                     Index = NotNegative(parsed.GetResult(index) is { Implicit: false } ? parsed.GetValue(index) : parsed.GetValue(foreachIndex) ?? 0, "--index"),
                     Environment = flow.Graph[name].Environment.ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal),
+                    WithCard = withCard,
                 };
-                return await RunTaskAsync(new TaskExecutor(flow, ExistingDatastore(parsed)), request, cancellationToken).ConfigureAwait(false);
+                var datastore = ExistingDatastore(parsed);
+                var (cached, key) = await StepCache.LookUpAsync(flow.Graph, datastore, request, parsed.GetValue(_noCache), error, cancellationToken).ConfigureAwait(false);
+                if (cached is not null)
+                {
+                    error.WriteLine($"Task {cached.Pathspec} cached from {cached.ClonedFrom}.");
+                    return ExitCodes.Success;
+                }
+
+                return await RunTaskAsync(new TaskExecutor(flow, datastore), request with { CacheKey = key }, cancellationToken).ConfigureAwait(false);
             });
             return command;
+        }
+
+        /// <summary>The <c>--with</c> of a command that runs tasks outside the scheduler (step, argo step, deploy argo): only <c>card</c>.</summary>
+        private static Option<string[]> WithCardOption() => new("--with")
+        {
+            Description = "card: every task stores its default card, as if each step had [Card] (see docs/cards.md).",
+            HelpName = "card",
+            AllowMultipleArgumentsPerToken = false,
+        };
+
+        /// <summary>Whether <c>--with card</c> was given to <paramref name="command"/>, which takes no other <c>--with</c>.</summary>
+        private static bool WithCard(IReadOnlyList<string>? values, string command)
+        {
+            foreach (var value in values ?? [])
+            {
+                if (value != "card")
+                {
+                    throw new FlowException($"{command} takes only --with card (every task stores its default card), not --with {value}.");
+                }
+            }
+
+            return values is { Count: > 0 };
         }
 
         /// <summary>Runs one task as the step and tasks commands do, says how it ended, and gives its exit code.</summary>

@@ -34,7 +34,9 @@ public static partial class FlowApp
             var ns = new Option<string?>("--namespace") { Description = "The Kubernetes namespace of the resources." };
             var timezone = new Option<string?>("--timezone") { Description = "The time zone of the flow's [Schedule], an IANA name such as Europe/Paris (default: UTC)." };
             var (branch, production) = BranchOptions();
-            foreach (var option in new Option[] { image, outputFolder, apply, kubectl, secret, serviceAccount, ns, timezone, branch, production })
+            var with = WithCardOption();
+            var noCache = new Option<bool>("--no-cache") { Description = "The tasks of [Cache] steps always run, without looking for an earlier run's task to reuse." };
+            foreach (var option in new Option[] { image, outputFolder, apply, kubectl, secret, serviceAccount, ns, timezone, branch, production, with, noCache })
             {
                 command.Options.Add(option);
             }
@@ -42,6 +44,7 @@ public static partial class FlowApp
             command.SetAction(async (parsed, cancellationToken) =>
             {
                 var graph = flow.Graph;
+                var withCard = WithCard(parsed.GetValue(with), "deploy argo");
                 var imageName = parsed.GetValue(image) is { Length: > 0 } given
                     ? given
                     : throw new FlowException("deploy argo needs --image: the container image that holds this program (build it with dotnet publish -t:PublishContainer; see docs/deploy.md).");
@@ -92,6 +95,8 @@ public static partial class FlowApp
                     ServiceAccount = KubernetesName(parsed.GetValue(serviceAccount), "--service-account", 253),
                     Namespace = KubernetesName(parsed.GetValue(ns), "--namespace", 63),
                     Timezone = zone,
+                    WithCard = withCard,
+                    NoCache = parsed.GetValue(noCache),
                     Settings = PassedSettings
                         .Where(s => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(s)))
                         .ToDictionary(s => s, s => Environment.GetEnvironmentVariable(s)!, StringComparer.Ordinal),
@@ -213,8 +218,9 @@ public static partial class FlowApp
             var attempt = new Option<int>("--attempt") { Description = "The attempt (0 for the first)." };
             var maxLoopIterations = new Option<int>("--max-loop-iterations") { Description = "The most iterations one loop may run.", DefaultValueFactory = _ => RunCommandLine.Default.MaxLoopIterations };
             var outputs = new Option<string?>("--outputs") { Description = "A folder for Argo's output parameters: next (the steps chosen), foreach (the elements' indices, as JSON) and iteration (the next one)." };
+            var with = WithCardOption();
             command.Arguments.Add(step);
-            foreach (var option in new Option[] { runId, path, iteration, attempt, maxLoopIterations, outputs })
+            foreach (var option in new Option[] { runId, path, iteration, attempt, maxLoopIterations, outputs, with, _noCache })
             {
                 command.Options.Add(option);
             }
@@ -223,6 +229,7 @@ public static partial class FlowApp
             {
                 var node = flow.Graph[Ids.Check(parsed.GetValue(step), "step name")];
                 var id = Ids.Check(parsed.GetValue(runId), "run id");
+                var withCard = WithCard(parsed.GetValue(with), "argo step");
                 var plan = new ArgoTaskPlan(flow.Graph);
                 var at = ArgoTaskPlan.ParsePath(parsed.GetValue(path) ?? ".");
                 var pass = NotNegative(parsed.GetValue(iteration), "--iteration");
@@ -252,11 +259,13 @@ public static partial class FlowApp
                     ForeachIndex = foreachIndex,
                     Index = plan.Index(node.Name, at),
                     Environment = node.Environment.ToDictionary(e => e.Name, e => e.Value, StringComparer.Ordinal),
+                    WithCard = withCard,
                 };
+                var (cached, key) = await StepCache.LookUpAsync(flow.Graph, datastore, request, parsed.GetValue(_noCache), error, cancellationToken).ConfigureAwait(false);
                 TaskRecord record;
                 try
                 {
-                    record = await new TaskExecutor(flow, datastore).RunAsync(request, null, cancellationToken).ConfigureAwait(false);
+                    record = cached ?? await new TaskExecutor(flow, datastore).RunAsync(request with { CacheKey = key }, null, cancellationToken).ConfigureAwait(false);
                 }
                 catch (TaskNotStoredException e)
                 {
@@ -273,7 +282,8 @@ public static partial class FlowApp
                     await File.WriteAllTextAsync(Path.Combine(folder, "iteration"), (pass + 1).ToString(System.Globalization.CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
                 }
 
-                error.WriteLine(record.Status == RunStatus.Succeeded ? $"Task {record.Pathspec} succeeded." : $"Task {record.Pathspec} failed: {record.Error}");
+                error.WriteLine(cached is not null ? $"Task {record.Pathspec} cached from {record.ClonedFrom}."
+                    : record.Status == RunStatus.Succeeded ? $"Task {record.Pathspec} succeeded." : $"Task {record.Pathspec} failed: {record.Error}");
                 return record.Status == RunStatus.Succeeded ? ExitCodes.Success : ExitCodes.RunFailed;
             });
             return command;

@@ -85,11 +85,16 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
 
     /// <summary>
     /// The record of the new run's task <paramref name="taskId"/>, cloned from <paramref name="origin"/> by reference: the
-    /// artifacts the step reads or writes are the origin's, those it cannot touch go on from this run's inputs.
+    /// artifacts the step reads or writes are the origin's, those it cannot touch go on from this run's inputs. For a
+    /// step whose artifacts are known (not a join), nothing else comes from the origin: an artifact the origin only
+    /// inherited, which this run's inputs no longer have, is not carried on. A join, or a step that may touch any
+    /// artifact, also keeps the origin's artifacts that this run's inputs lack: its key covers every artifact of its
+    /// inputs (and for a step that may touch any, every parameter).
     /// </summary>
     public TaskRecord Clone(StepNode node, PendingTask pending, IReadOnlyList<TaskRecord> inputs, long taskId, TaskRecord origin, string key)
     {
         var inherited = node.IsJoin || inputs.Count == 0 ? run.Parameters : Inherited(inputs[0], pending);
+        var known = !node.IsJoin && node.Uses is not null;
         var artifacts = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal);
         foreach (var (name, reference) in inherited)
         {
@@ -101,7 +106,7 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
 
         foreach (var (name, reference) in origin.Artifacts)
         {
-            if (Reads(node, name) || !inherited.ContainsKey(name))
+            if (Reads(node, name) || (!known && !inherited.ContainsKey(name)))
             {
                 artifacts[name] = reference;
             }
@@ -120,6 +125,62 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
             ClonedFrom = origin.ClonedFrom ?? origin.Pathspec,
             CacheKey = key,
         };
+    }
+
+    /// <summary>
+    /// For a task run on its own (the <c>step</c> command, Argo's containers): looks the cache up as the scheduler does,
+    /// with the same key and the run's namespace. A match is cloned and its record stored: the clone is returned, and
+    /// the task is not to run. Otherwise the key is returned, for the record of the task that runs; null when the step
+    /// has no <c>[Cache]</c>, or when the run or an input is missing, malformed or did not succeed (the task then fails
+    /// as it would have). <paramref name="noCache"/>: the key only, nothing looked up. A lookup that fails is a warning
+    /// on <paramref name="log"/>: the task runs.
+    /// </summary>
+    public static async Task<(TaskRecord? Clone, string? Key)> LookUpAsync(
+        FlowGraph graph, FlowDatastore datastore, TaskRequest request, bool noCache, TextWriter log, CancellationToken cancellationToken)
+    {
+        var node = graph[request.Step];
+        if (node.Cache is null)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            if (await datastore.Metadata.GetRunAsync(graph.Name, request.RunId, cancellationToken).ConfigureAwait(false) is not { } run)
+            {
+                return (null, null);
+            }
+
+            var inputs = new List<TaskRecord>(request.Inputs.Count);
+            foreach (var input in request.Inputs)
+            {
+                var parts = input.Split('/');
+                if (parts.Length != 3 || !long.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out var taskId)
+                    || await datastore.Metadata.GetTaskAsync(graph.Name, parts[0], parts[1], taskId, cancellationToken).ConfigureAwait(false) is not { Status: RunStatus.Succeeded } record)
+                {
+                    return (null, null);
+                }
+
+                inputs.Add(record);
+            }
+
+            var pending = new PendingTask(request.Step, request.Inputs, request.InputBranches, request.ForeachIndex, request.Index, null) { Iteration = request.Iteration };
+            var cache = new StepCache(graph, datastore, run);
+            var key = cache.Key(node, pending, inputs);
+            if (noCache || await cache.FindAsync(node.Name, key, cancellationToken).ConfigureAwait(false) is not { } origin)
+            {
+                return (null, key);
+            }
+
+            var clone = cache.Clone(node, pending, inputs, request.TaskId, origin, key) with { Position = request.Position };
+            await datastore.Metadata.PutTaskAsync(clone, cancellationToken).ConfigureAwait(false);
+            return (clone, key);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            log.WriteLine($"warning: [{node.Name}/{request.TaskId}] the cache could not be looked up ({e.Message}); the task runs.");
+            return (null, null);
+        }
     }
 
     // What a task starts from: its parent's artifacts, without the collection of the foreach it is a child of.

@@ -178,6 +178,31 @@ public class ArgoManifestTests
         Assert.That(ArgoSchema.Errors(documents[0], "WorkflowTemplate"), Is.Empty);
     }
 
+    [Test]
+    public void WithCardAndNoCacheArePassedOnToTheTasks()
+    {
+        var yaml = ArgoDeploy.ToFolder("TitleModels", _work, null, "--with", "card", "--no-cache").Single(f => f.Key.EndsWith(".workflowtemplate.yaml", StringComparison.Ordinal)).Value;
+        Assert.That(ArgoSchema.Errors(yaml, "WorkflowTemplate"), Is.Empty, yaml);
+        var templates = ArgoDeploy.Templates(ArgoSchema.ToJson(yaml));
+        var steps = templates.Where(t => t.Key.StartsWith("step-", StringComparison.Ordinal)).ToList();
+        Assert.That(steps, Is.Not.Empty);
+        foreach (var (name, template) in steps)
+        {
+            var args = Strings(template["container"]!["args"]);
+            Assert.That(string.Join(" ", args), Does.Contain(" --with card "), name);
+            Assert.That(args.Contains("--no-cache"), Is.EqualTo(name == "step-train"), $"{name}: only the [Cache] step looks anything up");
+        }
+
+        foreach (var name in new[] { "create-run", "finish-run" })
+        {
+            Assert.That(Strings(templates[name]["container"]!["args"]), Does.Not.Contain("--with").And.Not.Contain("--no-cache"), name);
+        }
+
+        var plain = ArgoDeploy.ToFolder("TitleModels", _work).Single(f => f.Key.EndsWith(".workflowtemplate.yaml", StringComparison.Ordinal)).Value;
+        Assert.That(plain, Does.Not.Contain("--with").And.Not.Contain("--no-cache"));
+    }
+
+    [TestCase(new[] { "--image", "app:1", "--with", "slurm" }, "deploy argo takes only --with card (every task stores its default card), not --with slurm.")]
     [TestCase(new string[] { }, "deploy argo needs --image")]
     [TestCase(new[] { "--image", "app:1", "--secret", "Not_A_Name" }, "'Not_A_Name' is not a Kubernetes name for --secret")]
     [TestCase(new[] { "--image", "app:1", "--timezone", "Mars/Olympus" }, "'Mars/Olympus' is not a time zone")]

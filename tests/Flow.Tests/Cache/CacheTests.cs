@@ -175,6 +175,126 @@ public class CacheTests
         Assert.That(log.ToString(), Does.Contain($"(1 cloned from run {first.RunId}, 4 cached, 2 ran)"));
     }
 
+    [Test]
+    public async Task AnArtifactTheOriginOnlyInheritedIsNotCarriedIntoTheClone()
+    {
+        // The first run as an earlier version of the flow stored it: its tasks also inherited Legacy, an artifact
+        // that the flow has since dropped, and that Featurize and Summarize neither read nor write.
+        var first = await RunAsync();
+        foreach (var task in await Store.Metadata.ListTasksAsync("ShardFlow", first.RunId))
+        {
+            if (task.Step is "Featurize" or "Summarize")
+            {
+                await Store.Metadata.PutTaskAsync(task with { Artifacts = new Dictionary<string, ArtifactRef>(task.Artifacts) { ["Legacy"] = task.Artifacts["Other"] } });
+            }
+        }
+
+        var second = await RunAsync();
+        Assert.That(second.CachedCount, Is.EqualTo(4), "Legacy is not in the keys");
+        var tasks = await Store.Metadata.ListTasksAsync("ShardFlow", second.RunId);
+        Assert.That(tasks.Where(t => t.Step is "Featurize" or "Summarize").Select(t => t.ClonedFrom), Is.All.StartsWith(first.RunId + "/"));
+        foreach (var task in tasks)
+        {
+            Assert.That(task.Artifacts.Keys, Does.Not.Contain("Legacy"), $"{task.Pathspec}: this run's inputs have no Legacy, so no clone carries the origin's on");
+        }
+
+        var start = tasks.Single(t => t.Step == "Start");
+        foreach (var task in tasks.Where(t => t.Step is "Featurize" or "Summarize"))
+        {
+            Assert.That(task.Artifacts["Other"].Key, Is.EqualTo(start.Artifacts["Other"].Key), "what the step cannot touch comes from this run's inputs");
+        }
+
+        Assert.That(second.Artifact<string>("Summary"), Is.EqualTo("p-A-1,p-B-1,p-C-1"), "what the step writes is the origin's");
+    }
+
+    // The step command, in process: its exit code and standard error.
+    private (int Code, string Error) Step(params string[] args)
+    {
+        var error = new StringWriter();
+        var code = FlowApp.Run([.. args, "--datastore-root", _root], FlowApp.DefinitionOf<ShardFlow>(), TextWriter.Null, error);
+        return (code, error.ToString());
+    }
+
+    // A run started as Argo's containers start one (in the production namespace of a token, if given), its Start task
+    // run by the step command; then the task of Featurize for the first shard, with the options given. Its record.
+    private async Task<(TaskRecord Record, string Error)> FeaturizeThroughTheStepCommandAsync(string runId, string? token = null, params string[] options)
+    {
+        var started = Step(["argo", "start", "--run-id", runId, .. token is null ? Array.Empty<string>() : ["--production-token", token]]);
+        Assert.That(started.Code, Is.EqualTo(ExitCodes.Success), started.Error);
+        var start = Step("step", "Start", "--run-id", runId, "--task-id", "1");
+        Assert.That(start.Code, Is.EqualTo(ExitCodes.Success), start.Error);
+        var (code, error) = Step(["step", "Featurize", "--run-id", runId, "--task-id", "2", "--input", $"{runId}/Start/1", "--foreach-index", "0", .. options]);
+        Assert.That(code, Is.EqualTo(ExitCodes.Success), error);
+        return ((await Store.Metadata.GetTaskAsync("ShardFlow", runId, "Featurize", 2))!, error);
+    }
+
+    [Test]
+    public async Task TheStepCommandClonesACachedTaskAsTheSchedulerDoes()
+    {
+        var (first, _) = await FeaturizeThroughTheStepCommandAsync("first");
+        Assert.That(first.ClonedFrom, Is.Null);
+        Assert.That(first.CacheKey, Is.Not.Null, "a task of a [Cache] step run by the step command records its key");
+
+        var (second, error) = await FeaturizeThroughTheStepCommandAsync("second");
+        Assert.That(error, Does.Contain("Task second/Featurize/2 cached from first/Featurize/2."));
+        Assert.That(second.ClonedFrom, Is.EqualTo("first/Featurize/2"));
+        Assert.That(second.CacheKey, Is.EqualTo(first.CacheKey));
+        Assert.That(second.Position, Is.EqualTo("Featurize/"));
+        Assert.That(second.Inputs, Is.EqualTo(new[] { "second/Start/1" }));
+        Assert.That(second.StartedAt, Is.EqualTo(first.StartedAt), "the step did not run again: the record is the original's");
+        Assert.That(second.Artifacts["Featured"].Key, Is.EqualTo(first.Artifacts["Featured"].Key));
+
+        // The scheduler's key is the same: a local run (of the same user) clones the step command's task too.
+        var local = await RunAsync(user: LocalScheduler.DefaultUser());
+        var featurize = (await Store.Metadata.ListTasksAsync("ShardFlow", local.RunId)).Where(t => t.Step == "Featurize").ToList();
+        Assert.That(featurize.Select(t => t.CacheKey), Does.Contain(first.CacheKey));
+        Assert.That(featurize.Single(t => t.CacheKey == first.CacheKey).ClonedFrom, Is.EqualTo("first/Featurize/2"));
+    }
+
+    [Test]
+    public async Task TheStepCommandLooksOnlyInTheRunsNamespaceAndNotAtAllWithNoCache()
+    {
+        await FeaturizeThroughTheStepCommandAsync("user-run");
+        var (production, _) = await FeaturizeThroughTheStepCommandAsync("production-run", "tok1");
+        Assert.That(production.ClonedFrom, Is.Null, "a deployment's run does not reuse a user's");
+        var (again, _) = await FeaturizeThroughTheStepCommandAsync("production-again", "tok1");
+        Assert.That(again.ClonedFrom, Is.EqualTo("production-run/Featurize/2"), "it reuses its own deployment's (namespace production:tok1)");
+        var (other, _) = await FeaturizeThroughTheStepCommandAsync("other-deployment", "tok2");
+        Assert.That(other.ClonedFrom, Is.Null);
+
+        var (unCached, error) = await FeaturizeThroughTheStepCommandAsync("no-cache", null, "--no-cache");
+        Assert.That(unCached.ClonedFrom, Is.Null);
+        Assert.That(error, Does.Not.Contain("cached"));
+        Assert.That(unCached.CacheKey, Is.EqualTo(production.CacheKey), "the key is still recorded");
+    }
+
+    [Test]
+    public async Task ArgosStepCommandClonesACachedTaskAndWritesItsOutputs()
+    {
+        async Task<TaskRecord> FeaturizeAsync(string runId, params string[] options)
+        {
+            var started = Step("argo", "start", "--run-id", runId, "--production-token", "tok");
+            Assert.That(started.Code, Is.EqualTo(ExitCodes.Success), started.Error);
+            var start = Step("argo", "step", "Start", "--run-id", runId);
+            Assert.That(start.Code, Is.EqualTo(ExitCodes.Success), start.Error);
+            var outputs = Path.Combine(_root, "outputs-" + runId);
+            var (code, error) = Step(["argo", "step", "Featurize", "--run-id", runId, "--path", "1", "--outputs", outputs, .. options]);
+            Assert.That(code, Is.EqualTo(ExitCodes.Success), error);
+            Assert.That(File.ReadAllText(Path.Combine(outputs, "next")), Is.EqualTo("Join"));
+            return (await Store.Metadata.ListTasksAsync("ShardFlow", runId)).Single(t => t.Step == "Featurize");
+        }
+
+        var first = await FeaturizeAsync("argo-first");
+        var second = await FeaturizeAsync("argo-second");
+        Assert.That(first.ClonedFrom, Is.Null);
+        Assert.That(second.ClonedFrom, Is.EqualTo(first.Pathspec));
+        Assert.That(second.Position, Is.EqualTo(first.Position));
+        Assert.That(second.Artifacts["Featured"].Key, Is.EqualTo(first.Artifacts["Featured"].Key));
+        var third = await FeaturizeAsync("argo-third", "--no-cache");
+        Assert.That(third.ClonedFrom, Is.Null);
+        Assert.That(third.CacheKey, Is.EqualTo(first.CacheKey));
+    }
+
     [TestCase("run", "--no-cache")]
     [TestCase("resume", "--no-cache")]
     public void NoCacheIsAnOptionOfRunAndResume(string command, string option)

@@ -202,6 +202,41 @@ public class CardRunTests
     }
 
     [Test]
+    public async Task TheStepCommandWithCardStoresTheTasksDefaultCard()
+    {
+        foreach (var runId in new[] { "plain-step", "plain-argo" })
+        {
+            var (code, _, error) = Run<PlainCardFlow>("argo", "start", "--run-id", runId);
+            Assert.That(code, Is.EqualTo(ExitCodes.Success), error);
+        }
+
+        var (stepCode, _, stepError) = Run<PlainCardFlow>("step", "Start", "--run-id", "plain-step", "--task-id", "1", "--with", "card");
+        Assert.That(stepCode, Is.EqualTo(ExitCodes.Success), stepError);
+        var (argoCode, _, argoError) = Run<PlainCardFlow>("argo", "step", "Start", "--run-id", "plain-argo", "--with", "card");
+        Assert.That(argoCode, Is.EqualTo(ExitCodes.Success), argoError);
+        foreach (var runId in new[] { "plain-step", "plain-argo" })
+        {
+            var task = await TaskAsync("Start", runId, "PlainCardFlow");
+            Assert.That((await task.CardsAsync()).Select(c => c.Id), Is.EqualTo(new[] { "default" }), runId);
+            Assert.That(await task.CardAsync(), Does.Contain("appended on a step without [Card]"));
+        }
+
+        // Without it, the step stores no card.
+        var (plainCode, _, plainError) = Run<PlainCardFlow>("step", "End", "--run-id", "plain-step", "--task-id", "2", "--input", "plain-step/Start/1");
+        Assert.That(plainCode, Is.EqualTo(ExitCodes.Success), plainError);
+        Assert.That(await (await TaskAsync("End", "plain-step", "PlainCardFlow")).CardsAsync(), Is.Empty);
+    }
+
+    [TestCase("step", "Start", "--run-id", "plain-bad", "--task-id", "1", "--with", "slurm")]
+    [TestCase("argo", "step", "Start", "--run-id", "plain-bad", "--with", "foo")]
+    public void TheStepCommandTakesOnlyWithCard(params string[] args)
+    {
+        var (code, _, error) = Run<PlainCardFlow>(args);
+        Assert.That(code, Is.EqualTo(ExitCodes.UsageError));
+        Assert.That(error, Does.Contain($"takes only --with card (every task stores its default card), not --with {args[^1]}."));
+    }
+
+    [Test]
     public void WithTakesSlurmAndCardTogether()
     {
         var line = FlowApp.Parse(FlowApp.DefinitionOf<PlainCardFlow>(), ["run", "--with", "slurm:partition=gpu", "--with", "card"]);

@@ -326,6 +326,16 @@ internal sealed class ArgoManifest
             args.AddRange(["--attempt", "{{retries}}"]);
         }
 
+        if (_options.WithCard)
+        {
+            args.AddRange(["--with", "card"]);
+        }
+
+        if (_options.NoCache && step.Cache is not null)
+        {
+            args.Add("--no-cache");
+        }
+
         args.AddRange(["--outputs", OutputsFolder]);
         return Map(
             ("name", _stepTemplates[step.Name]),

@@ -30,6 +30,12 @@ internal sealed record ArgoOptions
     /// <summary>The time zone of the schedule (an IANA name); null: UTC.</summary>
     public string? Timezone { get; init; }
 
+    /// <summary>Whether every task also stores the default card (<c>deploy argo --with card</c>).</summary>
+    public bool WithCard { get; init; }
+
+    /// <summary>Whether the tasks of [Cache] steps always run, looking nothing up (<c>deploy argo --no-cache</c>).</summary>
+    public bool NoCache { get; init; }
+
     /// <summary>Settings that are no secret, passed on to every container as they are here (the S3 region and endpoint).</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
 }

@@ -8,13 +8,25 @@ internal static class Parameters
     public static IReadOnlyDictionary<string, ArtifactValue> Resolve(FlowDefinition definition, IReadOnlyDictionary<string, string> given)
     {
         var known = definition.Graph.Parameters.ToDictionary(p => p.Name, StringComparer.Ordinal);
-        foreach (var name in given.Keys)
+
+        // A parameter is named by its property (Seed) or by its option (seed, as in --seed).
+        if (given.Keys.Any(name => !known.ContainsKey(name)))
         {
-            if (!known.ContainsKey(name))
+            var byOption = known.Values.ToDictionary(p => p.OptionName, p => p.Name, StringComparer.Ordinal);
+            var named = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (name, value) in given)
             {
-                var list = known.Count == 0 ? "it has none" : "it has " + string.Join(", ", known.Values.Select(p => "--" + p.OptionName));
-                throw new FlowException($"Flow {definition.Graph.Name} has no parameter '{name}'; {list}.");
+                var property = known.ContainsKey(name) ? name
+                    : byOption.TryGetValue(name.StartsWith("--", StringComparison.Ordinal) ? name[2..] : name, out var p) ? p
+                    : throw new FlowException($"Flow {definition.Graph.Name} has no parameter '{name}'; " +
+                        (known.Count == 0 ? "it has none." : "it has " + string.Join(", ", known.Values.Select(k => $"{k.Name} (--{k.OptionName})")) + "."));
+                if (!named.TryAdd(property, value))
+                {
+                    throw new FlowException($"Parameter {property} (--{known[property].OptionName}) is given twice, as '{name}' and as another name.");
+                }
             }
+
+            given = named;
         }
 
         var flow = definition.CreateInstance();

@@ -85,16 +85,17 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
 
     /// <summary>
     /// The record of the new run's task <paramref name="taskId"/>, cloned from <paramref name="origin"/> by reference: the
-    /// artifacts the step reads or writes are the origin's, those it cannot touch go on from this run's inputs. For a
-    /// step whose artifacts are known (not a join), nothing else comes from the origin: an artifact the origin only
-    /// inherited, which this run's inputs no longer have, is not carried on. A join, or a step that may touch any
-    /// artifact, also keeps the origin's artifacts that this run's inputs lack: its key covers every artifact of its
-    /// inputs (and for a step that may touch any, every parameter).
+    /// artifacts the step reads or writes are the origin's, those it cannot touch go on from this run's inputs (a join's
+    /// and the start step's: the run's parameters). For a step whose artifacts are known, nothing else comes from the
+    /// origin: an artifact the origin only inherited, which this run's inputs no longer have (a dropped parameter, an
+    /// artifact removed upstream), is not carried on. A step that may touch any artifact (MergeArtifacts in a join
+    /// among them) also keeps the origin's artifacts that this run's inputs lack: its key covers every artifact it
+    /// starts from, and for a join every artifact of every input.
     /// </summary>
     public TaskRecord Clone(StepNode node, PendingTask pending, IReadOnlyList<TaskRecord> inputs, long taskId, TaskRecord origin, string key)
     {
         var inherited = node.IsJoin || inputs.Count == 0 ? run.Parameters : Inherited(inputs[0], pending);
-        var known = !node.IsJoin && node.Uses is not null;
+        var known = node.Uses is not null;
         var artifacts = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal);
         foreach (var (name, reference) in inherited)
         {

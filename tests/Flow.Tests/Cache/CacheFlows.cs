@@ -61,3 +61,48 @@ public partial class ShardFlow : FlowSpec
     [Step]
     public void End() => Console.WriteLine($"{Summary} {Other}");
 }
+
+/// <summary>A branch whose join is cached and reads one of the run's two parameters.</summary>
+public partial class CachedJoinFlow : FlowSpec
+{
+    [Parameter]
+    public int Scale { get; set; } = 2;
+
+    [Parameter]
+    public int Seed { get; set; }
+
+    public int Left { get; set; }
+
+    public int Right { get; set; }
+
+    public int Total { get; set; }
+
+    [Step]
+    public void Start() => Next(A, B);
+
+    [Step]
+    public void A()
+    {
+        Left = 1;
+        Next(Join);
+    }
+
+    [Step]
+    public void B()
+    {
+        Right = 2;
+        Next(Join);
+    }
+
+    [Step, Cache]
+    public void Join(JoinInputs<CachedJoinFlow> inputs)
+    {
+        Total = (inputs.A().Left + inputs.B().Right) * Scale;
+        Next(End);
+    }
+
+    [Step]
+    public void End()
+    {
+    }
+}

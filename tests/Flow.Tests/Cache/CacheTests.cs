@@ -207,6 +207,33 @@ public class CacheTests
         Assert.That(second.Artifact<string>("Summary"), Is.EqualTo("p-A-1,p-B-1,p-C-1"), "what the step writes is the origin's");
     }
 
+    [Test]
+    public async Task AJoinsCloneDoesNotCarryOnAParameterThisRunDoesNotHave()
+    {
+        async Task<RunResult> RunJoinAsync(int seed)
+        {
+            var result = await new LocalScheduler(
+                FlowApp.DefinitionOf<CachedJoinFlow>(),
+                new RunOptions { MaxWorkers = 2, Log = TextWriter.Null, Output = TextWriter.Null, Datastore = Store, User = "tester" })
+                .RunAsync(new Dictionary<string, string> { ["seed"] = seed.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            Assert.That(result.Succeeded, Is.True, result.Error?.ToString());
+            return result;
+        }
+
+        // The first run as an earlier version of the flow stored it: its join also had Legacy, a parameter since dropped.
+        var first = await RunJoinAsync(seed: 1);
+        var join = (await Store.Metadata.ListTasksAsync("CachedJoinFlow", first.RunId)).Single(t => t.Step == "Join");
+        await Store.Metadata.PutTaskAsync(join with { Artifacts = new Dictionary<string, ArtifactRef>(join.Artifacts) { ["Legacy"] = join.Artifacts["Seed"] } });
+
+        var second = await RunJoinAsync(seed: 1);
+        Assert.That(second.CachedCount, Is.EqualTo(1));
+        Assert.That(second.Artifact<int>("Total"), Is.EqualTo(6));
+        var clone = (await Store.Metadata.ListTasksAsync("CachedJoinFlow", second.RunId)).Single(t => t.Step == "Join");
+        Assert.That(clone.ClonedFrom, Does.StartWith(first.RunId + "/"));
+        Assert.That(clone.Artifacts.Keys, Does.Not.Contain("Legacy"), "a parameter this run does not have is not carried on");
+        Assert.That(clone.Artifacts.Keys, Is.SupersetOf(new[] { "Scale", "Seed", "Total" }));
+    }
+
     // The step command, in process: its exit code and standard error.
     private (int Code, string Error) Step(params string[] args)
     {

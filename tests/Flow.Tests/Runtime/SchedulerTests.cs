@@ -47,7 +47,18 @@ public class SchedulerTests
     public void AnUnknownParameterIsAClearError()
     {
         var e = Assert.ThrowsAsync<FlowException>(() => RunAsync<ParameterFlow>(new() { ["Name"] = "n", ["Beta"] = "1" }));
-        Assert.That(e!.Message, Does.Contain("has no parameter 'Beta'"));
+        Assert.That(e!.Message, Does.Contain("has no parameter 'Beta'; it has Alpha (--alpha), Name (--name)"));
+    }
+
+    [Test]
+    public async Task AParameterIsNamedByItsPropertyOrByItsOption()
+    {
+        var result = await RunAsync<ParameterFlow>(new() { ["name"] = "n", ["--alpha"] = "0.25", ["Verbose"] = "true" });
+        Assert.That(result.Artifact<string>("Name"), Is.EqualTo("n"));
+        Assert.That(result.Artifact<double>("Alpha"), Is.EqualTo(0.25));
+
+        var e = Assert.ThrowsAsync<FlowException>(() => RunAsync<ParameterFlow>(new() { ["Name"] = "n", ["name"] = "m" }));
+        Assert.That(e!.Message, Does.StartWith("Parameter Name (--name) is given twice"));
     }
 
     [TestCase(7, "big")]

@@ -62,7 +62,10 @@ public sealed class LocalScheduler
     // Detected once per scheduler: looking for GPUs may start nvidia-smi.
     private MachineCapacity Capacity => _capacity ??= _options.Capacity ?? MachineCapacity.Detect();
 
-    /// <summary>Runs the flow with parameter values given as command-line text.</summary>
+    /// <summary>
+    /// Runs the flow with parameter values given as command-line text, each named by its property (<c>Alpha</c>) or
+    /// its option (<c>alpha</c> or <c>--alpha</c>).
+    /// </summary>
     public async Task<RunResult> RunAsync(IReadOnlyDictionary<string, string>? parameters = null, CancellationToken cancellationToken = default)
     {
         var refs = await Parameters.StoreAsync(_definition, _datastore, parameters ?? new Dictionary<string, string>(), cancellationToken).ConfigureAwait(false);

@@ -78,8 +78,20 @@ public sealed class TestProcess : IDisposable
     public static TestProcess StartProgram(string dll, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         Assert.That(File.Exists(dll), Is.True, $"{dll} is not built; build the solution first.");
-        return Start(DotNet ?? "dotnet", [dll, .. args], workingDirectory, environment);
+
+        // A program started by a shell without job control in the background (`./test.sh &` in a script) inherits
+        // SIGINT ignored, and so would every program started here: tests of Ctrl+C then see nothing happen. env gives
+        // the program SIGINT's default back, and execs it (the process id stays the program's).
+        return InterruptIgnored && File.Exists("/usr/bin/env")
+            ? Start("/usr/bin/env", ["--default-signal=INT", DotNet ?? "dotnet", dll, .. args], workingDirectory, environment)
+            : Start(DotNet ?? "dotnet", [dll, .. args], workingDirectory, environment);
     }
+
+    /// <summary>Whether this process ignores SIGINT (bit 2 of the SigIgn mask in /proc/self/status), which its children inherit.</summary>
+    private static bool InterruptIgnored { get; } =
+        OperatingSystem.IsLinux()
+        && File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) is { } line
+        && (Convert.ToUInt64(line["SigIgn:".Length..].Trim(), 16) & 0x2) != 0;
 
     /// <summary>Runs a built .NET program to its end (see <see cref="StartProgram"/>), failing the test if it takes longer than <see cref="Patience"/>.</summary>
     public static ProcessResult RunProgram(string dll, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] args)

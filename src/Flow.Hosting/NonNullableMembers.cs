@@ -8,7 +8,9 @@ namespace Flow.Hosting;
 /// rejects a <c>null</c> sent for a member that cannot be null, and
 /// <see cref="JsonSerializerOptions.RespectRequiredConstructorParameters"/> a constructor parameter left out; but a
 /// member left out of the JSON keeps its default, which for a plain class's non-nullable reference without an
-/// initializer is null. A contract modifier: each object read checks, once read, that no such member is null.
+/// initializer is null. A contract modifier: each object read checks, once read (and once its own
+/// <see cref="System.Text.Json.Serialization.IJsonOnDeserialized"/> ran), that no such member is null; extension data
+/// (<see cref="System.Text.Json.Serialization.JsonExtensionDataAttribute"/>) is not a member a request sends.
 /// </summary>
 internal static class NonNullableMembers
 {
@@ -22,7 +24,7 @@ internal static class NonNullableMembers
 
         // IsSetNullable is false only where the annotations say the member cannot be null (RespectNullableAnnotations).
         var members = type.Properties
-            .Where(p => p.Get is not null && p.Set is not null && !p.IsSetNullable && !p.PropertyType.IsValueType)
+            .Where(p => p.Get is not null && p.Set is not null && !p.IsSetNullable && !p.PropertyType.IsValueType && !p.IsExtensionData)
             .ToArray();
         if (members.Length == 0)
         {
@@ -32,6 +34,8 @@ internal static class NonNullableMembers
         var onDeserialized = type.OnDeserialized;
         type.OnDeserialized = value =>
         {
+            // The type's own callback (IJsonOnDeserialized) first: it may give a member left out its default.
+            onDeserialized?.Invoke(value);
             foreach (var member in members)
             {
                 if (member.Get!(value) is null)
@@ -39,8 +43,6 @@ internal static class NonNullableMembers
                     throw new LeftOutException(member.Name, $"'{member.Name}' is missing: {type.Type.Name}.{MemberName(member)} cannot be null, so the request must send it.");
                 }
             }
-
-            onDeserialized?.Invoke(value);
         };
     }
 

@@ -12,6 +12,7 @@ internal sealed class AttemptFence
     private const int Committed = 1;
     private const int Abandoned = 2;
     private readonly CancellationTokenSource _abandoned = new();
+    private readonly Lock _writing = new();
     private int _state;
 
     /// <summary>Cancelled when the attempt is abandoned: a step that observes it can stop early.</summary>
@@ -23,12 +24,32 @@ internal sealed class AttemptFence
     /// <summary>Gives the attempt up (its timeout passed); false if it has already committed its record, which then stands.</summary>
     public bool TryAbandon()
     {
-        if (Interlocked.CompareExchange(ref _state, Abandoned, Running) != Running)
+        // Waits for a write of the attempt in progress (WriteUnlessAbandoned): none lands after the launcher's record.
+        lock (_writing)
         {
-            return false;
+            if (Interlocked.CompareExchange(ref _state, Abandoned, Running) != Running)
+            {
+                return false;
+            }
         }
 
         _abandoned.Cancel();
         return true;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/>, a write the attempt makes while it runs (a card it refreshes), unless the attempt
+    /// was abandoned; abandoning waits for one in progress, so that nothing the attempt writes lands after the record
+    /// of its end that its launcher then stores (and the cards it then marks as ended).
+    /// </summary>
+    public void WriteUnlessAbandoned(Action write)
+    {
+        lock (_writing)
+        {
+            if (Volatile.Read(ref _state) != Abandoned)
+            {
+                write();
+            }
+        }
     }
 }

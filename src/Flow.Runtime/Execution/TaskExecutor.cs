@@ -68,7 +68,8 @@ internal sealed class TaskExecutor(FlowDefinition definition, FlowDatastore data
             if (cards.Stored.Count > 0)
             {
                 // Current.Card.Refresh(): the cards as they are now, with the task still running and its inputs' artifacts.
-                cards.Store = () => StoreCardsAsync(cards, new CardData(graph, run, request.Record(graph.Name, RunStatus.Running, started) with { Artifacts = refs }, Previews(inherited)), null, stepToken).GetAwaiter().GetResult();
+                void Store() => StoreCardsAsync(cards, new CardData(graph, run, request.Record(graph.Name, RunStatus.Running, started) with { Artifacts = refs }, Previews(inherited)), null, stepToken).GetAwaiter().GetResult();
+                cards.Store = fence is null ? Store : () => fence.WriteUnlessAbandoned(Store);
             }
 
             var (artifacts, next, elements) = RunStep(request, node, context, info, log, inherited, refs, inputs, item);

@@ -614,7 +614,7 @@ internal sealed class SlurmLauncher : ITaskLauncher
 
     private async Task FailAsync(Element element, FlowException error)
     {
-        var failed = FailedRecords.Failed(_definition.Graph.Name, element.Request, error);
+        var failed = FailedRecords.Failed(_definition.Graph.Name, element.Request, error, element.RunningSince);
         await StoreAsync(failed).ConfigureAwait(false);
         Complete(element, failed);
     }

@@ -49,10 +49,44 @@ public class NonNullableMembersTests
         Assert.That((town.Name, town.Country, town.Note), Is.EqualTo(("Oslo", "NO", (string?)null)));
     }
 
+    public sealed class Defaulted : IJsonOnDeserialized
+    {
+        public string Plan { get; set; } = null!;
+
+        public string Name { get; set; } = null!;
+
+        public void OnDeserialized() => Plan ??= "basic";
+    }
+
+    public sealed class WithExtra
+    {
+        public string Name { get; set; } = null!;
+
+        [JsonExtensionData]
+        public Dictionary<string, JsonElement> Extra { get; set; } = null!;
+    }
+
     [Test]
-    public void TheTypesOwnCallbackStillRunsAfterTheCheck()
+    public void TheTypesOwnCallbackStillRuns()
     {
         Assert.That(JsonSerializer.Deserialize<Checked>("{\"name\": \"a\"}", Options)!.Seen, Is.True);
         Assert.Throws<NonNullableMembers.LeftOutException>(() => JsonSerializer.Deserialize<Checked>("{}", Options));
+    }
+
+    [Test]
+    public void AMemberTheTypesOwnCallbackSetsMayBeLeftOut()
+    {
+        var read = JsonSerializer.Deserialize<Defaulted>("{\"name\": \"a\"}", Options)!;
+        Assert.That(read.Plan, Is.EqualTo("basic"));
+        var e = Assert.Throws<NonNullableMembers.LeftOutException>(() => JsonSerializer.Deserialize<Defaulted>("{\"plan\": \"pro\"}", Options))!;
+        Assert.That(e.Field, Is.EqualTo("$.name"));
+    }
+
+    [Test]
+    public void ExtensionDataIsNotAMemberTheRequestMustSend()
+    {
+        var read = JsonSerializer.Deserialize<WithExtra>("{\"name\": \"a\"}", Options)!;
+        Assert.That(read.Name, Is.EqualTo("a"));
+        Assert.That(JsonSerializer.Deserialize<WithExtra>("{\"name\": \"a\", \"more\": 1}", Options)!.Extra.Keys, Is.EqualTo(new[] { "more" }));
     }
 }

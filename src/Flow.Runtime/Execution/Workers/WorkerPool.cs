@@ -106,6 +106,7 @@ internal sealed class WorkerPool : ITaskLauncher
             limit.CancelAfter(t);
         }
 
+        var sent = DateTimeOffset.UtcNow;
         try
         {
             // A worker learns its datastore with its first request: it may have started before the run knew it.
@@ -115,6 +116,8 @@ internal sealed class WorkerPool : ITaskLauncher
                 worker.Introduced = true;
             }
 
+            // When the attempt starts, as far as the pool knows: the record of an attempt the worker cannot end says so.
+            sent = DateTimeOffset.UtcNow;
             await worker.Writer.WriteLineAsync(RecordJson.SerializeToString(request).AsMemory(), limit.Token).ConfigureAwait(false);
             await worker.Writer.FlushAsync(limit.Token).ConfigureAwait(false);
             if (Interlocked.Exchange(ref _warmed, 1) == 0)
@@ -127,7 +130,7 @@ internal sealed class WorkerPool : ITaskLauncher
             var line = await worker.Reader.ReadLineAsync(limit.Token).ConfigureAwait(false);
             if (line is null)
             {
-                return await DiedAsync(worker, request).ConfigureAwait(false);
+                return await DiedAsync(worker, request, sent).ConfigureAwait(false);
             }
 
             var record = RecordJson.Deserialize<TaskRecord>(Encoding.UTF8.GetBytes(line), $"the reply of the worker running {request.Pathspec}");
@@ -141,11 +144,11 @@ internal sealed class WorkerPool : ITaskLauncher
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && timeout is { } limitTime)
         {
             await RetireAsync(worker).ConfigureAwait(false);
-            return await RecordAsync(FailedRecords.TimedOut(worker.Flow, request, limitTime, stopped: true)).ConfigureAwait(false);
+            return await RecordAsync(FailedRecords.TimedOut(worker.Flow, request, limitTime, stopped: true, sent)).ConfigureAwait(false);
         }
         catch (IOException)
         {
-            return await DiedAsync(worker, request).ConfigureAwait(false);
+            return await DiedAsync(worker, request, sent).ConfigureAwait(false);
         }
     }
 
@@ -461,7 +464,7 @@ internal sealed class WorkerPool : ITaskLauncher
         }
     }
 
-    private async Task<TaskRecord> DiedAsync(WorkerProcess worker, TaskRequest request)
+    private async Task<TaskRecord> DiedAsync(WorkerProcess worker, TaskRequest request, DateTimeOffset started)
     {
         var code = await RetireAsync(worker).ConfigureAwait(false);
         var why = code switch
@@ -470,7 +473,7 @@ internal sealed class WorkerPool : ITaskLauncher
             137 => "it was killed (exit code 137: SIGKILL, possibly out of memory)",
             _ => $"its process exited with code {code}",
         };
-        return await RecordAsync(FailedRecords.Failed(worker.Flow, request, new FlowException($"Task {request.Pathspec} did not finish: {why}."))).ConfigureAwait(false);
+        return await RecordAsync(FailedRecords.Failed(worker.Flow, request, new FlowException($"Task {request.Pathspec} did not finish: {why}."), started)).ConfigureAwait(false);
     }
 
     /// <summary>Stops a worker that died or ran out of time, lets another start in its place, and returns its exit code.</summary>

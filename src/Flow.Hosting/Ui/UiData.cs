@@ -171,9 +171,12 @@ internal sealed class UiData
 
         var tasks = held.Values.Select(v => v.Record).ToList();
         var entry = new RunTasks(held, tasks, stamp);
-        var added = false;
-        _tasks.AddOrUpdate(key, _ => { added = true; return entry; }, (_, _) => entry);
-        if (added)
+        // Queued for eviction once, by the request that added it (AddOrUpdate may run its add and then update).
+        if (!_tasks.TryAdd(key, entry))
+        {
+            _tasks[key] = entry;
+        }
+        else
         {
             _cacheOrder.Enqueue(key);
             while (_tasks.Count > Options.CachedRuns && _cacheOrder.TryDequeue(out var oldest))

@@ -168,13 +168,17 @@ public sealed class LocalScheduler
 
         // A file that cannot be written is bad input, found before the run exists; the id goes in once it does. The
         // check neither truncates the file nor leaves a new one: if the run cannot be created, an earlier id stays.
+        var idFileInPlace = false;
         if (_options.RunIdFile is { } idFile)
         {
             try
             {
                 var existed = File.Exists(idFile);
-                await using (new FileStream(idFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete).ConfigureAwait(false))
+                var probe = new FileStream(idFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+                await using (probe.ConfigureAwait(false))
                 {
+                    // A link, or what is not a plain file (/dev/stdout, a pipe), is written through, as given.
+                    idFileInPlace = !probe.CanSeek || (existed && new FileInfo(idFile).LinkTarget is not null);
                 }
 
                 if (!existed)
@@ -192,9 +196,17 @@ public sealed class LocalScheduler
         _options.RunCreated?.Invoke(run);
         if (_options.RunIdFile is { } file)
         {
-            // Replaced whole (a temporary file renamed over it): a script that reads the file while the run starts
-            // sees the earlier id or the new one, never an empty or half-written file.
-            await LocalFiles.WriteAtomicAsync(Path.GetFullPath(file), System.Text.Encoding.UTF8.GetBytes(run.RunId + "\n"), cancellationToken).ConfigureAwait(false);
+            // A plain file is replaced whole (a temporary file renamed over it): a script that reads the file while the
+            // run starts sees the earlier id or the new one, never an empty or half-written file.
+            var text = run.RunId + "\n";
+            if (idFileInPlace)
+            {
+                await File.WriteAllTextAsync(file, text, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await LocalFiles.WriteAtomicAsync(Path.GetFullPath(file), System.Text.Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
+            }
         }
 
         return run;

@@ -107,6 +107,25 @@ public class RunExitCodeTests : ReliabilityTest
     }
 
     [Test]
+    public void ARunIdFileThatIsALinkOrNotAPlainFileIsWrittenThrough()
+    {
+        // A link to a file: the file it points to gets the id, and the link stays.
+        var target = Path.Combine(Work, "target.txt");
+        File.WriteAllText(target, "1-earlier\n");
+        var link = Path.Combine(Work, "id-link.txt");
+        File.CreateSymbolicLink(link, target);
+        var result = RunFlow("FaultFlow", Env(("FLOW_TEST_ITEMS", "1")), "run", "--run-id-file", link);
+        Assert.That(result.Code, Is.EqualTo(0), result.ToString());
+        Assert.That(new FileInfo(link).LinkTarget, Is.EqualTo(target));
+        Assert.That(File.ReadAllText(target), Is.EqualTo(RunIdStarted(result) + "\n"));
+
+        // Standard output: the id is written to it, and nothing is created beside it.
+        result = RunFlow("FaultFlow", Env(("FLOW_TEST_ITEMS", "1")), "run", "--run-id-file", "/dev/stdout");
+        Assert.That(result.Code, Is.EqualTo(0), result.ToString());
+        Assert.That(result.Output, Does.Contain(RunIdStarted(result) + "\n"));
+    }
+
+    [Test]
     public void ARunIdFileGetsTheRunId()
     {
         var file = Path.Combine(Work, "id.txt");

@@ -15,6 +15,7 @@ internal sealed class UiData
 
     private readonly ConcurrentDictionary<string, RunTasks> _tasks = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<string> _cacheOrder = new();
+    private readonly Lock _cacheGate = new();
     private readonly ConcurrentDictionary<string, string> _flowOfRun = new(StringComparer.Ordinal);
 
     public UiData(FlowUiOptions options)
@@ -171,14 +172,15 @@ internal sealed class UiData
 
         var tasks = held.Values.Select(v => v.Record).ToList();
         var entry = new RunTasks(held, tasks, stamp);
-        // Queued for eviction once, by the request that added it (AddOrUpdate may run its add and then update).
-        if (!_tasks.TryAdd(key, entry))
+        // A run is queued for eviction when it is added, once; the gate keeps the queue and the held runs in step.
+        lock (_cacheGate)
         {
+            if (!_tasks.ContainsKey(key))
+            {
+                _cacheOrder.Enqueue(key);
+            }
+
             _tasks[key] = entry;
-        }
-        else
-        {
-            _cacheOrder.Enqueue(key);
             while (_tasks.Count > Options.CachedRuns && _cacheOrder.TryDequeue(out var oldest))
             {
                 _tasks.TryRemove(oldest, out _);

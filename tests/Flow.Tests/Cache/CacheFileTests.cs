@@ -151,6 +151,24 @@ public class CacheFileTests
     }
 
     [Test]
+    public async Task AFileIsHashedOncePerRun()
+    {
+        File.WriteAllText(FilePath("lookup.csv"), "a");
+        var flow = Compile(LookupFlow());
+        var first = await RunAsync(flow);
+        var run = (await Store.Metadata.GetRunAsync("FileFlow", first.RunId))!;
+        var start = (await Store.Metadata.ListTasksAsync("FileFlow", first.RunId)).Single(t => t.Step == "Start");
+        var node = flow.Graph["Featurize"];
+        var pending = new PendingTask("Featurize", [start.Pathspec], [], null, 0, null);
+        var cache = new StepCache(flow.Graph, Store, run);
+
+        var key = cache.Key(node, pending, [start]);
+        File.WriteAllText(FilePath("lookup.csv"), "b");
+        Assert.That(cache.Key(node, pending, [start]), Is.EqualTo(key), "within one run, the file is read once: the key of every task is the same");
+        Assert.That(new StepCache(flow.Graph, Store, run).Key(node, pending, [start]), Is.Not.EqualTo(key), "the next run reads it again");
+    }
+
+    [Test]
     public async Task AMissingCacheFileFailsTheRunBeforeItsTasks()
     {
         var flow = Compile(LookupFlow("missing.csv"));

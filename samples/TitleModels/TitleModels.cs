@@ -89,10 +89,12 @@ public partial class TitleModels : FlowSpec
     }
 
     // Cached: a partition whose files, and the parameters the step reads (Trees, Seed), are as in an earlier run of
-    // this namespace is not trained again; its task is cloned from that run (docs/cache.md).
+    // this namespace is not trained again; its task is cloned from that run (docs/cache.md). The R fit runs through
+    // TitleModel, another class, with a computed path, so the generator cannot see it: Files puts the script's
+    // contents into the key (an edit of fit.R trains again, with either model).
     [Step]
     [Card]
-    [Cache]
+    [Cache(Files = new[] { "scripts/fit.R" })]
     public void Train(Partition partition)
     {
         var rows = TitleData.Read(partition, Current.CancellationToken);

@@ -221,7 +221,9 @@ internal static class FlowEmitter
 
             if (s.CacheVersion is { } version)
             {
-                w.Line($"        Cache = new {graph}.CachePolicy({SourceWriter.Literal(version)}),");
+                w.Line(s.CacheFiles.Count == 0
+                    ? $"        Cache = new {graph}.CachePolicy({SourceWriter.Literal(version)}),"
+                    : $"        Cache = new {graph}.CachePolicy({SourceWriter.Literal(version)}, new[] {{ {string.Join(", ", s.CacheFiles.Select(SourceWriter.Literal))} }}),");
                 w.Line($"        CodeHash = {SourceWriter.Literal(s.CodeHash)},");
             }
 

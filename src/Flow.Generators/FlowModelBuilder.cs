@@ -18,7 +18,8 @@ internal static class FlowModelBuilder
         // a body could read or write other artifacts) and the flow declares no constructor (which could hand
         // `this` to something a step then calls).
         var plainArtifacts = flow.Artifacts.All(a => a.IsAutoProperty) && flow.HasOnlyImplicitConstructors;
-        var steps = flow.Steps.Select(s => new StepModel(
+        var steps = flow.Steps.Select(s => Step(s, s.CacheVersion is null ? null : CodeHash.Of(flow, s, compilation, cancellationToken))).ToEquatableArray();
+        StepModel Step(StepDeclaration s, CodeHash.Result? code) => new StepModel(
             s.Name,
             s.Kind,
             s.Transition.ToString(),
@@ -41,8 +42,10 @@ internal static class FlowModelBuilder
             plainArtifacts && s.Body.Uses is { } uses ? uses.OrderBy(u => u, System.StringComparer.Ordinal).ToEquatableArray() : null,
             s.Cards.Select(c => c.Id!).ToEquatableArray(),
             s.CacheVersion,
+            // Its Files, then the scripts it runs with a constant path, each once, in that order.
+            code is null ? EquatableArray<string>.Empty : s.CacheFiles.Select(f => f ?? "").Concat(code.Scripts).Distinct(System.StringComparer.Ordinal).ToEquatableArray(),
             // A plain string, so the model stays equatable: only a [Cache] step's own code (and what it calls) changes it.
-            s.CacheVersion is null ? null : CodeHash.Of(flow, s, compilation, cancellationToken))).ToEquatableArray();
+            code?.Hash);
         var artifacts = flow.Artifacts.Select(a => new ArtifactModel(
             a.Name,
             a.Property.Type.ToDisplayString(FullyQualified),

@@ -181,8 +181,10 @@ public sealed class CardAttribute : Attribute
 /// <summary>
 /// Skips the step when nothing it depends on changed: a task whose step code (the body and the flow's own methods it
 /// calls, as compiled), whose inputs (the hashes of the artifacts and parameters it reads, its foreach element) and
-/// whose <see cref="Version"/> match those of a successful task of an earlier run of the flow, in the same namespace,
-/// is cloned from that task by reference instead of run. What the fingerprint cannot see (code of other assemblies,
+/// whose <see cref="Version"/> and files match those of a successful task of an earlier run of the flow, in the same
+/// namespace, is cloned from that task by reference instead of run. The files are the scripts the step runs with a
+/// constant path (<c>Script.Run("fit.R", ...)</c> in the body or in the flow's methods it calls) and those named in
+/// <see cref="Files"/>: their contents are part of the key. What the key cannot see (code of other assemblies, other
 /// files, the clock, random numbers) is the reason for <see cref="Version"/>; <c>run --no-cache</c> runs everything.
 /// See docs/cache.md.
 /// </summary>
@@ -191,4 +193,13 @@ public sealed class CacheAttribute : Attribute
 {
     /// <summary>Part of the cache key: change it (<c>[Cache(Version = "2")]</c>) to run the step again after a change the key cannot see.</summary>
     public string? Version { get; set; }
+
+    /// <summary>
+    /// Further files whose contents are part of the cache key (<c>[Cache(Files = new[] { "data/lookup.csv" })]</c>): the
+    /// files the step reads that the key cannot otherwise see, such as a script run through a helper of another class
+    /// or with a path computed at run time. Each is found as <c>Script.Run</c> finds a script: as given when absolute,
+    /// else under the working directory, else under the program's folder. A file that is not found fails the run before
+    /// the task. Paths must be non-empty and distinct (FLOW026).
+    /// </summary>
+    public string[]? Files { get; set; }
 }

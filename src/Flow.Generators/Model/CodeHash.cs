@@ -5,6 +5,7 @@ using System.Text;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
 
 namespace Flow.Generators.Model;
 
@@ -14,12 +15,18 @@ namespace Flow.Generators.Model;
 /// property, a method a helper calls), steps excepted (<c>Next(Train)</c> does not make a step depend on Train's code).
 /// Normalized: only the tokens count, one space between each, so whitespace and comments change nothing; attributes
 /// are left out. Code outside the flow class (other classes, other assemblies) is not seen.
+/// On the same walk, the scripts the step runs: the path of each call of <c>Script.Run</c> or <c>Script.RunAsync</c>
+/// whose path is a compile-time constant (<c>Script.Run("fit.R", ...)</c>, a const string), in the order found.
 /// </summary>
 internal static class CodeHash
 {
-    public static string Of(FlowDeclaration flow, StepDeclaration step, Compilation compilation, CancellationToken cancellationToken)
+    /// <summary>The code hash (hex) and the constant paths of the scripts the step's code runs, each once.</summary>
+    public sealed record Result(string Hash, EquatableArray<string> Scripts);
+
+    public static Result Of(FlowDeclaration flow, StepDeclaration step, Compilation compilation, CancellationToken cancellationToken)
     {
         var text = new StringBuilder();
+        var scripts = new List<string>();
         var seen = new HashSet<ISymbol>(SymbolEqualityComparer.Default) { step.Method };
         var pending = new Queue<(string Label, SyntaxNode Node)>();
         foreach (var reference in step.Method.DeclaringSyntaxReferences)
@@ -47,6 +54,14 @@ internal static class CodeHash
             }
 
             var model = compilation.GetSemanticModel(node.SyntaxTree);
+            foreach (var invocation in node.DescendantNodes(n => n is not AttributeListSyntax).OfType<InvocationExpressionSyntax>())
+            {
+                if (ScriptPath(flow.Symbols, model, invocation, cancellationToken) is { } path && !scripts.Contains(path))
+                {
+                    scripts.Add(path);
+                }
+            }
+
             foreach (var name in node.DescendantNodes(n => n is not AttributeListSyntax).OfType<SimpleNameSyntax>())
             {
                 var info = model.GetSymbolInfo(name, cancellationToken);
@@ -96,6 +111,21 @@ internal static class CodeHash
             hex.Append(b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture));
         }
 
-        return hex.ToString();
+        return new Result(hex.ToString(), scripts.ToEquatableArray());
+    }
+
+    // The path a call of Script.Run or Script.RunAsync passes, when it is a compile-time constant; else null.
+    private static string? ScriptPath(FlowSymbols symbols, SemanticModel model, InvocationExpressionSyntax invocation, CancellationToken cancellationToken)
+    {
+        if (symbols.ScriptRuns.IsEmpty
+            || model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method
+            || !symbols.ScriptRuns.Contains(method.OriginalDefinition, SymbolEqualityComparer.Default)
+            || model.GetOperation(invocation, cancellationToken) is not IInvocationOperation operation)
+        {
+            return null;
+        }
+
+        var path = operation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0);
+        return path?.Value.ConstantValue is { HasValue: true, Value: string value } ? value : null;
     }
 }

@@ -97,6 +97,11 @@ internal sealed class StepDeclaration
     /// <summary>For a step marked [Cache]: its Version, as written ("" when it has none); null without [Cache].</summary>
     public string? CacheVersion { get; set; }
 
+    /// <summary>For a step marked [Cache]: its Files, as written (an entry may be null); empty when none are given.</summary>
+    public List<string?> CacheFiles { get; } = new();
+
+    public LocationInfo? CacheLocation { get; set; }
+
     /// <summary>The values of the step's [Slurm], when it has one.</summary>
     public SlurmModel? Slurm { get; set; }
 

@@ -35,6 +35,7 @@ internal sealed record StepModel(
     EquatableArray<string>? Uses,
     EquatableArray<string> Cards,
     string? CacheVersion,
+    EquatableArray<string> CacheFiles,
     string? CodeHash);
 
 /// <summary>One artifact (or parameter) of a valid flow.</summary>

@@ -286,6 +286,12 @@ internal static class FlowReader
             else if (symbols.Is(attribute, symbols.Cache))
             {
                 step.CacheVersion = Named<string>(attribute, "Version") ?? "";
+                step.CacheLocation = location;
+                var files = attribute.NamedArguments.FirstOrDefault(a => a.Key == "Files").Value;
+                if (files.Kind == TypedConstantKind.Array && !files.IsNull)
+                {
+                    step.CacheFiles.AddRange(files.Values.Select(v => v.Value as string));
+                }
             }
             else if (symbols.Is(attribute, symbols.Card))
             {

@@ -36,6 +36,9 @@ internal sealed class FlowSymbols
         JoinBranch = compilation.GetTypeByMetadataName("Flow.JoinBranchAttribute");
         Next = flowSpec.GetMembers("Next").OfType<IMethodSymbol>().ToImmutableArray();
         MergeArtifacts = flowSpec.GetMembers("MergeArtifacts").OfType<IMethodSymbol>().ToImmutableArray();
+        ScriptRuns = compilation.GetTypeByMetadataName("Flow.Script") is { } script
+            ? script.GetMembers("Run").Concat(script.GetMembers("RunAsync")).OfType<IMethodSymbol>().ToImmutableArray()
+            : ImmutableArray<IMethodSymbol>.Empty;
         MessagePackObject = compilation.GetTypeByMetadataName("MessagePack.MessagePackObjectAttribute");
         Union = compilation.GetTypeByMetadataName("MessagePack.UnionAttribute");
         FlowDefinitionProvider = compilation.GetTypeByMetadataName("Flow.IFlowDefinitionProvider`1");
@@ -113,6 +116,9 @@ internal sealed class FlowSymbols
     public ImmutableArray<IMethodSymbol> Next { get; }
 
     public ImmutableArray<IMethodSymbol> MergeArtifacts { get; }
+
+    /// <summary>The overloads of <c>Script.Run</c> and <c>Script.RunAsync</c>, whose first parameter is the script's path.</summary>
+    public ImmutableArray<IMethodSymbol> ScriptRuns { get; }
 
     public ImmutableHashSet<string> ReservedNames { get; }
 

@@ -15,7 +15,7 @@ internal static class DecoratorRules
         "--cpus-per-task", "--mem", "--gres", "--time", "--partition", "--account", "--qos", "--constraint", "--requeue", "--no-requeue",
     };
 
-    /// <summary>FLOW026: [Resources], [Retry], [Timeout], [Environment], [Slurm], [Schedule] and [Project] have values that make sense.</summary>
+    /// <summary>FLOW026: [Resources], [Retry], [Timeout], [Environment], [Slurm], [Cache], [Schedule] and [Project] have values that make sense.</summary>
     public static IEnumerable<Finding> InvalidDecorator(FlowDeclaration flow, FlowFacts facts)
     {
         if (flow.HasProject && !IsProjectName(flow.Project))
@@ -79,6 +79,20 @@ internal static class DecoratorRules
                 && (timeout.Seconds < 0 || timeout.Minutes < 0 || timeout.Hours < 0 || timeout.TotalSeconds <= 0 || timeout.TotalSeconds > int.MaxValue))
             {
                 yield return Finding.At(step.TimeoutLocation, $"[Timeout] on {step.Name} must give a positive time, such as [Timeout(Seconds = 60)]");
+            }
+
+            var files = new HashSet<string>(System.StringComparer.Ordinal);
+            foreach (var file in step.CacheFiles)
+            {
+                if (string.IsNullOrWhiteSpace(file) || file!.IndexOf('\0') >= 0)
+                {
+                    yield return Finding.At(step.CacheLocation,
+                        $"[Cache] on {step.Name} has the file {(file is null ? "null" : $"\"{file}\"")} in Files; each file must be a non-empty path, such as \"data/lookup.csv\"");
+                }
+                else if (!files.Add(file))
+                {
+                    yield return Finding.At(step.CacheLocation, $"[Cache] on {step.Name} names the file \"{file}\" twice in Files; name each file once");
+                }
             }
 
             foreach (var variable in step.Environment.Where(e => string.IsNullOrWhiteSpace(e.Name) || e.Name!.IndexOfAny(new[] { '=', ' ', '\0' }) >= 0))

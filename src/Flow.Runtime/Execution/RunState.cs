@@ -42,6 +42,8 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
         var running = new Dictionary<Task<TaskRecord>, (PendingTask Pending, Reservation Reservation)>();
         try
         {
+            // A file of a [Cache] step's key that is missing fails the run here, before any task runs.
+            _cache?.HashFiles();
             while (_ready.Count > 0 || _readyElsewhere.Count > 0 || running.Count > 0)
             {
                 while (_failed is null && TakeReady(_runningHere < options.MaxWorkers) is { } next)

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -8,7 +9,8 @@ namespace Flow.Execution;
 
 /// <summary>
 /// The cache of <see cref="CacheAttribute"/> steps for one run. A task's cache key is the SHA-256 of its flow and step,
-/// its step's code hash and cache version, and its inputs: the content hashes of the artifacts (parameters included)
+/// its step's code hash and cache version, the contents of its cache files (<see cref="CachePolicy.Files"/>: the scripts
+/// it runs with a constant path and its <see cref="CacheAttribute.Files"/>), and its inputs: the content hashes of the artifacts (parameters included)
 /// the step reads, its foreach element and index, its loop iteration, and for a join every artifact of every input.
 /// A match is a successful task (without a caught error) of the same step with the same key in one of the
 /// <see cref="RecentRuns"/> latest other runs of the flow in the run's namespace (<c>production:TOKEN</c> for a
@@ -21,6 +23,12 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
     public const int RecentRuns = 50;
 
     private readonly Dictionary<(string Step, string Key), TaskRecord> _found = new();
+
+    // The SHA-256 of each cache file's contents, by full path: each file is read once per run, however many tasks.
+    private readonly ConcurrentDictionary<string, string> _fileHashes = new(StringComparer.Ordinal);
+
+    // The full path of each cache file, by its path as written: each is found once per run.
+    private readonly ConcurrentDictionary<string, string> _filePaths = new(StringComparer.Ordinal);
     private List<RunRecord>? _runs;
     private int _searched;
 
@@ -38,6 +46,12 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
         text.Append("flow-cache/1\n").Append(graph.Name).Append('\n').Append(node.Name).Append('\n')
             .Append(node.CodeHash).Append('\n').Append(node.Cache?.Version).Append('\n')
             .Append("iteration ").Append(pending.Iteration.ToString(CultureInfo.InvariantCulture)).Append('\n');
+        foreach (var file in node.Cache?.Files ?? [])
+        {
+            // The path as written (a file moved elsewhere with the same contents is another key), and its contents.
+            text.Append("file ").Append(file).Append(' ').Append(HashFile(node, file)).Append('\n');
+        }
+
         if (node.IsJoin || inputs.Count == 0)
         {
             // A join (and the start step) starts from the run's parameters; a join reads its inputs through `inputs`.
@@ -57,6 +71,49 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
         }
 
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    /// <summary>
+    /// Reads and hashes the cache files of every [Cache] step of the flow, so that a file that is missing fails the run
+    /// before its first task rather than when a task of its step is ready.
+    /// </summary>
+    /// <exception cref="CacheFileException">A file is not found or cannot be read.</exception>
+    public void HashFiles()
+    {
+        foreach (var node in graph.Steps)
+        {
+            foreach (var file in node.Cache?.Files ?? [])
+            {
+                HashFile(node, file);
+            }
+        }
+    }
+
+    // The SHA-256 (hex) of the contents of one of the step's cache files, found as Script.Run finds a script.
+    private string HashFile(StepNode node, string file)
+    {
+        if (!_filePaths.TryGetValue(file, out var path))
+        {
+            var tried = Script.Candidates(file);
+            path = tried.FirstOrDefault(File.Exists) ?? throw new CacheFileException(
+                $"Step {node.Name} is [Cache]d on the contents of '{file}', which was not found; tried {string.Join(", ", tried)}. "
+                + $"The files of a cached step's key (its [Cache(Files = ...)] and the scripts it runs with a constant path) must be present where the key is computed; "
+                + $"a file of the project is found beside the program when copied to the output: <None Include=\"{file}\" CopyToOutputDirectory=\"PreserveNewest\" />.");
+            _filePaths.TryAdd(file, path);
+        }
+
+        return _fileHashes.GetOrAdd(path, static (full, step) =>
+        {
+            try
+            {
+                using var stream = File.OpenRead(full);
+                return Convert.ToHexStringLower(SHA256.HashData(stream));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new CacheFileException($"Step {step} is [Cache]d on the contents of {full}, which cannot be read: {e.Message}", e);
+            }
+        }, node.Name);
     }
 
     /// <summary>The newest earlier task of <paramref name="step"/> with <paramref name="key"/>, or null.</summary>
@@ -134,7 +191,7 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
     /// the task is not to run. Otherwise the key is returned, for the record of the task that runs; null when the step
     /// has no <c>[Cache]</c>, or when the run or an input is missing, malformed or did not succeed (the task then fails
     /// as it would have). <paramref name="noCache"/>: the key only, nothing looked up. A lookup that fails is a warning
-    /// on <paramref name="log"/>: the task runs.
+    /// on <paramref name="log"/>: the task runs. A cache file of the step that is missing is not: it is thrown.
     /// </summary>
     public static async Task<(TaskRecord? Clone, string? Key)> LookUpAsync(
         FlowGraph graph, FlowDatastore datastore, TaskRequest request, bool noCache, TextWriter log, CancellationToken cancellationToken)
@@ -177,7 +234,7 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
             await datastore.Metadata.PutTaskAsync(clone, cancellationToken).ConfigureAwait(false);
             return (clone, key);
         }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is not CacheFileException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
         {
             log.WriteLine($"warning: [{node.Name}/{request.TaskId}] the cache could not be looked up ({e.Message}); the task runs.");
             return (null, null);
@@ -216,5 +273,19 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
         {
             text.Append(kind).Append(' ').Append(name).Append(' ').Append(reference.Key).Append('\n');
         }
+    }
+}
+
+/// <summary>A file whose contents are part of a [Cache] step's key is missing or cannot be read: the run fails before the task.</summary>
+internal sealed class CacheFileException : FlowException
+{
+    public CacheFileException(string message)
+        : base(message)
+    {
+    }
+
+    public CacheFileException(string message, Exception inner)
+        : base(message, inner)
+    {
     }
 }

@@ -56,8 +56,23 @@ public sealed record CatchPolicy(string? Artifact);
 /// <summary>The values of a step's <see cref="SlurmAttribute"/>: where on the cluster its jobs go (null: the run's defaults).</summary>
 public sealed record SlurmOptions(string? Partition, string? Account, string? Qos, string? Constraint, IReadOnlyList<string> Arguments);
 
-/// <summary>The values of a step's <see cref="CacheAttribute"/>: its version, part of the cache key ("" when none is given).</summary>
-public sealed record CachePolicy(string Version);
+/// <summary>
+/// The values of a step's <see cref="CacheAttribute"/>: its version, part of the cache key ("" when none is given), and
+/// the files whose contents are part of the key: its <see cref="CacheAttribute.Files"/>, then the scripts the step runs
+/// with a constant path (<c>Script.Run("fit.R", ...)</c>), as the generator found them.
+/// </summary>
+public sealed record CachePolicy(string Version)
+{
+    /// <summary>Creates the policy of a step whose key covers <paramref name="files"/> too.</summary>
+    public CachePolicy(string version, IReadOnlyList<string> files)
+        : this(version) => Files = files;
+
+    /// <summary>
+    /// The files whose contents are part of the key, as written: each is found as <c>Script.Run</c> finds a script (as
+    /// given when absolute, else under the working directory, else under the program's folder).
+    /// </summary>
+    public IReadOnlyList<string> Files { get; init; } = [];
+}
 
 /// <summary>One variable of a step's <see cref="EnvironmentAttribute"/>s.</summary>
 public sealed record EnvironmentVariable(string Name, string Value);
@@ -141,7 +156,7 @@ public sealed record StepNode
     /// <summary>The ids of the step's cards (<see cref="CardAttribute"/>), in source order; empty when it has none.</summary>
     public IReadOnlyList<string> Cards { get; init; } = [];
 
-    /// <summary>For a step marked <see cref="CacheAttribute"/>: its version; its tasks are cloned from an earlier run's when nothing changed.</summary>
+    /// <summary>For a step marked <see cref="CacheAttribute"/>: its version and files; its tasks are cloned from an earlier run's when nothing changed.</summary>
     public CachePolicy? Cache { get; init; }
 
     /// <summary>

@@ -146,27 +146,16 @@ public static class Script
     /// <summary>The script's full path: as given when absolute, else under the working directory, else under the program's folder.</summary>
     internal static string Resolve(string path)
     {
-        var tried = new List<string>();
-        if (Path.IsPathFullyQualified(path))
-        {
-            tried.Add(path);
-        }
-        else
-        {
-            tried.Add(Path.GetFullPath(path));
-            tried.Add(Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, path)));
-        }
-
-        foreach (var candidate in tried.Distinct(StringComparer.Ordinal))
-        {
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new ScriptException($"Script '{path}' was not found; tried {string.Join(", ", tried.Distinct(StringComparer.Ordinal))}. (A script in the project is found beside the program when copied to the output: <None Include=\"{Path.GetFileName(path)}\" CopyToOutputDirectory=\"PreserveNewest\" />.)", path);
+        var tried = Candidates(path);
+        return tried.FirstOrDefault(File.Exists)
+            ?? throw new ScriptException($"Script '{path}' was not found; tried {string.Join(", ", tried)}. (A script in the project is found beside the program when copied to the output: <None Include=\"{Path.GetFileName(path)}\" CopyToOutputDirectory=\"PreserveNewest\" />.)", path);
     }
+
+    /// <summary>Where <see cref="Resolve"/> looks for <paramref name="path"/>, in order: itself when absolute, else under the working directory, then under the program's folder.</summary>
+    internal static IReadOnlyList<string> Candidates(string path) =>
+        Path.IsPathFullyQualified(path)
+            ? [path]
+            : new[] { Path.GetFullPath(path), Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, path)) }.Distinct(StringComparer.Ordinal).ToList();
 
     private static async Task RunProcessAsync(Language language, string script, string folder, CancellationToken cancellationToken)
     {

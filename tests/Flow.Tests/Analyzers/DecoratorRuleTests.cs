@@ -27,6 +27,18 @@ public class DecoratorRuleTests
         }
         """);
 
+    [Test]
+    public Task FLOW026_Reports_cache_files_that_are_empty_or_named_twice() => AnalyzerVerifier.VerifyAsync("""
+        public partial class F : FlowSpec
+        {
+            [Step, {|FLOW026:Cache(Files = new[] { "" })|}] public void Start() { Next(A); }
+            [Step, {|FLOW026:Cache(Files = new[] { "data/a.csv", "  " })|}] public void A() { Next(B); }
+            [Step, {|FLOW026:Cache(Files = new string[] { null! })|}] public void B() { Next(C); }
+            [Step, {|FLOW026:Cache(Files = new[] { "data/a.csv", "data/b.csv", "data/a.csv" })|}] public void C() { Next(End); }
+            [Step, Cache(Files = new[] { "data/a.csv", "data/b.csv", "/srv/lookup.csv" }, Version = "2")] public void End() { }
+        }
+        """);
+
     [TestCase("Titles")]
     [TestCase("title-models")]
     [TestCase("1titles")]

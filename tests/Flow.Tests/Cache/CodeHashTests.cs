@@ -96,6 +96,73 @@ public class CodeHashTests
     public void AnEditOfAnythingElseLeavesTheCodeHash(string find, string replace) =>
         Assert.That(HashOf(Edit(find, replace)), Is.EqualTo(HashOf(Source)));
 
+    private const string Scripted = """
+        using System.Threading.Tasks;
+        using Flow;
+
+        namespace Tools
+        {
+            public static class Script
+            {
+                public static void Run(string path) { }
+            }
+        }
+
+        public partial class ScriptedFlow : FlowSpec
+        {
+            private const string Fit = "scripts/fit.R";
+
+            public int X { get; set; }
+
+            [Step] public void Start() { X = 1; Next(Featurize); }
+
+            [Step, Cache(Files = new[] { "data/lookup.csv" })]
+            public void Featurize()
+            {
+                Script.Run("prep.py");
+                X = Train().GetAwaiter().GetResult();
+                Script.Run(System.IO.Path.Combine("scripts", "computed.py"));
+                Tools.Script.Run("not-flows.py");
+                Script.Run(inputs: new { X }, path: "named.py");
+                Script.Run("prep.py", new { X });
+                Next(End);
+            }
+
+            private Task<int> Train() => Script.RunAsync<int>(Fit, new { X });
+
+            private void NotCalled() => Script.Run("unused.py");
+
+            [Step, Cache] public void End() => Script.Run($"{"report"}.py");
+        }
+        """;
+
+    [Test]
+    public void TheScriptsACachedStepRunsWithAConstantPathAreInItsCachePolicy()
+    {
+        var generated = Generated(Scripted, "ScriptedFlow");
+
+        // Its Files first, then each constant path of a call of Flow's Script.Run or RunAsync, in the step or in the
+        // methods it calls, once; a computed path, another class's Run and a method it does not call are not seen.
+        Assert.That(Node(generated, "Featurize"), Does.Contain(
+            "Cache = new global::Flow.Graph.CachePolicy(\"\", new[] { \"data/lookup.csv\", \"prep.py\", \"named.py\", \"scripts/fit.R\" }),"));
+        Assert.That(Node(generated, "End"), Does.Contain("Cache = new global::Flow.Graph.CachePolicy(\"\", new[] { \"report.py\" }),"), "a constant interpolated string");
+        Assert.That(Node(generated, "Start"), Does.Not.Contain("Cache ="));
+        Assert.That(Node(Generated(Source), "Featurize"), Does.Contain("Cache = new global::Flow.Graph.CachePolicy(\"\"),"), "a step that runs no script has no files");
+    }
+
+    [Test]
+    public async Task CacheFilesThatAreEmptyOrNamedTwiceAreFLOW026()
+    {
+        var (_, output) = GeneratorHarness.Generate(GeneratorHarness.Compile(Edit("[Step, Cache]", "[Step, Cache(Files = new[] { \"a.csv\", \"\", \"a.csv\" })]")));
+        var errors = await GeneratorHarness.ErrorsAsync(output);
+        Assert.That(errors.Select(e => e.Id), Is.EqualTo(new[] { "FLOW026", "FLOW026" }));
+        Assert.That(errors.Select(e => e.GetMessage()), Is.EquivalentTo(new[]
+        {
+            "[Cache] on Featurize has the file \"\" in Files; each file must be a non-empty path, such as \"data/lookup.csv\"",
+            "[Cache] on Featurize names the file \"a.csv\" twice in Files; name each file once",
+        }));
+    }
+
     [Test]
     public async Task CacheOnAMethodThatIsNotAStepIsFLOW036()
     {

@@ -384,6 +384,27 @@ public class ScriptTests
 
     [TestCase("py")]
     [TestCase("R")]
+    public void EmptyAndOneByOneRectangularArraysKeepTheirShapes(string language)
+    {
+        Use(language);
+        if (language == "py")
+        {
+            Interpreters.RequireNumpy();
+        }
+
+        var sent = new Matrices { Mode = "echo", Doubles = new double[0, 3], Floats = new float[2, 0], Ints = new int[0, 0], Longs = new long[,] { { 7 } } };
+        var echo = Script.Run<Matrices>(File("matrices." + language), sent);
+        Assert.Multiple(() =>
+        {
+            Assert.That((echo.Doubles.GetLength(0), echo.Doubles.GetLength(1)), Is.EqualTo((0, 3)));
+            Assert.That((echo.Floats.GetLength(0), echo.Floats.GetLength(1)), Is.EqualTo((2, 0)));
+            Assert.That((echo.Ints.GetLength(0), echo.Ints.GetLength(1)), Is.EqualTo((0, 0)));
+            Assert.That(echo.Longs, Is.EqualTo(new long[,] { { 7 } }));
+        });
+    }
+
+    [TestCase("py")]
+    [TestCase("R")]
     public void AScriptSeesElementIJOfARectangularArrayInRowIColumnJ(string language)
     {
         Use(language);
@@ -465,6 +486,10 @@ public class ScriptTests
             Assert.That(single.Items, Is.EqualTo(new[] { new Inner("one", 1) }), "a named list where a list of records is expected");
             Assert.That(single.None, Is.Empty);
         });
+
+        // A value that is not an element of the collection is still refused, with both forms named.
+        var mismatch = Assert.Throws<ScriptException>(() => Script.Run<SingleValues>(File("matrices.R"), new { Mode = "single-mismatch" }))!;
+        Assert.That(mismatch.Message, Does.Contain("Expected an array for List<Inner>, or a single Inner (R's vector of one value), got String"));
 
         // From Python a single value where a collection is expected stays an error.
         Use("py");

@@ -23,4 +23,6 @@ if (inputs$mode == "echo") {
   ))
 } else if (inputs$mode == "single") {
   flow_output(list(names = "a", tags = "x", scores = 2.5, items = list(label = "one", score = 1), none = list()))
+} else if (inputs$mode == "single-mismatch") {
+  flow_output(list(names = "a", items = "one"))
 }

@@ -77,7 +77,7 @@ public static class Script
         var folder = Directory.CreateTempSubdirectory("flow-script-").FullName;
         try
         {
-            var exchange = new ScriptExchange(folder);
+            var exchange = new ScriptExchange(folder, singleValuesAsCollections: language == Language.R);
             var inputPath = Path.Combine(folder, "inputs.json");
             var outputPath = Path.Combine(folder, "output.json");
             try

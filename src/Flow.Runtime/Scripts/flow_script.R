@@ -3,9 +3,10 @@
 #   inputs <- flow_inputs()                  # what the step passed: a named list (camelCase names)
 #   flow_output(list(auc = 0.91))            # the result, once
 # Numeric arrays (double[], float[], int[] and long[]) arrive as numeric/integer vectors read from binary files
-# (long[] as doubles: R has no 64-bit integer), byte[] as a raw vector. In the output, numeric and integer vectors of
-# two or more values and raw vectors cross as binary files; a vector of one value is written as that value (wrap it
-# in I() to keep it an array).
+# (long[] as doubles: R has no 64-bit integer), double[,], float[,], int[,] and long[,] as matrices (element [i, j] of
+# the step's array is m[i + 1, j + 1]), byte[] as a raw vector. In the output, numeric and integer vectors of two or
+# more values, numeric and integer matrices and raw vectors cross as binary files; a vector of one value is written as
+# that value (wrap it in I() to keep it an array).
 
 if (!requireNamespace("jsonlite", quietly = TRUE)) {
   stop("flow_script.R needs the jsonlite package: apt-get install -y r-cran-jsonlite (or install.packages(\"jsonlite\"))")
@@ -25,7 +26,7 @@ if (!nzchar(.flow$dir)) {
   n <- as.numeric(ref$length)
   con <- file(path, "rb")
   on.exit(close(con))
-  switch(ref$dtype,
+  values <- switch(ref$dtype,
     float64 = readBin(con, "double", n = n, size = 8, endian = "little"),
     float32 = readBin(con, "double", n = n, size = 4, endian = "little"),
     int32 = readBin(con, "integer", n = n, size = 4, endian = "little"),
@@ -41,6 +42,11 @@ if (!nzchar(.flow$dir)) {
     bytes = , uint8 = readBin(con, "raw", n = n),
     stop(sprintf("flow_script.R cannot read dtype '%s'", ref$dtype))
   )
+  if (length(ref$shape) == 2) {
+    # The file is row-major (C order); R's matrices are column-major.
+    values <- matrix(values, nrow = ref$shape[1], ncol = ref$shape[2], byrow = TRUE)
+  }
+  values
 }
 
 .flow_walk <- function(x) {
@@ -62,7 +68,7 @@ flow_inputs <- function() {
   .flow_walk(value)
 }
 
-.flow_binary <- function(x, dtype) {
+.flow_binary <- function(x, dtype, shape = NULL) {
   .flow$files <- .flow$files + 1L
   name <- sprintf("out-%d.bin", .flow$files)
   con <- file(file.path(.flow$dir, name), "wb")
@@ -74,10 +80,18 @@ flow_inputs <- function() {
   } else {
     writeBin(as.double(x), con, size = 8, endian = "little")
   }
-  list(`$flow` = jsonlite::unbox("binary"), dtype = jsonlite::unbox(dtype), file = jsonlite::unbox(name), length = jsonlite::unbox(length(x)))
+  ref <- list(`$flow` = jsonlite::unbox("binary"), dtype = jsonlite::unbox(dtype), file = jsonlite::unbox(name), length = jsonlite::unbox(length(x)))
+  if (!is.null(shape)) {
+    ref$shape <- I(as.integer(shape))
+  }
+  ref
 }
 
 .flow_prepare <- function(x) {
+  if (is.matrix(x) && (is.integer(x) || is.double(x)) && !is.object(x)) {
+    # Written row by row (C order), as the step's double[,] and numpy hold it.
+    return(.flow_binary(as.vector(t(x)), if (is.integer(x)) "int32" else "float64", dim(x)))
+  }
   if (is.null(x) || is.data.frame(x) || !is.null(dim(x)) || inherits(x, "AsIs") || is.factor(x)) {
     return(x)
   }

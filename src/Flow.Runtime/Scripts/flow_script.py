@@ -1,9 +1,10 @@
 """Flow's helper for Python scripts run by Flow.Script.Run: `from flow_script import inputs, output`.
 
 `inputs` is what the step passed (a dict for an object; camelCase keys). Numeric arrays (double[], float[], int[],
-long[]) arrive as numpy arrays when numpy is installed, else as array.array; byte[] arrives as bytes.
+long[]) arrive as numpy arrays when numpy is installed, else as array.array; rectangular ones (double[,], ...) as 2-D
+numpy arrays (rows x columns), else as a list of array.array rows; byte[] arrives as bytes.
 `output(value)` (or `output(name=value, ...)`) hands the script's result back to the step, once.
-numpy arrays, array.array and bytes in the output cross as binary files; lists cross as JSON.
+numpy arrays of 1 or 2 dimensions, array.array and bytes in the output cross as binary files; lists cross as JSON.
 """
 
 import array
@@ -36,13 +37,18 @@ def _read_binary(ref):
     if dtype in ("bytes", "uint8"):
         with open(path, "rb") as f:
             return f.read()
+    shape = ref.get("shape")
     if _np is not None:
-        return _np.fromfile(path, dtype=_NUMPY[dtype], count=length)
+        values = _np.fromfile(path, dtype=_NUMPY[dtype], count=length)
+        return values if shape is None else values.reshape(shape)
     values = array.array(_CODES[dtype])
     with open(path, "rb") as f:
         values.fromfile(f, length)
     if not _LITTLE:
         values.byteswap()
+    if shape is not None and len(shape) == 2:
+        rows, columns = shape
+        return [values[i * columns:(i + 1) * columns] for i in range(rows)]
     return values
 
 
@@ -62,11 +68,14 @@ def _new_file():
     return "out-%d.bin" % _files
 
 
-def _binary(data, dtype, length):
+def _binary(data, dtype, length, shape=None):
     name = _new_file()
     with open(os.path.join(_DIR, name), "wb") as f:
         f.write(data)
-    return {"$flow": "binary", "dtype": dtype, "file": name, "length": length}
+    ref = {"$flow": "binary", "dtype": dtype, "file": name, "length": length}
+    if shape is not None:
+        ref["shape"] = [int(size) for size in shape]
+    return ref
 
 
 def _float(value):
@@ -108,10 +117,13 @@ def _prepare(value):
                 return [bool(v) for v in value.ravel()]
             else:
                 return [_prepare(v) for v in value.tolist()]
-            if value.ndim != 1:
-                raise TypeError("output(): a numpy array of %d dimensions cannot be passed; pass a list of 1-D arrays (rows)" % value.ndim)
+            if value.ndim not in (1, 2):
+                raise TypeError(
+                    "output(): a numpy array of %d dimensions cannot be passed; Flow takes 1-D arrays (for double[], "
+                    "List<double>, ...) and 2-D arrays (rows x columns, for double[,], ...): reshape it, or pass a list "
+                    "of arrays" % value.ndim)
             data = _np.ascontiguousarray(value, dtype=_NUMPY[dtype])
-            return _binary(data.tobytes(), dtype, len(data))
+            return _binary(data.tobytes(), dtype, data.size, data.shape if data.ndim == 2 else None)
         if isinstance(value, _np.generic):
             return _prepare(value.item())
     if isinstance(value, dict):

@@ -332,6 +332,171 @@ public class ScriptTests
         Report(language + (language == "py" ? numpy ? " (numpy)" : " (array, no numpy)" : ""), stopwatch, startup);
     }
 
+    private static Matrices NewMatrices(string mode) => new()
+    {
+        Mode = mode,
+        Doubles = new[,] { { 1.5, -2, 3.25 }, { 4, 0.125, double.NaN } },
+        Floats = new[,] { { 1.5f, -2.25f, 8 }, { 0.5f, 16, -0.75f } },
+        Ints = new[,] { { 1, -2, int.MaxValue }, { 4, 5, int.MinValue + 1 } },
+        Longs = new[,] { { 1L << 40, -1, 3 }, { -(1L << 52), 5, 6 } },
+    };
+
+    private static void HideNumpy()
+    {
+        var shadow = Directory.CreateTempSubdirectory("flow-no-numpy-").FullName;
+        Directory.CreateDirectory(Path.Combine(shadow, "numpy"));
+        System.IO.File.WriteAllText(Path.Combine(shadow, "numpy", "__init__.py"), "raise ImportError('numpy is hidden by the test')\n");
+        Environment.SetEnvironmentVariable("PYTHONPATH", shadow);
+    }
+
+    [TestCase("py", true)]
+    [TestCase("py", false)]
+    [TestCase("R", false)]
+    public void RectangularArraysOfEachTypeMakeTheRoundTrip(string language, bool numpy)
+    {
+        Use(language);
+        if (numpy)
+        {
+            Interpreters.RequireNumpy();
+        }
+        else if (language == "py")
+        {
+            HideNumpy();
+        }
+
+        var sent = NewMatrices("echo");
+        var echo = Script.Run<Matrices>(File("matrices." + language), sent);
+        Assert.Multiple(() =>
+        {
+            Assert.That(echo.Doubles, Is.EqualTo(sent.Doubles));
+            Assert.That(echo.Floats, Is.EqualTo(sent.Floats));
+            Assert.That(echo.Ints, Is.EqualTo(sent.Ints));
+            Assert.That(echo.Longs, Is.EqualTo(sent.Longs));
+            Assert.That(echo.Doubles.GetLength(0), Is.EqualTo(2), "rows stay rows");
+            var kinds = language == "R"
+                ? new[] { "matrix double 2 x 3", "matrix double 2 x 3", "matrix integer 2 x 3", "matrix double 2 x 3" }
+                : numpy
+                    ? new[] { "ndarray float64 [2, 3]", "ndarray float32 [2, 3]", "ndarray int32 [2, 3]", "ndarray int64 [2, 3]" }
+                    : new[] { "list of 2 array", "list of 2 array", "list of 2 array", "list of 2 array" };
+            Assert.That(echo.Kinds, Is.EqualTo(new Dictionary<string, string> { ["doubles"] = kinds[0], ["floats"] = kinds[1], ["ints"] = kinds[2], ["longs"] = kinds[3] }));
+        });
+    }
+
+    [TestCase("py")]
+    [TestCase("R")]
+    public void EmptyAndOneByOneRectangularArraysKeepTheirShapes(string language)
+    {
+        Use(language);
+        if (language == "py")
+        {
+            Interpreters.RequireNumpy();
+        }
+
+        var sent = new Matrices { Mode = "echo", Doubles = new double[0, 3], Floats = new float[2, 0], Ints = new int[0, 0], Longs = new long[,] { { 7 } } };
+        var echo = Script.Run<Matrices>(File("matrices." + language), sent);
+        Assert.Multiple(() =>
+        {
+            Assert.That((echo.Doubles.GetLength(0), echo.Doubles.GetLength(1)), Is.EqualTo((0, 3)));
+            Assert.That((echo.Floats.GetLength(0), echo.Floats.GetLength(1)), Is.EqualTo((2, 0)));
+            Assert.That((echo.Ints.GetLength(0), echo.Ints.GetLength(1)), Is.EqualTo((0, 0)));
+            Assert.That(echo.Longs, Is.EqualTo(new long[,] { { 7 } }));
+        });
+    }
+
+    [TestCase("py")]
+    [TestCase("R")]
+    public void AScriptSeesElementIJOfARectangularArrayInRowIColumnJ(string language)
+    {
+        Use(language);
+        if (language == "py")
+        {
+            Interpreters.RequireNumpy();
+        }
+
+        var sent = NewMatrices("sums");
+        sent.Doubles[1, 2] = 7;
+        var sums = Script.Run<MatrixSums>(File("matrices." + language), sent);
+        static double[] ColumnSums<T>(T[,] m, Func<T, double> value) =>
+            [.. Enumerable.Range(0, m.GetLength(1)).Select(j => Enumerable.Range(0, m.GetLength(0)).Sum(i => value(m[i, j])))];
+        Assert.Multiple(() =>
+        {
+            Assert.That(sums.ColumnSums["doubles"], Is.EqualTo(new[] { 5.5, -1.875, 10.25 }));
+            Assert.That(sums.ColumnSums["floats"], Is.EqualTo(ColumnSums(sent.Floats, v => v)));
+            Assert.That(sums.ColumnSums["ints"], Is.EqualTo(ColumnSums(sent.Ints, v => v)));
+            Assert.That(sums.ColumnSums["longs"], Is.EqualTo(new[] { (double)((1L << 40) - (1L << 52)), 4, 9 }));
+            foreach (var name in new[] { "doubles", "floats", "ints", "longs" })
+            {
+                Assert.That(sums.Shapes[name], Is.EqualTo(new[] { 2, 3 }), name);
+            }
+        });
+    }
+
+    [TestCase("py")]
+    [TestCase("R")]
+    public void AScriptsMatricesAreReadRowByRowAndConvertedAsArraysAre(string language)
+    {
+        Use(language);
+        if (language == "py")
+        {
+            Interpreters.RequireNumpy();
+        }
+
+        var made = Script.Run<MadeMatrices>(File("matrices." + language), new { Mode = "make" });
+        Assert.Multiple(() =>
+        {
+            Assert.That(made.Counting, Is.EqualTo(new double[,] { { 0, 1, 2 }, { 3, 4, 5 } }));
+            Assert.That(made.Counting[0, 2], Is.EqualTo(2));
+            Assert.That(made.Transposed, Is.EqualTo(new[,] { { 0, 2, 4 }, { 1, 3, 5 } }), "a transposed matrix, in the order it is seen in");
+            Assert.That(made.Transposed.GetLength(0), Is.EqualTo(2));
+            Assert.That(made.Narrowed, Is.EqualTo(new[,] { { 0.1f, 0.1f }, { 0.1f, 0.1f } }), "float64 into float[,]");
+            Assert.That(made.Whole, Is.EqualTo(new long[,] { { 1, 2 }, { 3, 4 } }), language == "R" ? "whole doubles into long[,]" : "int64");
+            Assert.That(made.Rows, Is.EqualTo(new List<double[]> { new double[] { 0, 1, 2 }, new double[] { 3, 4, 5 } }), "a matrix into a list of rows");
+            Assert.That(made.Listed, Is.EqualTo(new[,] { { 1.5, 2.5 }, { 3.5, 4.5 } }), "a list of rows into double[,]");
+        });
+    }
+
+    [TestCase("cube", "a numpy array of 3 dimensions cannot be passed", "2-D arrays (rows x columns, for double[,]")]
+    [TestCase("flat", "The script returned a 1-D array where Double[,] is expected", "an R matrix")]
+    [TestCase("matrix-for-array", "an array of 2 dimensions (2 × 3) where Double[] is expected", "read it as Double[,]")]
+    [TestCase("ragged", "Row 1 of the script's Double[,] has 1 values, row 0 has 2", "equal length")]
+    [TestCase("short-file", "has 40 bytes; 6 values of float64 take 48", "out-1.bin")]
+    [TestCase("wrong-shape", "shape [2, 2] but length 5", "product")]
+    public void AnArrayThatDoesNotFitItsShapeOrTargetIsAClearError(string mode, string expected, string hint)
+    {
+        Use("py");
+        Interpreters.RequireNumpy();
+        var e = Assert.Throws<ScriptException>(() => Script.Run<MadeMatrices>(File("matrices.py"), new { Mode = mode }))!;
+        Assert.That(e.Message, Does.Contain(expected).And.Contain(hint));
+        if (mode != "cube")
+        {
+            Assert.That(e.Message, Does.Contain("cannot be read as MadeMatrices"));
+        }
+    }
+
+    [Test]
+    public void AnRVectorOfOneValueIsReadAsACollectionOfOne()
+    {
+        Use("R");
+        var single = Script.Run<SingleValues>(File("matrices.R"), new { Mode = "single" });
+        Assert.Multiple(() =>
+        {
+            Assert.That(single.Names, Is.EqualTo(new[] { "a" }));
+            Assert.That(single.Tags, Is.EqualTo(new[] { "x" }));
+            Assert.That(single.Scores, Is.EqualTo(new[] { 2.5 }));
+            Assert.That(single.Items, Is.EqualTo(new[] { new Inner("one", 1) }), "a named list where a list of records is expected");
+            Assert.That(single.None, Is.Empty);
+        });
+
+        // A value that is not an element of the collection is still refused, with both forms named.
+        var mismatch = Assert.Throws<ScriptException>(() => Script.Run<SingleValues>(File("matrices.R"), new { Mode = "single-mismatch" }))!;
+        Assert.That(mismatch.Message, Does.Contain("Expected an array for List<Inner>, or a single Inner (R's vector of one value), got String"));
+
+        // From Python a single value where a collection is expected stays an error.
+        Use("py");
+        var e = Assert.Throws<ScriptException>(() => Script.Run<SingleValues>(File("matrices.py"), new { Mode = "single" }))!;
+        Assert.That(e.Message, Does.Contain("cannot be read as SingleValues").And.Contain("Expected an array for List<String>, got String"));
+    }
+
     private static void Report(string what, Stopwatch call, Stopwatch startup) =>
         TestContext.Progress.WriteLine($"Scripts benchmark: {what}: 50 MiB of doubles in and 50 MiB out, doubled by the script: {call.ElapsedMilliseconds} ms; an empty script: {startup.ElapsedMilliseconds} ms");
 }

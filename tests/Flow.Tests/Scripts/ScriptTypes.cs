@@ -53,3 +53,43 @@ public sealed class Echo : Sample
 }
 
 public sealed record ScoreResult(double Auc, string Shard);
+
+/// <summary>Rectangular arrays of each element type, as a step passes them to a script (matrices.py, matrices.R).</summary>
+public sealed class Matrices
+{
+    public string Mode { get; init; } = "";
+
+    public double[,] Doubles { get; init; } = new double[0, 0];
+
+    public float[,] Floats { get; init; } = new float[0, 0];
+
+    public int[,] Ints { get; init; } = new int[0, 0];
+
+    public long[,] Longs { get; init; } = new long[0, 0];
+
+    public Dictionary<string, string> Kinds { get; init; } = [];
+}
+
+/// <summary>What matrices.py and matrices.R compute from Matrices: each one's column sums and shape.</summary>
+public sealed record MatrixSums(Dictionary<string, double[]> ColumnSums, Dictionary<string, int[]> Shapes);
+
+/// <summary>Rectangular arrays a script makes, in the forms and types it may return them.</summary>
+public sealed class MadeMatrices
+{
+    public double[,] Counting { get; init; } = new double[0, 0];
+
+    public int[,] Transposed { get; init; } = new int[0, 0];
+
+    public float[,] Narrowed { get; init; } = new float[0, 0];
+
+    public long[,] Whole { get; init; } = new long[0, 0];
+
+    public List<double[]> Rows { get; init; } = [];
+
+    public double[,] Listed { get; init; } = new double[0, 0];
+
+    public double[] Values { get; init; } = [];
+}
+
+/// <summary>Collections that an R script returns as one value (jsonlite's auto_unbox).</summary>
+public sealed record SingleValues(List<string> Names, string[] Tags, List<double> Scores, List<Inner> Items, IReadOnlyList<string> None);

@@ -152,7 +152,6 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
     public TaskRecord Clone(StepNode node, PendingTask pending, IReadOnlyList<TaskRecord> inputs, long taskId, TaskRecord origin, string key)
     {
         var inherited = node.IsJoin || inputs.Count == 0 ? run.Parameters : Inherited(inputs[0], pending);
-        var known = node.Uses is not null;
         var artifacts = new Dictionary<string, ArtifactRef>(StringComparer.Ordinal);
         foreach (var (name, reference) in inherited)
         {
@@ -162,9 +161,10 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
             }
         }
 
+        // A step that may touch any artifact reads them all: it takes every one of the origin's.
         foreach (var (name, reference) in origin.Artifacts)
         {
-            if (Reads(node, name) || (!known && !inherited.ContainsKey(name)))
+            if (Reads(node, name))
             {
                 artifacts[name] = reference;
             }

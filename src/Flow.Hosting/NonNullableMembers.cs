@@ -34,17 +34,29 @@ internal static class NonNullableMembers
         var onDeserialized = type.OnDeserialized;
         type.OnDeserialized = value =>
         {
-            // The type's own callback (IJsonOnDeserialized) first: it may give a member left out its default.
-            onDeserialized?.Invoke(value);
+            // The type's own callback (IJsonOnDeserialized) first: it may give a member left out its default. One that
+            // fails on a member left out (Name.Trim()) is the body's fault, said as such, not the endpoint's.
+            try
+            {
+                onDeserialized?.Invoke(value);
+            }
+            catch (Exception e) when (e is not JsonException && members.FirstOrDefault(m => m.Get!(value) is null) is { } missing)
+            {
+                throw LeftOut(type.Type, missing, e);
+            }
+
             foreach (var member in members)
             {
                 if (member.Get!(value) is null)
                 {
-                    throw new LeftOutException(member.Name, $"'{member.Name}' is missing: {type.Type.Name}.{MemberName(member)} cannot be null, so the request must send it.");
+                    throw LeftOut(type.Type, member, null);
                 }
             }
         };
     }
+
+    private static LeftOutException LeftOut(Type type, JsonPropertyInfo member, Exception? inner) =>
+        new(member.Name, $"'{member.Name}' is missing: {type.Name}.{MemberName(member)} cannot be null, so the request must send it.", inner);
 
     private static string MemberName(JsonPropertyInfo member) =>
         member.AttributeProvider is System.Reflection.MemberInfo info ? info.Name : member.Name;
@@ -53,7 +65,7 @@ internal static class NonNullableMembers
     /// A member that the body left out. Thrown without a path, it gets the path of the object that lacks it from the
     /// serializer; <see cref="Field"/> adds the member's name to that.
     /// </summary>
-    internal sealed class LeftOutException(string member, string message) : JsonException(message)
+    internal sealed class LeftOutException(string member, string message, Exception? inner = null) : JsonException(message, inner)
     {
         public string Member { get; } = member;
 

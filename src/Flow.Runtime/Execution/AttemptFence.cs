@@ -24,16 +24,18 @@ internal sealed class AttemptFence
     /// <summary>Gives the attempt up (its timeout passed); false if it has already committed its record, which then stands.</summary>
     public bool TryAbandon()
     {
-        // Waits for a write of the attempt in progress (WriteUnlessAbandoned): none lands after the launcher's record.
-        lock (_writing)
+        if (Interlocked.CompareExchange(ref _state, Abandoned, Running) != Running)
         {
-            if (Interlocked.CompareExchange(ref _state, Abandoned, Running) != Running)
-            {
-                return false;
-            }
+            return false;
         }
 
+        // Cancelled first, so that a write of the attempt in progress (WriteUnlessAbandoned) stops; then waited for,
+        // so that none lands after the launcher's record. A write that starts from now on sees the attempt abandoned.
         _abandoned.Cancel();
+        lock (_writing)
+        {
+        }
+
         return true;
     }
 

@@ -118,7 +118,12 @@ internal static class ScriptJson
         var file = Exchange.NewFile("in");
         using (var stream = new FileStream(Path.Combine(Exchange.Folder, file), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.None))
         {
-            stream.Write(MemoryMarshal.AsBytes(value));
+            // In slices: the bytes of an array over 2 GiB do not fit one span.
+            var slice = (1 << 30) / Unsafe.SizeOf<T>();
+            for (var start = 0; start < value.Length; start += slice)
+            {
+                stream.Write(MemoryMarshal.AsBytes(value.Slice(start, Math.Min(slice, value.Length - start))));
+            }
         }
 
         writer.WriteStartObject();
@@ -205,11 +210,18 @@ internal static class ScriptJson
             throw new JsonException($"The binary file '{file}' the script's output references does not exist.");
         }
 
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.LongLength != length * size)
+        var fileLength = new FileInfo(path).Length;
+        if (length > long.MaxValue / size || fileLength != length * size)
         {
-            throw new JsonException($"The binary file '{file}' has {bytes.LongLength} bytes; {length} values of {dtype} take {length * size}.");
+            throw new JsonException($"The binary file '{file}' has {fileLength} bytes; {length} values of {dtype} take {(length > long.MaxValue / size ? "more" : (length * size).ToString(System.Globalization.CultureInfo.InvariantCulture))}.");
         }
+
+        if (fileLength > Array.MaxLength)
+        {
+            throw new JsonException($"The script returned an array of {fileLength} bytes ({length} values of {dtype}); Flow reads arrays of at most {Array.MaxLength} bytes from a script: return it in parts, or write it to a file and return the file's path.");
+        }
+
+        var bytes = File.ReadAllBytes(path);
 
         return (dtype, bytes, shape?.ToArray());
     }
@@ -530,17 +542,19 @@ internal static class ScriptJson
             return typeof(TCollection).IsArray ? (TCollection)(object)list.ToArray() : (TCollection)(object)list;
         }
 
-        // For a collection of numeric rows (double[], List<float>, ...): how to cut a 2-D reference's values into them.
+        // For a collection of numeric rows (double[], List<float>, IReadOnlyList<decimal>, ...): how to cut a 2-D
+        // reference's values into them. A row is an array, or a List<T> where its type is one a List<T> is.
         private static Func<string, byte[], int, int, IEnumerable<TElement>>? Rows()
         {
             var element = typeof(TElement);
             var value = element.IsArray && element.GetArrayRank() == 1 ? element.GetElementType()
-                : element.IsGenericType && element.GetGenericTypeDefinition() == typeof(List<>) ? element.GetGenericArguments()[0]
+                : element.IsGenericType && element.GetGenericArguments() is [var argument] && element.IsAssignableFrom(typeof(List<>).MakeGenericType(argument)) ? argument
                 : null;
             return value == typeof(double) ? Cut<double>
                 : value == typeof(float) ? Cut<float>
                 : value == typeof(int) ? Cut<int>
                 : value == typeof(long) ? Cut<long>
+                : value == typeof(decimal) ? CutDecimals
                 : null;
         }
 
@@ -550,10 +564,29 @@ internal static class ScriptJson
             var values = NumericArrayConverter<T>.Convert(dtype, bytes, Describe(typeof(TCollection)));
             for (var i = 0; i < rows; i++)
             {
-                var row = values.AsSpan(i * columns, columns).ToArray();
-                yield return typeof(TElement).IsArray ? (TElement)(object)row : (TElement)(object)new List<T>(row);
+                yield return Row(values.AsSpan(i * columns, columns).ToArray());
             }
         }
+
+        private static IEnumerable<TElement> CutDecimals(string dtype, byte[] bytes, int rows, int columns)
+        {
+            var values = NumericArrayConverter<double>.Convert(dtype, bytes, Describe(typeof(TCollection)));
+            for (var i = 0; i < rows; i++)
+            {
+                var row = new decimal[columns];
+                for (var j = 0; j < columns; j++)
+                {
+                    var v = values[(i * columns) + j];
+                    row[j] = double.IsFinite(v) && Math.Abs(v) < 7.9e28
+                        ? (decimal)v
+                        : throw new JsonException($"The value {v.ToString(System.Globalization.CultureInfo.InvariantCulture)} at row {i}, column {j} is not a decimal (for {Describe(typeof(TCollection))}).");
+                }
+
+                yield return Row(row);
+            }
+        }
+
+        private static TElement Row<T>(T[] row) => typeof(TElement).IsArray ? (TElement)(object)row : (TElement)(object)new List<T>(row);
     }
 }
 

@@ -82,6 +82,22 @@ public class NonNullableMembersTests
         Assert.That(e.Field, Is.EqualTo("$.name"));
     }
 
+    public sealed class Trimmed : IJsonOnDeserialized
+    {
+        public string Name { get; set; } = null!;
+
+        public void OnDeserialized() => Name = Name.Trim();
+    }
+
+    [Test]
+    public void ACallbackThatFailsOnAMemberLeftOutIsTheBodysFault()
+    {
+        Assert.That(JsonSerializer.Deserialize<Trimmed>("{\"name\": \" a \"}", Options)!.Name, Is.EqualTo("a"));
+        var e = Assert.Throws<NonNullableMembers.LeftOutException>(() => JsonSerializer.Deserialize<Trimmed>("{}", Options))!;
+        Assert.That(e.Field, Is.EqualTo("$.name"));
+        Assert.That(e.InnerException, Is.TypeOf<NullReferenceException>());
+    }
+
     [Test]
     public void ExtensionDataIsNotAMemberTheRequestMustSend()
     {

@@ -453,6 +453,12 @@ public class ScriptTests
             Assert.That(made.Rows, Is.EqualTo(new List<double[]> { new double[] { 0, 1, 2 }, new double[] { 3, 4, 5 } }), "a matrix into a list of rows");
             Assert.That(made.Listed, Is.EqualTo(new[,] { { 1.5, 2.5 }, { 3.5, 4.5 } }), "a list of rows into double[,]");
         });
+
+        // Rows of other types a matrix was read into as JSON rows: lists behind interfaces, and decimals.
+        var listed = Script.Run<RowsAsInterfaces>(File("matrices." + language), new { Mode = "make" });
+        Assert.That(listed.Rows.Select(r => r.ToArray()), Is.EqualTo(new[] { new double[] { 0, 1, 2 }, new double[] { 3, 4, 5 } }));
+        var decimals = Script.Run<RowsAsDecimals>(File("matrices." + language), new { Mode = "make" });
+        Assert.That(decimals.Rows, Is.EqualTo(new List<decimal[]> { new decimal[] { 0, 1, 2 }, new decimal[] { 3, 4, 5 } }));
     }
 
     [TestCase("cube", "a numpy array of 3 dimensions cannot be passed", "2-D arrays (rows x columns, for double[,]")]

@@ -93,3 +93,15 @@ public sealed class MadeMatrices
 
 /// <summary>Collections that an R script returns as one value (jsonlite's auto_unbox).</summary>
 public sealed record SingleValues(List<string> Names, string[] Tags, List<double> Scores, List<Inner> Items, IReadOnlyList<string> None);
+
+/// <summary>The rows of matrices.* in make mode, as read-only lists of a list's rows.</summary>
+public sealed class RowsAsInterfaces
+{
+    public IReadOnlyList<IReadOnlyList<double>> Rows { get; init; } = [];
+}
+
+/// <summary>The rows of matrices.* in make mode, as decimals.</summary>
+public sealed class RowsAsDecimals
+{
+    public List<decimal[]> Rows { get; init; } = [];
+}

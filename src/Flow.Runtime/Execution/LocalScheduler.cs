@@ -166,46 +166,22 @@ public sealed class LocalScheduler
             ResumedSteps = resumed,
         };
 
-        // A file that cannot be written is bad input, found before the run exists; the id goes in once it does. The
-        // check neither truncates the file nor leaves a new one: if the run cannot be created, an earlier id stays.
-        var idFileInPlace = false;
-        if (_options.RunIdFile is { } idFile)
+        // A file that cannot be written is bad input, found before the run exists; the id goes in once it does.
+        var idTarget = _options.RunIdFile is { } idFile ? RunIdTarget.Open(idFile) : null;
+        try
         {
-            try
+            await _datastore.Metadata.CreateRunAsync(run, cancellationToken).ConfigureAwait(false);
+            _options.RunCreated?.Invoke(run);
+            if (idTarget is not null)
             {
-                var existed = File.Exists(idFile);
-                var probe = new FileStream(idFile, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-                await using (probe.ConfigureAwait(false))
-                {
-                    // A link, or what is not a plain file (/dev/stdout, a pipe), is written through, as given.
-                    idFileInPlace = !probe.CanSeek || (existed && new FileInfo(idFile).LinkTarget is not null);
-                }
-
-                if (!existed)
-                {
-                    File.Delete(idFile);
-                }
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new FlowException($"Cannot write the run id to {Path.GetFullPath(idFile)}: {e.Message} Give --run-id-file a file in a folder that exists and can be written.", e);
+                await idTarget.WriteAsync(run.RunId, cancellationToken).ConfigureAwait(false);
             }
         }
-
-        await _datastore.Metadata.CreateRunAsync(run, cancellationToken).ConfigureAwait(false);
-        _options.RunCreated?.Invoke(run);
-        if (_options.RunIdFile is { } file)
+        finally
         {
-            // A plain file is replaced whole (a temporary file renamed over it): a script that reads the file while the
-            // run starts sees the earlier id or the new one, never an empty or half-written file.
-            var text = run.RunId + "\n";
-            if (idFileInPlace)
+            if (idTarget is not null)
             {
-                await File.WriteAllTextAsync(file, text, cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                await LocalFiles.WriteAtomicAsync(Path.GetFullPath(file), System.Text.Encoding.UTF8.GetBytes(text), cancellationToken).ConfigureAwait(false);
+                await idTarget.DisposeAsync().ConfigureAwait(false);
             }
         }
 

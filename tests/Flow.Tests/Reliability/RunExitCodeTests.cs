@@ -119,10 +119,27 @@ public class RunExitCodeTests : ReliabilityTest
         Assert.That(new FileInfo(link).LinkTarget, Is.EqualTo(target));
         Assert.That(File.ReadAllText(target), Is.EqualTo(RunIdStarted(result) + "\n"));
 
-        // Standard output: the id is written to it, and nothing is created beside it.
+        // Standard output: the id is a line of it, among the program's other output.
         result = RunFlow("FaultFlow", Env(("FLOW_TEST_ITEMS", "1")), "run", "--run-id-file", "/dev/stdout");
         Assert.That(result.Code, Is.EqualTo(0), result.ToString());
-        Assert.That(result.Output, Does.Contain(RunIdStarted(result) + "\n"));
+        Assert.That(result.Output.Split('\n'), Does.Contain(RunIdStarted(result)));
+    }
+
+    [Test]
+    public async Task ARunIdFileThatIsANamedPipeGivesItsReaderTheId()
+    {
+        var pipe = Path.Combine(Work, "id.pipe");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [pipe]))
+        {
+            await mkfifo.WaitForExitAsync();
+            Assert.That(mkfifo.ExitCode, Is.Zero, "mkfifo");
+        }
+
+        // The reader waits for a writer, and reads to the end: the id, then the end when the run closes the pipe.
+        var read = Task.Run(() => File.ReadAllText(pipe));
+        var result = RunFlow("FaultFlow", Env(("FLOW_TEST_ITEMS", "1")), "run", "--run-id-file", pipe);
+        Assert.That(result.Code, Is.EqualTo(0), result.ToString());
+        Assert.That(await read.WaitAsync(TimeSpan.FromSeconds(30)), Is.EqualTo(RunIdStarted(result) + "\n"));
     }
 
     [Test]

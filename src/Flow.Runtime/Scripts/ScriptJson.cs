@@ -418,6 +418,12 @@ internal static class ScriptJson
                     var rows = new List<T[]>();
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
+                        // A row is an array (or a binary reference): a flat list of numbers is not a matrix of one column.
+                        if (reader.TokenType is not (JsonTokenType.StartArray or JsonTokenType.StartObject))
+                        {
+                            throw new JsonException($"Row {rows.Count} of the script's {name} is {reader.TokenType}, not an array; return a 2-D array or a list of rows, and a 1-D array as {typeof(T).Name}[].");
+                        }
+
                         var row = _row.Read(ref reader, typeof(T[]), options) ?? throw new JsonException($"Row {rows.Count} of the script's {name} is null.");
                         if (rows.Count > 0 && row.Length != rows[0].Length)
                         {

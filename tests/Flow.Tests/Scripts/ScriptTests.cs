@@ -465,6 +465,7 @@ public class ScriptTests
     [TestCase("flat", "The script returned a 1-D array where Double[,] is expected", "an R matrix")]
     [TestCase("matrix-for-array", "an array of 2 dimensions (2 × 3) where Double[] is expected", "read it as Double[,]")]
     [TestCase("ragged", "Row 1 of the script's Double[,] has 1 values, row 0 has 2", "equal length")]
+    [TestCase("flat-list", "Row 0 of the script's Double[,] is Number, not an array", "a list of rows")]
     [TestCase("short-file", "has 40 bytes; 6 values of float64 take 48", "out-1.bin")]
     [TestCase("wrong-shape", "shape [2, 2] but length 5", "product")]
     public void AnArrayThatDoesNotFitItsShapeOrTargetIsAClearError(string mode, string expected, string hint)

@@ -41,6 +41,8 @@ elif mode == "matrix-for-array":
     output(values=np.zeros((2, 3)))
 elif mode == "ragged":
     output(counting=[[1.0, 2.0], [3.0]])
+elif mode == "flat-list":
+    output(counting=[1.0, 2.0, 3.0])
 elif mode in ("short-file", "wrong-shape"):
     # A reference written by hand: 5 values in the file, or a shape whose product is not the length.
     directory = os.environ["FLOW_SCRIPT_DIR"]

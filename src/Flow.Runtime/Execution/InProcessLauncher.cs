@@ -20,6 +20,7 @@ internal sealed class InProcessLauncher(TaskExecutor executor, TimeProvider time
         // Set here, not on the step's thread, so that they are put back when the attempt ends or is given up, never later.
         using var environment = EnvironmentScope.Set(request.Environment);
         var attempt = request.Environment.Count == 0 ? request : request with { Environment = NoVariables };
+        var started = DateTimeOffset.UtcNow;
         try
         {
             return await RunAttemptAsync(attempt, timeout, cancellationToken).ConfigureAwait(false);
@@ -30,7 +31,7 @@ internal sealed class InProcessLauncher(TaskExecutor executor, TimeProvider time
         }
         catch (Exception e) when (TaskExecutor.IsStoreFailure(e) && !cancellationToken.IsCancellationRequested)
         {
-            return FailedRecords.Failed(executor.Definition.Graph.Name, request, e);
+            return FailedRecords.Failed(executor.Definition.Graph.Name, request, e, started);
         }
     }
 

@@ -35,6 +35,7 @@ internal static class WorkerLoop
             var request = RecordJson.Deserialize<TaskRequest>(Encoding.UTF8.GetBytes(line), "a task request");
             watch.Busy = true;
             TaskRecord record;
+            var started = DateTimeOffset.UtcNow;
             try
             {
                 record = await executor.RunAsync(request, $"[{request.Step}/{request.TaskId}] ", cancellationToken).ConfigureAwait(false);
@@ -47,7 +48,7 @@ internal static class WorkerLoop
             }
             catch (Exception e) when (TaskExecutor.IsStoreFailure(e))
             {
-                record = FailedRecords.Failed(definition.Graph.Name, request, e);
+                record = FailedRecords.Failed(definition.Graph.Name, request, e, started);
             }
 
             watch.Busy = false;

@@ -126,6 +126,7 @@ internal static class CodeHash
         }
 
         var path = operation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0);
-        return path?.Value.ConstantValue is { HasValue: true, Value: string value } ? value : null;
+        // A blank path names no file (Script.Run refuses it when the step runs): nothing to add to the key.
+        return path?.Value.ConstantValue is { HasValue: true, Value: string value } && !string.IsNullOrWhiteSpace(value) && value.IndexOf('\0') < 0 ? value : null;
     }
 }

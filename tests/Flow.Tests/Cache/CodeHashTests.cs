@@ -132,7 +132,7 @@ public class CodeHashTests
 
             private void NotCalled() => Script.Run("unused.py");
 
-            [Step, Cache] public void End() => Script.Run($"{"report"}.py");
+            [Step, Cache] public void End() { Script.Run($"{"report"}.py"); Script.Run(" "); }
         }
         """;
 
@@ -145,7 +145,7 @@ public class CodeHashTests
         // methods it calls, once; a computed path, another class's Run and a method it does not call are not seen.
         Assert.That(Node(generated, "Featurize"), Does.Contain(
             "Cache = new global::Flow.Graph.CachePolicy(\"\", new[] { \"data/lookup.csv\", \"prep.py\", \"named.py\", \"scripts/fit.R\" }),"));
-        Assert.That(Node(generated, "End"), Does.Contain("Cache = new global::Flow.Graph.CachePolicy(\"\", new[] { \"report.py\" }),"), "a constant interpolated string");
+        Assert.That(Node(generated, "End"), Does.Contain("Cache = new global::Flow.Graph.CachePolicy(\"\", new[] { \"report.py\" }),"), "a constant interpolated string, and no blank path");
         Assert.That(Node(generated, "Start"), Does.Not.Contain("Cache ="));
         Assert.That(Node(Generated(Source), "Featurize"), Does.Contain("Cache = new global::Flow.Graph.CachePolicy(\"\"),"), "a step that runs no script has no files");
     }

@@ -95,7 +95,7 @@ internal static class ServiceReader
             Flow = flow,
             IsPartial = type.DeclaringSyntaxReferences.Any(r => r.GetSyntax() is TypeDeclarationSyntax declaration
                 && declaration.Modifiers.Any(m => m.ValueText == "partial")),
-            HasParameterlessConstructor = type.InstanceConstructors.Any(c => c.Parameters.All(p => p.IsOptional || p.IsParams)),
+            HasParameterlessConstructor = CreatableByNew(type),
         };
 
         service.UnsetRequiredMembers.AddRange(RequiredMembers.UnsetByNew(type));
@@ -105,5 +105,13 @@ internal static class ServiceReader
             .OrderBy(e => e.Location?.FilePath ?? "", System.StringComparer.Ordinal)
             .ThenBy(e => e.Location?.Span.Start ?? 0));
         return service;
+    }
+
+    // Whether new S() binds to one constructor: the parameterless one, else the only one whose parameters are all
+    // optional (two of those, and the call is ambiguous: CS0121 in the generated code).
+    private static bool CreatableByNew(INamedTypeSymbol type)
+    {
+        var creatable = type.InstanceConstructors.Where(c => c.Parameters.All(p => p.IsOptional || p.IsParams)).ToList();
+        return creatable.Any(c => c.Parameters.IsEmpty) || creatable.Count == 1;
     }
 }

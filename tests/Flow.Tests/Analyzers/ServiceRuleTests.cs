@@ -108,6 +108,17 @@ public class ServiceRuleTests
         """);
 
     [Test]
+    public Task FLOW042_Reports_service_whose_constructors_new_cannot_choose_between() => VerifyAsync("""
+        public partial class {|FLOW042:S|} : WebServiceSpec<F>
+        {
+            private readonly int _scale;
+            public S(int scale = 2) => _scale = scale;
+            public S(string label = "x") => _scale = label.Length;
+            [Endpoint] public int Value() => Artifacts.Out * _scale;
+        }
+        """);
+
+    [Test]
     public Task FLOW042_Reports_service_with_required_members_that_its_constructor_does_not_set() => VerifyAsync("""
         public partial class {|FLOW042:S|} : WebServiceSpec<F>
         {

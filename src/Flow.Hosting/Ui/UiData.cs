@@ -14,7 +14,7 @@ internal sealed class UiData
     private const int ParallelReads = 16;
 
     private readonly ConcurrentDictionary<string, RunTasks> _tasks = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _cacheOrder = new();
+    private readonly Queue<string> _cacheOrder = new();
     private readonly Lock _cacheGate = new();
     private readonly ConcurrentDictionary<string, string> _flowOfRun = new(StringComparer.Ordinal);
 

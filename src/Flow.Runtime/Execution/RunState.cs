@@ -220,14 +220,12 @@ internal sealed class RunState(FlowDefinition definition, RunOptions options, Fl
                 inputs.Add(_cacheInputs.GetValueOrDefault(input) ?? await ReadInputAsync(input, cancellationToken).ConfigureAwait(false));
             }
 
-            var key = cache.Key(node, pending, inputs);
-            if (options.NoCache || await cache.FindAsync(node.Name, key, cancellationToken).ConfigureAwait(false) is not { } origin)
+            var (key, clone) = await cache.CloneIfCachedAsync(node, pending, inputs, taskId, options.NoCache, null, cancellationToken).ConfigureAwait(false);
+            if (clone is null)
             {
                 return (key, false);
             }
 
-            var clone = cache.Clone(node, pending, inputs, taskId, origin, key);
-            await datastore.Metadata.PutTaskAsync(clone, cancellationToken).ConfigureAwait(false);
             _cached++;
             _log.WriteLine($"[{node.Name}/{taskId}] cached from {clone.ClonedFrom}");
             display.Cloned(node.Name);

@@ -186,6 +186,25 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
     }
 
     /// <summary>
+    /// A task's key, and unless <paramref name="noCache"/>, the clone of an earlier task with that key, stored as the
+    /// task's record (at <paramref name="position"/> when given, else the pending task's); null when there is none.
+    /// </summary>
+    public async Task<(string Key, TaskRecord? Clone)> CloneIfCachedAsync(
+        StepNode node, PendingTask pending, IReadOnlyList<TaskRecord> inputs, long taskId, bool noCache, string? position, CancellationToken cancellationToken)
+    {
+        var key = Key(node, pending, inputs);
+        if (noCache || await FindAsync(node.Name, key, cancellationToken).ConfigureAwait(false) is not { } origin)
+        {
+            return (key, null);
+        }
+
+        var clone = Clone(node, pending, inputs, taskId, origin, key);
+        clone = position is null ? clone : clone with { Position = position };
+        await datastore.Metadata.PutTaskAsync(clone, cancellationToken).ConfigureAwait(false);
+        return (key, clone);
+    }
+
+    /// <summary>
     /// For a task run on its own (the <c>step</c> command, Argo's containers): looks the cache up as the scheduler does,
     /// with the same key and the run's namespace. A match is cloned and its record stored: the clone is returned, and
     /// the task is not to run. Otherwise the key is returned, for the record of the task that runs; null when the step
@@ -223,15 +242,8 @@ internal sealed class StepCache(FlowGraph graph, FlowDatastore datastore, RunRec
             }
 
             var pending = new PendingTask(request.Step, request.Inputs, request.InputBranches, request.ForeachIndex, request.Index, null) { Iteration = request.Iteration };
-            var cache = new StepCache(graph, datastore, run);
-            var key = cache.Key(node, pending, inputs);
-            if (noCache || await cache.FindAsync(node.Name, key, cancellationToken).ConfigureAwait(false) is not { } origin)
-            {
-                return (null, key);
-            }
-
-            var clone = cache.Clone(node, pending, inputs, request.TaskId, origin, key) with { Position = request.Position };
-            await datastore.Metadata.PutTaskAsync(clone, cancellationToken).ConfigureAwait(false);
+            var (key, clone) = await new StepCache(graph, datastore, run)
+                .CloneIfCachedAsync(node, pending, inputs, request.TaskId, noCache, request.Position, cancellationToken).ConfigureAwait(false);
             return (clone, key);
         }
         catch (Exception e) when (e is not CacheFileException && (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested))
